@@ -1,0 +1,98 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Sluice: a queue-driven data-processing pipeline. Five services over RabbitMQ
+/// (rabbitmq-c) and PostgreSQL (libpq); see README.md and ../shared/DESIGN.md.
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceAMQP", targets: ["SluiceAMQP"]),
+        .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
+        .library(name: "SluiceContracts", targets: ["SluiceContracts"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config; apt names the package that provides them.
+        .systemLibrary(
+            name: "CRabbitMQ",
+            path: "Shared/CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Shared/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // What Swift cannot call: the variadic amqp_login_with_properties.
+        .target(name: "CAMQPShim", dependencies: ["CRabbitMQ"], path: "Shared/CAMQPShim"),
+
+        .target(
+            name: "SluiceCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Shared/SluiceCore"
+        ),
+        .target(
+            name: "SluiceAMQP",
+            dependencies: [
+                "CRabbitMQ", "CAMQPShim", "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/SluiceAMQP"
+        ),
+        .target(
+            name: "SluicePostgres",
+            dependencies: [
+                "CLibPQ", "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/SluicePostgres"
+        ),
+        .target(
+            name: "SluiceContracts",
+            dependencies: ["SluiceAMQP"],
+            path: "Shared/SluiceContracts"
+        ),
+
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/sluice"
+        ),
+        .executableTarget(
+            name: "sluice-amqp-bench",
+            dependencies: [
+                "SluiceAMQP", "SluiceCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Benchmarks/AMQPBenchmark"
+        ),
+
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], path: "Tests/SluiceCoreTests"),
+        .testTarget(
+            name: "SluiceAMQPTests",
+            dependencies: ["SluiceAMQP", "SluiceContracts", "SluiceCore"],
+            path: "Tests/SluiceAMQPTests"
+        ),
+        .testTarget(
+            name: "SluicePostgresTests",
+            dependencies: ["SluicePostgres", "SluiceCore"],
+            path: "Tests/SluicePostgresTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

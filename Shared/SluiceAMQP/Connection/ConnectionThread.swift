@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import SluiceCore
+
+/// The part of a publisher's or consumer's thread that (re)connects: it opens a
+/// connection, lets the owner set it up (declare topology, confirm mode, consume),
+/// and on failure waits out a jittered backoff, waking early for commands.
+struct Reconnector {
+    let configuration: AMQPConfiguration
+    let logger: Logger
+    private var failures = 0
+    private var nextAttempt = ContinuousClock.now
+    /// The last reason a connect failed, to explain timeouts to callers.
+    private(set) var lastError: AMQPError?
+
+    init(configuration: AMQPConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// How long to sleep before the next attempt is due (zero when it is due now).
+    var waitBeforeNextAttempt: Duration { max(.zero, nextAttempt - .now) }
+
+    /// Tries once; returns the set-up connection or `nil` (and schedules the next try).
+    mutating func connect(setUp: (AMQPConnection) throws -> Void) -> AMQPConnection? {
+        do {
+            let connection = try AMQPConnection(configuration: configuration)
+            try setUp(connection)
+            if failures > 0 {
+                logger.info("reconnected to the broker", metadata: ["amqp.attempts": "\(failures + 1)"])
+            }
+            failures = 0
+            lastError = nil
+            return connection
+        } catch {
+            let amqpError = error as? AMQPError ?? AMQPError(.connectionFailed, "\(error)")
+            let delay = configuration.reconnectBackoff.delay(forAttempt: failures)
+            logger.warning("cannot reach the broker; retrying", metadata: [
+                "amqp.error": "\(amqpError)", "amqp.retry_in_s": "\(delay.seconds)", "amqp.broker": "\(configuration)",
+            ])
+            failures += 1
+            lastError = amqpError
+            nextAttempt = .now + delay
+            return nil
+        }
+    }
+
+    /// Records that an open connection was lost, so the next attempt waits a little.
+    mutating func connectionLost(_ error: Error) {
+        logger.warning("lost the broker connection", metadata: ["amqp.error": "\(error)"])
+        lastError = error as? AMQPError
+        nextAttempt = .now + configuration.reconnectBackoff.delay(forAttempt: 0)
+    }
+}
+
+/// Starts a named OS thread running `body`, and lets callers wait for it to end.
+final class OwnedThread: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(name: String, _ body: @escaping @Sendable () -> Void) {
+        let finished = self.finished
+        let thread = Thread {
+            body()
+            finished.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Waits for the thread to end without blocking a cooperative-pool thread.
+    func join() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.finished.wait()
+                self.finished.signal()
+                continuation.resume()
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+
+/// The consumer's thread: reads deliveries and hands them to Swift, carries out
+/// settlements, and reconnects. Every field except `inbox` and `output` is touched by
+/// that thread alone.
+final class ConsumerLoop: @unchecked Sendable {
+    enum Command {
+        case settle(UInt64, DeliverySettler.Settlement, generation: UInt64, CheckedContinuation<Void, Error>)
+        case stopConsuming(CheckedContinuation<Void, Never>)
+        case whenSettled(CheckedContinuation<Void, Never>)
+    }
+
+    /// Deliveries read per turn before settlements are looked at again.
+    private static let deliveriesPerTurn = 256
+
+    private let inbox: Inbox<Command>
+    private var reconnector: Reconnector
+    private let queue: String
+    private let prefetch: UInt16
+    private let topology: AMQPTopology
+    private let output: AsyncStream<AMQPDelivery>.Continuation
+    private let logger: Logger
+    private let consumerTag: String
+
+    private var connection: AMQPConnection?
+    /// Counts connections, so a settlement for a delivery from a lost one is recognised.
+    private var generation: UInt64 = 0
+    private var consuming = true
+    private var unsettled = 0
+    private var settledWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(
+        inbox: Inbox<Command>, reconnector: Reconnector, queue: String, prefetch: UInt16,
+        topology: AMQPTopology, output: AsyncStream<AMQPDelivery>.Continuation, logger: Logger
+    ) {
+        self.inbox = inbox
+        self.reconnector = reconnector
+        self.queue = queue
+        self.prefetch = prefetch
+        self.topology = topology
+        self.output = output
+        self.logger = logger
+        consumerTag = "sluice-\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
+    }
+
+    func run() {
+        while true {
+            let (commands, closed) = inbox.drain()
+            commands.forEach(handle)
+            if closed { break }
+
+            guard let connection = connection ?? connectIfDue() else {
+                inbox.wait(timeout: min(reconnector.waitBeforeNextAttempt, .milliseconds(100)))
+                continue
+            }
+            do {
+                connection.waitForInput(orWake: inbox.wakeFD, timeout: .milliseconds(100))
+                try readDeliveries(from: connection)
+            } catch {
+                dropConnection(error)
+            }
+        }
+        connection = nil
+        output.finish()
+        settledWaiters.forEach { $0.resume() }
+    }
+
+    private func connectIfDue() -> AMQPConnection? {
+        guard consuming, reconnector.waitBeforeNextAttempt == .zero else { return nil }
+        connection = reconnector.connect { connection in
+            try connection.declare(topology)
+            try connection.consume(queue: queue, prefetch: prefetch, consumerTag: consumerTag)
+        }
+        if connection != nil { generation += 1 }
+        return connection
+    }
+
+    private func readDeliveries(from connection: AMQPConnection) throws {
+        for _ in 0..<Self.deliveriesPerTurn {
+            let (envelope, otherFrameWaiting) = try connection.nextDelivery()
+            if let envelope {
+                deliver(envelope)
+            } else if otherFrameWaiting {
+                try handle(try connection.nextEvent())
+            } else {
+                return
+            }
+        }
+    }
+
+    private func deliver(_ envelope: DeliveredEnvelope) {
+        // After basic.cancel, deliveries already in flight stay unacknowledged and go
+        // back to the queue when the connection closes.
+        guard consuming else { return }
+        unsettled += 1
+        output.yield(AMQPDelivery(
+            body: envelope.body,
+            properties: envelope.properties,
+            deliveryTag: envelope.deliveryTag,
+            redelivered: envelope.redelivered,
+            exchange: envelope.exchange,
+            routingKey: envelope.routingKey,
+            settler: DeliverySettler(inbox: inbox, generation: generation)
+        ))
+    }
+
+    private func handle(_ event: AMQPConnection.Event?) throws {
+        switch event {
+        case .consumerCancelled(let tag):
+            // The queue was deleted or its leader moved: consume again on a fresh connection.
+            throw AMQPError(.closedByBroker, "the broker cancelled consumer '\(tag)' on queue '\(queue)'")
+        case .blocked(let reason):
+            logger.warning("the broker blocked the connection", metadata: ["amqp.reason": "\(reason)"])
+        default:
+            break
+        }
+    }
+
+    private func handle(_ command: Command) {
+        switch command {
+        case .settle(let tag, let settlement, let deliveryGeneration, let continuation):
+            guard let connection, deliveryGeneration == generation else {
+                continuation.resume(throwing: AMQPError(
+                    .connectionLost, "the delivery's connection is gone; the broker will redeliver the message"
+                ))
+                return
+            }
+            do {
+                switch settlement {
+                case .ack: try connection.ack(tag)
+                case .nack(let requeue): try connection.nack(tag, requeue: requeue)
+                case .reject(let requeue): try connection.reject(tag, requeue: requeue)
+                }
+                unsettled -= 1
+                continuation.resume()
+            } catch {
+                continuation.resume(throwing: error)
+                dropConnection(error)
+            }
+            resumeSettledWaitersIfIdle()
+        case .stopConsuming(let continuation):
+            if consuming, let connection {
+                do { try connection.cancel(consumerTag: consumerTag) } catch { dropConnection(error) }
+            }
+            consuming = false
+            output.finish()
+            continuation.resume()
+        case .whenSettled(let continuation):
+            settledWaiters.append(continuation)
+            resumeSettledWaitersIfIdle()
+        }
+    }
+
+    private func dropConnection(_ error: Error) {
+        connection = nil
+        // What was handed out on the lost connection is the broker's again.
+        unsettled = 0
+        resumeSettledWaitersIfIdle()
+        if consuming { reconnector.connectionLost(error) }
+    }
+
+    private func resumeSettledWaitersIfIdle() {
+        guard unsettled == 0 else { return }
+        settledWaiters.forEach { $0.resume() }
+        settledWaiters.removeAll()
+    }
+}

@@ -1,0 +1,17 @@
+/// A pipeline stage: each is one queue and one service.
+public enum Stage: String, CaseIterable, Sendable, Codable {
+    case validate
+    case normalize
+    case spark
+    case analyze
+
+    /// The stage after this one, `nil` for the last.
+    public var next: Stage? {
+        switch self {
+        case .validate: .normalize
+        case .normalize: .spark
+        case .spark: .analyze
+        case .analyze: nil
+        }
+    }
+}
