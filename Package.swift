@@ -82,15 +82,16 @@ let package = Package(
             path: "Tests/Benchmarks/AMQPBenchmark"
         ),
 
+        .target(name: "SluiceTestSupport", dependencies: ["SluiceCore"], path: "Tests/SluiceTestSupport"),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], path: "Tests/SluiceCoreTests"),
         .testTarget(
             name: "SluiceAMQPTests",
-            dependencies: ["SluiceAMQP", "SluiceContracts", "SluiceCore"],
+            dependencies: ["SluiceAMQP", "SluiceContracts", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/SluiceAMQPTests"
         ),
         .testTarget(
             name: "SluicePostgresTests",
-            dependencies: ["SluicePostgres", "SluiceCore"],
+            dependencies: ["SluicePostgres", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/SluicePostgresTests"
         ),
     ],

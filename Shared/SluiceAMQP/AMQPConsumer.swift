@@ -16,9 +16,10 @@ import ServiceLifecycle
 public final class AMQPConsumer: Service, Sendable {
     /// The deliveries, in the order the broker sent them. Finishes after
     /// ``stopConsuming()`` or ``close()``.
-    public let deliveries: AsyncStream<AMQPDelivery>
+    public let deliveries: AMQPDeliverySequence
 
     private let inbox = Inbox<ConsumerLoop.Command>()
+    private let ledger = DeliveryLedger()
     private let thread: OwnedThread
     private let drainTimeout: Duration
 
@@ -38,7 +39,7 @@ public final class AMQPConsumer: Service, Sendable {
         logger: Logger
     ) {
         let (stream, continuation) = AsyncStream.makeStream(of: AMQPDelivery.self)
-        deliveries = stream
+        deliveries = AMQPDeliverySequence(stream: stream, ledger: ledger)
         self.drainTimeout = drainTimeout
         let loop = ConsumerLoop(
             inbox: inbox,
@@ -47,10 +48,14 @@ public final class AMQPConsumer: Service, Sendable {
             prefetch: prefetch,
             topology: topology,
             output: continuation,
+            ledger: ledger,
             logger: logger
         )
         thread = OwnedThread(name: "amqp-consumer") { loop.run() }
     }
+
+    // A consumer dropped without close() still ends its thread and connection.
+    deinit { inbox.close() }
 
     /// Cancels the subscription: no new deliveries; those handed out can still be settled.
     public func stopConsuming() async {
@@ -61,9 +66,7 @@ public final class AMQPConsumer: Service, Sendable {
 
     /// Returns once every delivery handed out on the current connection is settled.
     public func waitUntilSettled() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if !inbox.send(.whenSettled(continuation)) { continuation.resume() }
-        }
+        await ledger.waitUntilSettled()
     }
 
     /// Closes the connection and ends the thread; unsettled deliveries go back to the queue.

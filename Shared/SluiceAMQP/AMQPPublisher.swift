@@ -43,6 +43,9 @@ public final class AMQPPublisher: Service, Sendable {
         thread = OwnedThread(name: "amqp-publisher") { loop.run() }
     }
 
+    // A publisher dropped without close() still ends its thread and connection.
+    deinit { inbox.close() }
+
     /// Publishes `body` and returns once the broker confirmed it.
     ///
     /// - Parameter mandatory: when `true` (the default), a message that no queue

@@ -21,9 +21,10 @@ public final class BlockingThread: @unchecked Sendable {
     /// Starts the thread at once; it lives until ``shutdown()``.
     public init(name: String) {
         self.name = name
-        let thread = Thread { [self] in self.loop() }
-        thread.name = name
-        thread.start()
+        Thread { [self] in
+            nameCurrentThread(name)
+            self.loop()
+        }.start()
     }
 
     /// Runs `body` on this thread and returns its result to the caller's task.

@@ -35,7 +35,8 @@ struct Reconnector {
         } catch {
             let amqpError = error as? AMQPError ?? AMQPError(.connectionFailed, "\(error)")
             let delay = configuration.reconnectBackoff.delay(forAttempt: failures)
-            logger.warning("cannot reach the broker; retrying", metadata: [
+            // Every attempt at debug level, but only the first and every tenth as a warning.
+            logger.log(level: failures % 10 == 0 ? .warning : .debug, "cannot reach the broker; retrying", metadata: [
                 "amqp.error": "\(amqpError)", "amqp.retry_in_s": "\(delay.seconds)", "amqp.broker": "\(configuration)",
             ])
             failures += 1
@@ -59,12 +60,11 @@ final class OwnedThread: Sendable {
 
     init(name: String, _ body: @escaping @Sendable () -> Void) {
         let finished = self.finished
-        let thread = Thread {
+        Thread {
+            nameCurrentThread(name)
             body()
             finished.signal()
-        }
-        thread.name = name
-        thread.start()
+        }.start()
     }
 
     /// Waits for the thread to end without blocking a cooperative-pool thread.

@@ -8,7 +8,6 @@ final class ConsumerLoop: @unchecked Sendable {
     enum Command {
         case settle(UInt64, DeliverySettler.Settlement, generation: UInt64, CheckedContinuation<Void, Error>)
         case stopConsuming(CheckedContinuation<Void, Never>)
-        case whenSettled(CheckedContinuation<Void, Never>)
     }
 
     /// Deliveries read per turn before settlements are looked at again.
@@ -20,6 +19,7 @@ final class ConsumerLoop: @unchecked Sendable {
     private let prefetch: UInt16
     private let topology: AMQPTopology
     private let output: AsyncStream<AMQPDelivery>.Continuation
+    private let ledger: DeliveryLedger
     private let logger: Logger
     private let consumerTag: String
 
@@ -27,12 +27,11 @@ final class ConsumerLoop: @unchecked Sendable {
     /// Counts connections, so a settlement for a delivery from a lost one is recognised.
     private var generation: UInt64 = 0
     private var consuming = true
-    private var unsettled = 0
-    private var settledWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(
         inbox: Inbox<Command>, reconnector: Reconnector, queue: String, prefetch: UInt16,
-        topology: AMQPTopology, output: AsyncStream<AMQPDelivery>.Continuation, logger: Logger
+        topology: AMQPTopology, output: AsyncStream<AMQPDelivery>.Continuation, ledger: DeliveryLedger,
+        logger: Logger
     ) {
         self.inbox = inbox
         self.reconnector = reconnector
@@ -40,6 +39,7 @@ final class ConsumerLoop: @unchecked Sendable {
         self.prefetch = prefetch
         self.topology = topology
         self.output = output
+        self.ledger = ledger
         self.logger = logger
         consumerTag = "sluice-\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
     }
@@ -62,8 +62,9 @@ final class ConsumerLoop: @unchecked Sendable {
             }
         }
         connection = nil
+        ledger.stop()
+        ledger.connectionLost()
         output.finish()
-        settledWaiters.forEach { $0.resume() }
     }
 
     private func connectIfDue() -> AMQPConnection? {
@@ -72,7 +73,10 @@ final class ConsumerLoop: @unchecked Sendable {
             try connection.declare(topology)
             try connection.consume(queue: queue, prefetch: prefetch, consumerTag: consumerTag)
         }
-        if connection != nil { generation += 1 }
+        if connection != nil {
+            generation += 1
+            ledger.connected(generation: generation)
+        }
         return connection
     }
 
@@ -93,7 +97,6 @@ final class ConsumerLoop: @unchecked Sendable {
         // After basic.cancel, deliveries already in flight stay unacknowledged and go
         // back to the queue when the connection closes.
         guard consuming else { return }
-        unsettled += 1
         output.yield(AMQPDelivery(
             body: envelope.body,
             properties: envelope.properties,
@@ -132,37 +135,27 @@ final class ConsumerLoop: @unchecked Sendable {
                 case .nack(let requeue): try connection.nack(tag, requeue: requeue)
                 case .reject(let requeue): try connection.reject(tag, requeue: requeue)
                 }
-                unsettled -= 1
+                ledger.settled(generation: deliveryGeneration)
                 continuation.resume()
             } catch {
                 continuation.resume(throwing: error)
                 dropConnection(error)
             }
-            resumeSettledWaitersIfIdle()
         case .stopConsuming(let continuation):
             if consuming, let connection {
                 do { try connection.cancel(consumerTag: consumerTag) } catch { dropConnection(error) }
             }
             consuming = false
+            ledger.stop()
             output.finish()
             continuation.resume()
-        case .whenSettled(let continuation):
-            settledWaiters.append(continuation)
-            resumeSettledWaitersIfIdle()
         }
     }
 
     private func dropConnection(_ error: Error) {
         connection = nil
         // What was handed out on the lost connection is the broker's again.
-        unsettled = 0
-        resumeSettledWaitersIfIdle()
+        ledger.connectionLost()
         if consuming { reconnector.connectionLost(error) }
-    }
-
-    private func resumeSettledWaitersIfIdle() {
-        guard unsettled == 0 else { return }
-        settledWaiters.forEach { $0.resume() }
-        settledWaiters.removeAll()
     }
 }

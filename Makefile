@@ -1,0 +1,50 @@
+# Sluice. `make help` lists the targets; infra/README.md says what the scripts do.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The toolchain lives in /opt/swift on the project's machines, not always on PATH.
+SWIFT_BIN_DIR ?= /opt/swift/usr/bin
+ifeq ($(shell command -v swift 2>/dev/null),)
+export PATH := $(SWIFT_BIN_DIR):$(PATH)
+endif
+SWIFT ?= swift
+
+# Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
+WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
+
+.PHONY: help install build stack stack-stop run stop test bench clean distclean
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+install: ## install what is missing (Debian packages, .sluice/venv)
+	infra/install.sh
+
+build: install ## swift build -c release
+	$(SWIFT) build -c release
+
+stack: install ## start the project's RabbitMQ and PostgreSQL (.sluice/)
+	infra/stack.sh start
+
+stack-stop: ## stop them
+	infra/stack.sh stop
+
+run: install stack build ## start the stack, migrate, declare the topology
+	$(WITH_STACK_ENV) $(SWIFT) run -c release sluice migrate
+	$(WITH_STACK_ENV) $(SWIFT) run -c release sluice topology
+	infra/stack.sh status
+
+stop: stack-stop ## stop everything `make run` started
+
+test: ## install, start the stack, run every test, stop the stack
+	infra/test.sh
+
+bench: install stack ## AMQP benchmark against the stack (infra/bench-amqp.sh)
+	infra/bench-amqp.sh
+
+clean: ## remove build products (keeps the stack's data)
+	$(SWIFT) package clean
+
+distclean: stack-stop ## stop the stack and remove .build and .sluice (databases included)
+	rm -rf .build .sluice

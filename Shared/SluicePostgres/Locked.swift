@@ -1,0 +1,20 @@
+import Foundation
+
+/// A value shared between tasks and threads, guarded by a lock.
+///
+/// `@unchecked Sendable`: `value` is only reached through `withLock`, which holds `lock`.
+/// (`Synchronization.Mutex` would do, but needs macOS 15 and the package supports 14.)
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

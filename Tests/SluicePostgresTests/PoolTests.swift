@@ -1,0 +1,126 @@
+import Dispatch
+import Foundation
+import SluiceTestSupport
+import Testing
+import SluicePostgres
+
+@Suite("Pool (server)")
+struct PoolTests {
+    @Test func connectionsOpenLazilyAndNeverExceedThePoolSize() async throws {
+        let name = TestDatabase.uniqueName("sluice-lazy")
+        let configuration = TestDatabase.configuration(poolSize: 2, applicationName: name)
+        try await withPool(TestDatabase.configuration()) { observer in
+            let sessions: @Sendable () async throws -> Int = {
+                try await observer.withConnection { conn in
+                    try conn.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = \(name)")
+                        .single().decode("n", as: Int.self)
+                }
+            }
+            try await withPool(configuration) { pool in
+                #expect(try await sessions() == 0)
+                let backends = try await withThrowingTaskGroup(of: Int32.self) { group in
+                    for _ in 0..<16 {
+                        group.addTask {
+                            try await pool.withConnection { conn in
+                                try conn.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self)
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: Set<Int32>()) { $0.insert($1) }
+                }
+                #expect(!backends.isEmpty && backends.count <= 2)
+                #expect(try await sessions() == backends.count)
+            }
+            // run() has returned: the pool's sessions are closed, not left to time out.
+            #expect(try await sessions() == 0)
+        }
+    }
+
+    @Test func aWaitingCheckoutCanBeCancelled() async throws {
+        try await withPool(TestDatabase.configuration(poolSize: 1)) { pool in
+            let release = DispatchSemaphore(value: 0)
+            let (held, holding) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await pool.withConnection { _ in
+                    holding.yield()
+                    // Bounded, so a failing test cannot wedge the pool's thread.
+                    _ = release.wait(timeout: .now() + 15)
+                }
+            }
+            try await withTimeout(.seconds(10)) {
+                for await _ in held { return }
+            }
+            let waiter = Task { try await pool.withConnection { _ in "got it" } }
+            waiter.cancel()
+            await #expect(throws: CancellationError.self) { try await waiter.value }
+            release.signal()
+            try await holder.value
+            // The cancelled waiter did not take the only connection with it.
+            let answer = try await withTimeout(.seconds(10)) { try await pool.withConnection { _ in "free" } }
+            #expect(answer == "free")
+        }
+    }
+
+    @Test func theStatementTimeoutApplies() async throws {
+        var configuration = TestDatabase.configuration()
+        configuration.statementTimeout = .milliseconds(200)
+        let started = ContinuousClock.now
+        let error = try await withPool(configuration) { pool in
+            try await #require(throws: PostgresError.self) {
+                try await pool.withConnection { try $0.execute("SELECT pg_sleep(10)") }
+            }
+        }
+        #expect(error.sqlState == "57014")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aConnectionKilledMidQueryIsReportedAndReplaced() async throws {
+        try await withPool(TestDatabase.configuration(poolSize: 1)) { pool in
+            let first = try await pool.withConnection { try $0.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self) }
+            let error = try await #require(throws: PostgresError.self) {
+                try await pool.withConnection { try $0.execute("SELECT pg_terminate_backend(pg_backend_pid())") }
+            }
+            #expect(error.code == .connectionLost)
+            let second = try await pool.withConnection { try $0.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self) }
+            #expect(second != first)
+        }
+    }
+
+    @Test func anIdleConnectionKilledByTheServerIsReplacedAtCheckout() async throws {
+        let name = TestDatabase.uniqueName("sluice-idle")
+        try await withPool(TestDatabase.configuration()) { observer in
+            try await withPool(TestDatabase.configuration(poolSize: 1, applicationName: name)) { pool in
+                let first = try await pool.withConnection { try $0.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self) }
+                let terminated = try await observer.withConnection { conn in
+                    try conn.query("SELECT pg_terminate_backend(\(first), 5000) AS done").single().decode("done", as: Bool.self)
+                }
+                #expect(terminated)
+                // No error reaches the caller: the dead session is noticed without a round trip.
+                let second = try await pool.withConnection { try $0.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int32.self) }
+                #expect(second != first)
+            }
+        }
+    }
+
+    @Test func anUnreachableServerFailsWithinTheConnectTimeout() async throws {
+        var configuration = TestDatabase.configuration(url: "postgresql://sluice:sluice@127.0.0.1:1/sluice")
+        configuration.connectTimeout = .milliseconds(500)
+        let started = ContinuousClock.now
+        let error = try await withPool(configuration) { pool in
+            try await #require(throws: PostgresError.self) { try await pool.withConnection { _ in } }
+        }
+        #expect(error.code == .connectionFailed)
+        #expect(error.message.contains("127.0.0.1"))
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func aClosedPoolRefusesWork() async throws {
+        let pool = PostgresPool(configuration: TestDatabase.configuration(), logger: TestDatabase.logger)
+        let service = Task { try await pool.run() }
+        #expect(try await pool.withConnection { _ in 1 } == 1)
+        service.cancel()
+        try await service.value
+        let error = try await #require(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
+        #expect(error.code == .poolShutDown)
+    }
+}

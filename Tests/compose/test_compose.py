@@ -1,0 +1,93 @@
+"""compose.yaml: valid against the Compose Specification, and wired the way Sluice needs.
+
+Run with the project's venv (infra/test.sh does):
+    .sluice/venv/bin/python -m pytest -q Tests/compose
+
+The schema is <repo>/../shared/schemas/compose-spec.json; SLUICE_COMPOSE_SCHEMA
+points elsewhere.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO / "compose.yaml"
+SCHEMA_FILE = Path(
+    os.environ.get("SLUICE_COMPOSE_SCHEMA", REPO.parent / "shared" / "schemas" / "compose-spec.json")
+)
+SLUICE_SERVICES = ["gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer"]
+
+
+@pytest.fixture(scope="module")
+def compose():
+    with COMPOSE_FILE.open() as f:
+        return yaml.safe_load(f)
+
+
+def test_valid_against_compose_spec(compose):
+    assert SCHEMA_FILE.is_file(), f"Compose schema not found at {SCHEMA_FILE} (set SLUICE_COMPOSE_SCHEMA)"
+    schema = json.loads(SCHEMA_FILE.read_text())
+    # The schema declares draft 07 by a URL jsonschema does not recognise
+    # (no trailing '#'), so the draft is named here rather than looked up.
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(compose), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors
+    )
+
+
+@pytest.mark.parametrize("name", SLUICE_SERVICES)
+def test_service_built_from_the_dockerfile(compose, name):
+    service = compose["services"].get(name)
+    assert service is not None, f"service {name} missing"
+    build = service["build"]
+    assert build["context"] == "."
+    assert build["dockerfile"] == "infra/Dockerfile"
+    assert build["args"]["SERVICE"] == name
+    assert (REPO / build["dockerfile"]).is_file()
+
+
+@pytest.mark.parametrize("name", SLUICE_SERVICES)
+def test_service_wired_to_broker_database_and_artifacts(compose, name):
+    service = compose["services"][name]
+    env = service["environment"]
+    assert env["SLUICE_AMQP_URL"].startswith("amqp://") and "@rabbitmq:5672/" in env["SLUICE_AMQP_URL"]
+    assert env["SLUICE_DATABASE_URL"].startswith("postgresql://") and "@postgres:5432/" in env["SLUICE_DATABASE_URL"]
+    assert env["SLUICE_ARTIFACT_DIR"] == "/data/artifacts"
+    assert "artifacts:/data/artifacts" in service["volumes"]
+    for dependency in ("rabbitmq", "postgres"):
+        assert service["depends_on"][dependency]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", SLUICE_SERVICES)
+def test_service_can_scale(compose, name):
+    service = compose["services"][name]
+    assert "container_name" not in service
+    if name != "gateway":
+        assert "ports" not in service, f"{name} publishes host ports, so it cannot be scaled"
+
+
+def test_gateway_publishes_8080(compose):
+    assert any(str(p).endswith("8080:8080") for p in compose["services"]["gateway"]["ports"])
+
+
+@pytest.mark.parametrize("name", ["rabbitmq", "postgres"])
+def test_servers_have_healthchecks(compose, name):
+    test = compose["services"][name]["healthcheck"]["test"]
+    assert test, f"{name} has an empty healthcheck"
+
+
+def test_named_volumes_declared(compose):
+    used = {
+        volume.split(":", 1)[0]
+        for service in compose["services"].values()
+        for volume in service.get("volumes", [])
+        if not volume.startswith((".", "/"))
+    }
+    assert used <= set(compose.get("volumes", {}))

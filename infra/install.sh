@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Sluice needs, and only what is
+# missing: Debian packages (the servers, the C libraries, Java for Spark) and the
+# Python venv (.sluice/venv, from infra/requirements.txt). A second run changes
+# nothing and takes well under a second.
+#
+# Environment: SLUICE_VENV (default <repo>/.sluice/venv), SLUICE_PYTHON (the
+# interpreter the venv is made from, default /usr/bin/python3).
+set -euo pipefail
+SLUICE_COMPONENT=install
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+APT_PACKAGES=(
+    rabbitmq-server postgresql           # the servers (ours run from infra/*.sh, not as system services)
+    librabbitmq-dev libpq-dev pkg-config # the C libraries Swift links, found through pkg-config
+    openjdk-17-jre-headless              # Spark 4 needs Java 17 or 21
+    python3-venv
+)
+REQUIREMENTS=$SLUICE_REPO/infra/requirements.txt
+VENV=${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}
+PYTHON=${SLUICE_PYTHON:-/usr/bin/python3} # Debian's, which python3-venv serves
+STAMP=$VENV/.requirements.sha256
+
+SUDO=()
+if [[ $(id -u) != 0 ]]; then
+    command -v sudo >/dev/null || die "not root and no sudo: cannot install Debian packages"
+    SUDO=(sudo)
+fi
+
+install_apt_packages() {
+    local pkg missing=()
+    for pkg in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    if ((${#missing[@]} == 0)); then
+        say "Debian packages: all present"
+        return 0
+    fi
+    say "Debian packages to install: ${missing[*]}"
+
+    # Debian's postinst scripts start the system-wide RabbitMQ and PostgreSQL.
+    # A policy-rc.d that answers 101 ("not allowed") stops that, for the length
+    # of this install only; ours run on their own ports either way.
+    local policy=/usr/sbin/policy-rc.d
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\n# Temporary, from sluice infra/install.sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+        "${SUDO[@]}" chmod 755 "$policy"
+        trap '"${SUDO[@]}" rm -f '"$policy" EXIT
+    fi
+    "${SUDO[@]}" apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+check_swift() {
+    if command -v swift >/dev/null; then
+        say "Swift: $(command -v swift)"
+    elif [[ -x /opt/swift/usr/bin/swift ]]; then
+        say "Swift: /opt/swift/usr/bin/swift (not on PATH; the Makefile adds it)"
+    else
+        die "no Swift toolchain on PATH or in /opt/swift/usr/bin: install Swift 6 first"
+    fi
+}
+
+install_venv() {
+    # The stamp records what the venv was built from: the requirements file and
+    # the interpreter. Same stamp, nothing to do.
+    local want
+    want=$(cat "$REQUIREMENTS" <("$PYTHON" -VV) | sha256sum | cut -d' ' -f1)
+    if [[ -x $VENV/bin/python && -f $STAMP && $(cat "$STAMP") == "$want" ]]; then
+        say "Python venv: up to date ($VENV)"
+        return 0
+    fi
+    say "Python venv: installing infra/requirements.txt into $VENV (pyspark is a large download)"
+    # --upgrade-deps: Debian's pip 23.0 still builds pyspark through the legacy setup.py path.
+    [[ -x $VENV/bin/python ]] || "$PYTHON" -m venv --upgrade-deps "$VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQUIREMENTS"
+    echo "$want" >"$STAMP"
+}
+
+install_apt_packages
+check_swift
+install_venv
+say "done"

@@ -1,0 +1,142 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables below are read by the scripts that source this file
+# Shared by infra/*.sh (sourced, not run): where the project's servers live, which
+# ports they use, and how to run a command as the unprivileged server user.
+#
+# Environment (all optional):
+#   SLUICE_HOME                 data folder            default <repo>/.sluice
+#   SLUICE_RABBITMQ_PORT        AMQP port              default 56720
+#   SLUICE_RABBITMQ_DIST_PORT   Erlang distribution    default 56721
+#   SLUICE_EPMD_PORT            our own epmd           default 56722
+#   SLUICE_RABBITMQ_NODE        Erlang node name       default sluice-<AMQP port>@localhost
+#   SLUICE_POSTGRES_PORT        PostgreSQL port        default 55432
+#   SLUICE_START_TIMEOUT        seconds to wait for a server to come up, default 90
+#   SLUICE_MIGRATIONS_DIR       default <repo>/infra/migrations   } passed on by
+#   SLUICE_ARTIFACT_DIR         default $SLUICE_HOME/artifacts    } `stack.sh env`
+
+SLUICE_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SLUICE_HOME=${SLUICE_HOME:-$SLUICE_REPO/.sluice}
+case $SLUICE_HOME in
+    /*) ;;
+    *) SLUICE_HOME=$PWD/$SLUICE_HOME ;; # the servers chdir, so the path must be absolute
+esac
+SLUICE_LOG_DIR=$SLUICE_HOME/logs
+SLUICE_INFRA_DIR=$SLUICE_REPO/infra
+# For the services run outside Docker (the image sets its own).
+SLUICE_MIGRATIONS_DIR=${SLUICE_MIGRATIONS_DIR:-$SLUICE_INFRA_DIR/migrations}
+SLUICE_ARTIFACT_DIR=${SLUICE_ARTIFACT_DIR:-$SLUICE_HOME/artifacts}
+
+SLUICE_RABBITMQ_PORT=${SLUICE_RABBITMQ_PORT:-56720}
+SLUICE_RABBITMQ_DIST_PORT=${SLUICE_RABBITMQ_DIST_PORT:-56721}
+SLUICE_EPMD_PORT=${SLUICE_EPMD_PORT:-56722}
+SLUICE_RABBITMQ_NODE=${SLUICE_RABBITMQ_NODE:-sluice-$SLUICE_RABBITMQ_PORT@localhost}
+SLUICE_POSTGRES_PORT=${SLUICE_POSTGRES_PORT:-55432}
+SLUICE_START_TIMEOUT=${SLUICE_START_TIMEOUT:-90}
+
+# The credentials every client uses (see infra/README.md).
+SLUICE_DB_USER=sluice SLUICE_DB_PASSWORD=sluice SLUICE_DB_NAME=sluice
+SLUICE_MQ_USER=sluice SLUICE_MQ_PASSWORD=sluice SLUICE_MQ_VHOST=sluice
+
+SLUICE_AMQP_URL="amqp://$SLUICE_MQ_USER:$SLUICE_MQ_PASSWORD@127.0.0.1:$SLUICE_RABBITMQ_PORT/$SLUICE_MQ_VHOST"
+SLUICE_DATABASE_URL="postgresql://$SLUICE_DB_USER:$SLUICE_DB_PASSWORD@127.0.0.1:$SLUICE_POSTGRES_PORT/$SLUICE_DB_NAME"
+
+# Neither server runs as root (postgres refuses outright), so root runs them as
+# the system user `sluice`; anyone else runs them as themselves.
+if [[ $(id -u) == 0 ]]; then
+    SLUICE_SERVER_USER=sluice
+else
+    SLUICE_SERVER_USER=$(id -un)
+fi
+
+say() { echo "[${SLUICE_COMPONENT:-sluice}] $*"; }
+die() {
+    echo "[${SLUICE_COMPONENT:-sluice}] ERROR: $*" >&2
+    exit 1
+}
+
+# The prefix that runs a command as the server user, keeping the environment
+# (unlike su/runuser, setpriv leaves HOME and the RABBITMQ_* variables alone).
+# An array rather than only a function so that `"${AS_SERVER_USER[@]}" cmd &`
+# execs cmd directly instead of leaving a forked shell behind.
+AS_SERVER_USER=()
+if [[ $(id -u) == 0 ]]; then
+    AS_SERVER_USER=(setpriv --reuid="$SLUICE_SERVER_USER" --regid="$SLUICE_SERVER_USER" --init-groups --)
+fi
+as_server_user() {
+    "${AS_SERVER_USER[@]}" "$@"
+}
+
+# pids_matching NAME STRING...: the pids of running processes named NAME whose
+# command line contains every STRING, as fixed strings (pgrep -f would take them
+# as regular expressions, and a data path is full of dots).
+pids_matching() {
+    local name=$1 pid cmdline needle
+    shift
+    for pid in $(pgrep -x "$name"); do
+        cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        for needle in "$@"; do
+            [[ $cmdline == *"$needle"* ]] || continue 2
+        done
+        echo "$pid"
+    done
+}
+
+ensure_server_user() {
+    [[ $(id -u) == 0 ]] || return 0
+    id -u "$SLUICE_SERVER_USER" >/dev/null 2>&1 && return 0
+    say "creating system user $SLUICE_SERVER_USER (no login shell)"
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin "$SLUICE_SERVER_USER"
+}
+
+# Creates SLUICE_HOME (readable by the server user) and the given folders under
+# it, owned by the server user and private to it.
+ensure_server_dirs() {
+    ensure_server_user
+    mkdir -p "$SLUICE_HOME" "$SLUICE_LOG_DIR" "$@"
+    # SLUICE_HOME itself stays with whoever made it (the venv lives there too);
+    # the server user only needs to pass through it.
+    chmod u+rwx,go+rx "$SLUICE_HOME"
+    if ! as_server_user test -x "$SLUICE_HOME"; then
+        die "user $SLUICE_SERVER_USER cannot reach $SLUICE_HOME: a parent folder is not" \
+            "traversable (o+x). Set SLUICE_HOME to a folder it can reach, e.g. /var/tmp/sluice."
+    fi
+    local dir
+    for dir in "$SLUICE_LOG_DIR" "$@"; do
+        [[ $(id -u) == 0 ]] && chown -R "$SLUICE_SERVER_USER:" "$dir"
+        chmod 700 "$dir"
+    done
+    chmod 755 "$SLUICE_LOG_DIR" # logs are for everyone working on the project
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() {
+    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# True when process $1 exists.
+pid_alive() {
+    [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND twice a second until it succeeds;
+# fails once SECONDS have passed.
+wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.5
+    done
+}
+
+# Prints the last lines of each log given, for a failure message.
+show_log_tail() {
+    local f
+    for f in "$@"; do
+        [[ -s $f ]] || continue
+        echo "----- last lines of $f -----" >&2
+        tail -n 40 "$f" >&2
+    done
+    echo "-----" >&2
+}

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# The project's own RabbitMQ node: start | stop | restart | status | ctl ARGS...
+#
+# Data in $SLUICE_HOME/rabbitmq (also the node's HOME, holding its Erlang
+# cookie), log in $SLUICE_HOME/logs/rabbitmq.log. Loopback only: AMQP on
+# SLUICE_RABBITMQ_PORT (56720), distribution on SLUICE_RABBITMQ_DIST_PORT (56721),
+# and an epmd of our own on SLUICE_EPMD_PORT (56722) so that stopping can kill it
+# without touching the epmd (4369) of any other Erlang node on the machine.
+# Other settings: infra/lib.sh.
+set -euo pipefail
+SLUICE_COMPONENT=rabbitmq
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RABBIT_DIR=$SLUICE_HOME/rabbitmq
+RABBIT_LOG=$SLUICE_LOG_DIR/rabbitmq.log
+RABBIT_STDOUT_LOG=$SLUICE_LOG_DIR/rabbitmq-stdout.log
+RABBIT_PID_FILE=$RABBIT_DIR/rabbitmq.pid
+RABBIT_SBIN=/usr/lib/rabbitmq/bin # the real scripts; /usr/sbin's wrappers su to `rabbitmq`
+NODE=$SLUICE_RABBITMQ_NODE
+
+# Everything the server and the CLI tools read. Pointing the env and plugin files
+# at our folder keeps /etc/rabbitmq (the system node's settings) out of it.
+export HOME=$RABBIT_DIR # the Erlang cookie is $HOME/.erlang.cookie, for server and CLI alike
+export RABBITMQ_NODENAME=$NODE
+export RABBITMQ_USE_LONGNAME=false # short names: `localhost` resolves with no DNS
+export RABBITMQ_DIST_PORT=$SLUICE_RABBITMQ_DIST_PORT
+export RABBITMQ_CONF_ENV_FILE=$RABBIT_DIR/rabbitmq-env.conf
+export RABBITMQ_CONFIG_FILE=$RABBIT_DIR/rabbitmq.conf
+export RABBITMQ_ADVANCED_CONFIG_FILE=$RABBIT_DIR/advanced.config
+export RABBITMQ_ENABLED_PLUGINS_FILE=$RABBIT_DIR/enabled_plugins
+export RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia
+export RABBITMQ_LOG_BASE=$SLUICE_LOG_DIR
+export RABBITMQ_LOGS=$RABBIT_LOG
+export RABBITMQ_PID_FILE=$RABBIT_PID_FILE
+export ERL_EPMD_PORT=$SLUICE_EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1
+# Distribution (node and CLI) on loopback too, not on every interface.
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+
+ctl() {
+    as_server_user "$RABBIT_SBIN/rabbitmqctl" -n "$NODE" "$@"
+}
+
+# Our node's Erlang VM and our epmd, found by what sets them apart on their
+# command lines: the node's HOME (our data folder) and the epmd port. The
+# "-s rabbit boot" leaves out CLI tools (rabbitmqctl), which share the HOME.
+server_pids() { pids_matching beam.smp " -home $RABBIT_DIR " " -s rabbit boot "; }
+epmd_pids() { pids_matching epmd " -port $SLUICE_EPMD_PORT "; }
+
+# The pid of our running node, or nothing.
+node_pid() { server_pids | head -n 1; }
+
+no_leftovers() { [[ -z $(server_pids) && -z $(epmd_pids) ]]; }
+
+# Everything of ours still alive, one "pid command" per line.
+leftovers() {
+    local pid
+    for pid in $(server_pids) $(epmd_pids); do
+        echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+    done
+}
+
+write_config() {
+    # Regenerated on each start, so that a port changed through the environment
+    # takes effect. The default user replaces `guest` from the first boot on.
+    cat >"$RABBITMQ_CONFIG_FILE" <<EOF
+# Written by infra/rabbitmq.sh on each start: edit the script, not this file.
+listeners.tcp.1 = 127.0.0.1:$SLUICE_RABBITMQ_PORT
+default_user = $SLUICE_MQ_USER
+default_pass = $SLUICE_MQ_PASSWORD
+default_user_tags.administrator = true
+log.console = false
+log.file.level = info
+# The default (50MB) would let a nearly full disk stall publishers silently.
+disk_free_limit.absolute = 200MB
+EOF
+    echo "# Intentionally empty: keeps /etc/rabbitmq/rabbitmq-env.conf out." >"$RABBITMQ_CONF_ENV_FILE"
+    echo "[]." >"$RABBITMQ_ENABLED_PLUGINS_FILE" # no management plugin: it slows the boot
+    local cookie=$RABBIT_DIR/.erlang.cookie
+    if [[ ! -s $cookie ]]; then
+        (umask 077 && od -An -N20 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$cookie")
+    fi
+    if [[ $(id -u) == 0 ]]; then
+        chown "$SLUICE_SERVER_USER:" "$RABBITMQ_CONFIG_FILE" "$RABBITMQ_CONF_ENV_FILE" \
+            "$RABBITMQ_ENABLED_PLUGINS_FILE" "$cookie"
+    fi
+    chmod 600 "$cookie" # Erlang refuses a cookie that others can read
+}
+
+# Makes sure of vhost `sluice`, user `sluice` (administrator, full rights on it
+# and on `/`) and no `guest`; each step is skipped when already true.
+provision() {
+    local vhosts users
+    vhosts=$(ctl -q list_vhosts --no-table-headers)
+    if ! grep -qx "$SLUICE_MQ_VHOST" <<<"$vhosts"; then
+        ctl -q add_vhost "$SLUICE_MQ_VHOST"
+    fi
+    users=$(ctl -q list_users --no-table-headers)
+    if ! grep -q "^$SLUICE_MQ_USER\b" <<<"$users"; then
+        ctl -q add_user "$SLUICE_MQ_USER" "$SLUICE_MQ_PASSWORD"
+    fi
+    if ! grep -q "^$SLUICE_MQ_USER\b.*administrator" <<<"$users"; then
+        ctl -q set_user_tags "$SLUICE_MQ_USER" administrator
+    fi
+    local vhost
+    for vhost in "$SLUICE_MQ_VHOST" /; do
+        if ! ctl -q list_user_permissions "$SLUICE_MQ_USER" --no-table-headers | grep -q "^$vhost\s"; then
+            ctl -q set_permissions -p "$vhost" "$SLUICE_MQ_USER" '.*' '.*' '.*'
+        fi
+    done
+    if grep -q '^guest\b' <<<"$users"; then
+        ctl -q delete_user guest
+    fi
+}
+
+start() {
+    local pid
+    pid=$(node_pid)
+    if [[ -n $pid ]]; then
+        say "already running (node $NODE, pid $pid, $SLUICE_AMQP_URL)"
+        return 0
+    fi
+    local port
+    for port in "$SLUICE_RABBITMQ_PORT" "$SLUICE_RABBITMQ_DIST_PORT"; do
+        port_open "$port" && die "port $port is already taken by another process;" \
+            "choose others with SLUICE_RABBITMQ_PORT / SLUICE_RABBITMQ_DIST_PORT"
+    done
+    ensure_server_dirs "$RABBIT_DIR"
+    write_config
+    rm -f "$RABBIT_PID_FILE"
+
+    if [[ -z $(epmd_pids) ]]; then
+        port_open "$SLUICE_EPMD_PORT" && die "port $SLUICE_EPMD_PORT (epmd) is taken by another process"
+        # Started by us, with its port on the command line, so that stop can find it.
+        as_server_user epmd -daemon -port "$SLUICE_EPMD_PORT" -address 127.0.0.1
+    fi
+
+    say "starting node $NODE on 127.0.0.1:$SLUICE_RABBITMQ_PORT (boot takes 10-20 s)"
+    # In the foreground of its own session rather than with -detached, so that
+    # what it prints before its logger is up (bad config, port taken) lands in a file.
+    "${AS_SERVER_USER[@]}" setsid "$RABBIT_SBIN/rabbitmq-server" </dev/null >>"$RABBIT_STDOUT_LOG" 2>&1 &
+    local launcher=$!
+
+    # await_startup gives up at once while the node is not yet reachable, so it is
+    # retried until the deadline; the launcher exiting early means the boot failed.
+    local deadline=$((SECONDS + SLUICE_START_TIMEOUT))
+    until ctl -q await_startup --timeout $((deadline - SECONDS > 10 ? 10 : deadline - SECONDS + 1)) >/dev/null 2>&1; do
+        if ! pid_alive "$launcher"; then
+            show_log_tail "$RABBIT_STDOUT_LOG" "$RABBIT_LOG"
+            stop >/dev/null 2>&1 || true # our epmd
+            die "RabbitMQ exited during boot (logs above)"
+        fi
+        if ((SECONDS >= deadline)); then
+            show_log_tail "$RABBIT_STDOUT_LOG" "$RABBIT_LOG"
+            stop >/dev/null 2>&1 || true # leave no half-booted node behind
+            die "RabbitMQ did not come up within ${SLUICE_START_TIMEOUT}s (logs above)"
+        fi
+        sleep 1
+    done
+    provision
+    say "running (node $NODE, pid $(node_pid), $SLUICE_AMQP_URL)"
+}
+
+stop() {
+    local pid
+    pid=$(node_pid)
+    if [[ -n $pid ]]; then
+        say "stopping node $NODE (pid $pid)"
+        # `stop <pidfile>` returns once the VM has exited, not just the app.
+        as_server_user timeout 60 "$RABBIT_SBIN/rabbitmqctl" -n "$NODE" -q stop "$RABBIT_PID_FILE" >/dev/null 2>&1 ||
+            say "rabbitmqctl stop failed; terminating the VM"
+    fi
+    # Our epmd serves only our node, so it goes too, and so does a VM of ours that
+    # the stop above missed (e.g. one whose boot timed out).
+    local leftover
+    for leftover in $(server_pids) $(epmd_pids); do
+        kill -TERM "$leftover" 2>/dev/null || true
+    done
+    if ! wait_for 20 no_leftovers; then
+        for leftover in $(server_pids) $(epmd_pids); do
+            kill -KILL "$leftover" 2>/dev/null || true
+        done
+        sleep 1
+    fi
+    if ! no_leftovers; then
+        leftovers >&2
+        die "processes of ours are still running after stop (listed above)"
+    fi
+    rm -f "$RABBIT_PID_FILE"
+    if [[ -n $pid ]]; then say "stopped"; else say "not running; nothing left of ours"; fi
+}
+
+status() {
+    local pid
+    pid=$(node_pid)
+    if [[ -n $pid ]]; then
+        say "running: node $NODE, pid $pid"
+    else
+        say "stopped: node $NODE"
+    fi
+    say "  AMQP      $SLUICE_AMQP_URL (vhost $SLUICE_MQ_VHOST)"
+    say "  ports     AMQP $SLUICE_RABBITMQ_PORT, distribution $SLUICE_RABBITMQ_DIST_PORT, epmd $SLUICE_EPMD_PORT (127.0.0.1)"
+    say "  data      $RABBIT_DIR"
+    say "  log       $RABBIT_LOG"
+    say "  CLI       infra/rabbitmq.sh ctl ARGS... (rabbitmqctl -n $NODE, with our cookie and epmd)"
+    [[ -n $pid ]]
+}
+
+case ${1:-} in
+    start) start ;;
+    stop) stop ;;
+    restart) stop && start ;;
+    status) status ;;
+    ctl) # rabbitmqctl against our node, e.g. `infra/rabbitmq.sh ctl list_queues -p sluice`
+        shift
+        ctl "$@"
+        ;;
+    *)
+        echo "usage: $0 start|stop|restart|status|ctl RABBITMQCTL-ARGS..." >&2
+        exit 2
+        ;;
+esac

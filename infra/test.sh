@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# What `make test` runs: installs what is missing, starts the project's RabbitMQ
+# and PostgreSQL, runs the Swift tests and the compose test against them, and
+# stops both servers at the end whatever happened. The exit status is the first
+# failing step's; the last lines name that step.
+#
+# SLUICE_KEEP_STACK=1 leaves the servers running afterwards (for a rerun, or when
+# others are using them).
+set -euo pipefail
+# Whether the caller chose ports (read before lib.sh fills in the defaults).
+ports_chosen=${SLUICE_RABBITMQ_PORT:-}${SLUICE_RABBITMQ_DIST_PORT:-}${SLUICE_EPMD_PORT:-}${SLUICE_POSTGRES_PORT:-}
+SLUICE_COMPONENT=tests
+# shellcheck source=infra/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SLUICE_REPO"
+command -v swift >/dev/null || PATH=/opt/swift/usr/bin:$PATH
+
+step="(setup)"
+step_started=$SECONDS
+
+run_step() {
+    step=$1
+    shift
+    step_started=$SECONDS
+    say "==> $step"
+    "$@"
+    say "<== $step: ok ($((SECONDS - step_started)) s)"
+}
+
+finish() {
+    local rc=$?
+    trap - EXIT
+    if ((rc != 0)); then
+        say "FAILED: step '$step' (exit status $rc, after $((SECONDS - step_started)) s)"
+    fi
+    if [[ ${SLUICE_KEEP_STACK:-0} == 1 ]]; then
+        say "SLUICE_KEEP_STACK=1: leaving RabbitMQ and PostgreSQL running"
+    elif ! infra/stack.sh stop; then
+        say "FAILED: stopping the stack"
+        ((rc != 0)) || rc=1
+    fi
+    ((rc != 0)) || say "all steps passed"
+    exit "$rc"
+}
+trap finish EXIT
+# Turn Ctrl-C and kill into an ordinary exit, so the EXIT trap stops the stack.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# True when each server's ports are free, or held by this checkout's own server.
+ports_usable() {
+    infra/rabbitmq.sh status >/dev/null ||
+        ! { port_open "$SLUICE_RABBITMQ_PORT" || port_open "$SLUICE_RABBITMQ_DIST_PORT" || port_open "$SLUICE_EPMD_PORT"; } ||
+        return 1
+    infra/postgres.sh status >/dev/null || ! port_open "$SLUICE_POSTGRES_PORT"
+}
+
+# Another checkout's stack (a fresh clone tested beside a working copy whose
+# servers run) holds the default ports: move this run's servers to free ones,
+# all four shifted by the same step. The tests read the URLs from the environment.
+choose_ports() {
+    [[ -z $ports_chosen ]] || return 0
+    local offset=0
+    until ports_usable; do
+        offset=$((offset + 100))
+        ((offset <= 1000)) || die "no free ports found near the defaults; set SLUICE_*_PORT (infra/README.md)"
+        export SLUICE_RABBITMQ_PORT=$((56720 + offset)) SLUICE_RABBITMQ_DIST_PORT=$((56721 + offset))
+        export SLUICE_EPMD_PORT=$((56722 + offset)) SLUICE_POSTGRES_PORT=$((55432 + offset))
+        export SLUICE_RABBITMQ_NODE=sluice-$SLUICE_RABBITMQ_PORT@localhost
+    done
+    ((offset == 0)) || say "default ports are taken by another stack: this run uses AMQP $SLUICE_RABBITMQ_PORT, PostgreSQL $SLUICE_POSTGRES_PORT"
+}
+
+run_step "install" infra/install.sh
+choose_ports
+run_step "start the stack" infra/stack.sh start
+eval "$(infra/stack.sh env)"
+run_step "swift build --build-tests" swift build --build-tests
+# Not --parallel: every test process would share the one broker and database.
+# Suites run concurrently inside the process, except BrokerRestartTests, which stops
+# and starts the shared broker and so runs alone afterwards. A time limit on each
+# phase turns a hang into a failure instead of eating CI's time.
+run_step "swift test" timeout --kill-after=30 1200 swift test --skip BrokerRestartTests
+run_step "swift test (broker restart)" timeout --kill-after=30 600 swift test --skip-build --filter BrokerRestartTests
+run_step "compose test" "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/compose
