@@ -1,10 +1,11 @@
 /// A message handed to a consumer. Settle it exactly once with ``ack()``,
-/// ``nack(requeue:)`` or ``reject(requeue:)``; the settlement is carried out on the
-/// consumer's connection thread and the call returns once it was sent.
+/// ``nack(requeue:)`` or ``reject(requeue:)``.
 ///
-/// If the connection the message came on has been lost meanwhile, settling throws
-/// `connectionLost`: the broker has already put the message back and will deliver it
-/// again, so the caller only logs it.
+/// Settling queues the decision for the consumer's connection thread, which sends
+/// settlements in order and before it closes; the call itself does not wait (the
+/// broker sends nothing back for an ack). If the connection the message came on is
+/// lost meanwhile, the broker has already put the message back and delivers it again,
+/// which at-least-once consumers handle anyway.
 public struct AMQPDelivery: Sendable {
     /// The message body.
     public let body: [UInt8]
@@ -28,18 +29,21 @@ public struct AMQPDelivery: Sendable {
     }
 
     /// Done with it: the broker deletes it.
-    public func ack() async throws {
-        try await settler.settle(deliveryTag, .ack)
+    /// - Throws: ``AMQPError`` `shutDown` once the consumer is closed.
+    public func ack() throws {
+        try settler.settle(deliveryTag, .ack)
     }
 
     /// Failed: requeue it (the default), or dead-letter it when `requeue` is false.
-    public func nack(requeue: Bool = true) async throws {
-        try await settler.settle(deliveryTag, .nack(requeue: requeue))
+    /// - Throws: ``AMQPError`` `shutDown` once the consumer is closed.
+    public func nack(requeue: Bool = true) throws {
+        try settler.settle(deliveryTag, .nack(requeue: requeue))
     }
 
     /// Refused: dead-letter it (the default), or requeue it.
-    public func reject(requeue: Bool = false) async throws {
-        try await settler.settle(deliveryTag, .reject(requeue: requeue))
+    /// - Throws: ``AMQPError`` `shutDown` once the consumer is closed.
+    public func reject(requeue: Bool = false) throws {
+        try settler.settle(deliveryTag, .reject(requeue: requeue))
     }
 }
 
@@ -55,12 +59,9 @@ struct DeliverySettler: Sendable {
     /// Which connection of the consumer the delivery came on.
     let generation: UInt64
 
-    func settle(_ deliveryTag: UInt64, _ settlement: Settlement) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let command = ConsumerLoop.Command.settle(deliveryTag, settlement, generation: generation, continuation)
-            if !inbox.send(command) {
-                continuation.resume(throwing: AMQPError(.shutDown, "the consumer is closed; the broker will redeliver the message"))
-            }
+    func settle(_ deliveryTag: UInt64, _ settlement: Settlement) throws {
+        guard inbox.send(.settle(deliveryTag, settlement, generation: generation)) else {
+            throw AMQPError(.shutDown, "the consumer is closed; the broker will redeliver the message")
         }
     }
 }

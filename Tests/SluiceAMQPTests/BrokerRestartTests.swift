@@ -21,7 +21,7 @@ import SluiceContracts
                 var seen = Set<Int>()
                 for await delivery in consumer.deliveries {
                     seen.insert(Int(delivery.text)!)
-                    try? await delivery.ack()
+                    try? delivery.ack()
                     if seen.count == total { break }
                 }
                 return seen

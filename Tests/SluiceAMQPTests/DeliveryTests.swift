@@ -35,7 +35,7 @@ import SluiceContracts
                 for await delivery in consumer.deliveries {
                     #expect(!delivery.redelivered)
                     received.append(Int(delivery.text)!)
-                    try await delivery.ack()
+                    try delivery.ack()
                     if received.count == count { break }
                 }
                 return received
@@ -75,9 +75,9 @@ import SluiceContracts
             let (first, second) = try await withTimeout(.seconds(30), waitingFor: "a delivery and its redelivery") {
                 var iterator = consumer.deliveries.makeAsyncIterator()
                 let first = try #require(await iterator.next())
-                try await first.nack(requeue: true)
+                try first.nack(requeue: true)
                 let second = try #require(await iterator.next())
-                try await second.ack()
+                try second.ack()
                 return (first, second)
             }
             await consumer.close()
@@ -107,13 +107,13 @@ import SluiceContracts
                 var deliveries = 0
                 for await delivery in work.deliveries {
                     deliveries += 1
-                    try await delivery.nack(requeue: true)
+                    try delivery.nack(requeue: true)
                     if deliveries == topology.deliveryLimit + 1 { break }
                 }
                 return deliveries
             }
             let deadLettered = try await withTimeout(.seconds(30), waitingFor: "the dead-lettered message") { try #require(await next(dead)) }
-            try await deadLettered.ack()
+            try deadLettered.ack()
             await work.close()
             await dead.close()
 
@@ -139,7 +139,7 @@ import SluiceContracts
             await publisher.close()
             let delivery = try await withTimeout(.seconds(30), waitingFor: "the retried message") { try #require(await next(consumer)) }
             let waited = ContinuousClock.now - sent
-            try await delivery.ack()
+            try delivery.ack()
             await consumer.close()
 
             #expect(delivery.text == "later")
@@ -191,7 +191,7 @@ import SluiceContracts
             let first = try await withTimeout(.seconds(30), waitingFor: "a delivery") { try #require(await next(consumer)) }
             await consumer.stopConsuming()
             // Still settleable after the subscription ended.
-            try await first.ack()
+            try first.ack()
             await consumer.waitUntilSettled()
             await consumer.close()
             let admin = AMQPAdmin(configuration: configuration)

@@ -6,7 +6,7 @@ import Logging
 /// that thread alone.
 final class ConsumerLoop: @unchecked Sendable {
     enum Command {
-        case settle(UInt64, DeliverySettler.Settlement, generation: UInt64, CheckedContinuation<Void, Error>)
+        case settle(UInt64, DeliverySettler.Settlement, generation: UInt64)
         case stopConsuming(CheckedContinuation<Void, Never>)
     }
 
@@ -122,11 +122,9 @@ final class ConsumerLoop: @unchecked Sendable {
 
     private func handle(_ command: Command) {
         switch command {
-        case .settle(let tag, let settlement, let deliveryGeneration, let continuation):
+        case .settle(let tag, let settlement, let deliveryGeneration):
             guard let connection, deliveryGeneration == generation else {
-                continuation.resume(throwing: AMQPError(
-                    .connectionLost, "the delivery's connection is gone; the broker will redeliver the message"
-                ))
+                logger.debug("dropped a settlement: its connection is gone and the broker redelivers", metadata: ["amqp.delivery_tag": "\(tag)"])
                 return
             }
             do {
@@ -136,9 +134,7 @@ final class ConsumerLoop: @unchecked Sendable {
                 case .reject(let requeue): try connection.reject(tag, requeue: requeue)
                 }
                 ledger.settled(generation: deliveryGeneration)
-                continuation.resume()
             } catch {
-                continuation.resume(throwing: error)
                 dropConnection(error)
             }
         case .stopConsuming(let continuation):

@@ -38,7 +38,7 @@ struct AMQPBenchmark: AsyncParsableCommand {
         var start: ContinuousClock.Instant?
         for await delivery in consumer.deliveries {
             if start == nil { start = .now }
-            try await delivery.ack()
+            try delivery.ack()
             consumed += 1
             if consumed == total { break }
         }
