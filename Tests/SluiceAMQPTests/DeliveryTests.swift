@@ -64,12 +64,10 @@ import SluiceContracts
     @Test func aNackedMessageIsRedelivered() async throws {
         try await TestBroker.withTopology { topology in
             let configuration = try TestBroker.configuration()
-            let publisher = AMQPPublisher(configuration: configuration, logger: TestBroker.logger)
-            try await publisher.publish(
-                "again".bytes, exchange: topology.workExchange, routingKey: topology.routingKey(.spark),
+            try await publish(
+                ["again"], to: topology, .spark,
                 properties: AMQPProperties(contentType: "text/plain", headers: ["trace": "t-1"], messageID: "m-1")
             )
-            await publisher.close()
 
             let consumer = AMQPConsumer(configuration: configuration, queue: topology.queue(.spark), logger: TestBroker.logger)
             let (first, second) = try await withTimeout(.seconds(30), waitingFor: "a delivery and its redelivery") {
@@ -94,12 +92,7 @@ import SluiceContracts
     @Test func aMessageNackedPastTheDeliveryLimitIsDeadLettered() async throws {
         try await TestBroker.withTopology { topology in
             let configuration = try TestBroker.configuration()
-            let publisher = AMQPPublisher(configuration: configuration, logger: TestBroker.logger)
-            try await publisher.publish(
-                "poison".bytes, exchange: topology.workExchange, routingKey: topology.routingKey(.analyze),
-                properties: AMQPProperties(messageID: "poison-1")
-            )
-            await publisher.close()
+            try await publish(["poison"], to: topology, .analyze, properties: AMQPProperties(messageID: "poison-1"))
 
             let work = AMQPConsumer(configuration: configuration, queue: topology.queue(.analyze), logger: TestBroker.logger)
             let dead = AMQPConsumer(configuration: configuration, queue: topology.deadLetterQueue, logger: TestBroker.logger)
@@ -182,11 +175,7 @@ import SluiceContracts
     @Test func aConsumerDrainsOnStopAndHandsBackWhatItDidNotTake() async throws {
         try await TestBroker.withTopology { topology in
             let configuration = try TestBroker.configuration()
-            let publisher = AMQPPublisher(configuration: configuration, logger: TestBroker.logger)
-            for index in 0..<10 {
-                try await publisher.publish("\(index)".bytes, exchange: topology.workExchange, routingKey: topology.routingKey(.spark))
-            }
-            await publisher.close()
+            try await publish((0..<10).map(String.init), to: topology, .spark)
             let consumer = AMQPConsumer(configuration: configuration, queue: topology.queue(.spark), prefetch: 4, logger: TestBroker.logger)
             let first = try await withTimeout(.seconds(30), waitingFor: "a delivery") { try #require(await next(consumer)) }
             await consumer.stopConsuming()

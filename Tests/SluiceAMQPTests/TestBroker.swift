@@ -38,6 +38,17 @@ enum TestBroker {
     }
 }
 
+/// Publishes each of `texts` with a confirm, on a publisher of its own.
+func publish(
+    _ texts: [String], to topology: SluiceTopology, _ stage: Stage, properties: AMQPProperties = AMQPProperties()
+) async throws {
+    let publisher = AMQPPublisher(configuration: try TestBroker.configuration(), logger: TestBroker.logger)
+    for text in texts {
+        try await publisher.publish(text.bytes, exchange: topology.workExchange, routingKey: topology.routingKey(stage), properties: properties)
+    }
+    await publisher.close()
+}
+
 /// The next delivery from `consumer`, or nil if its stream ended.
 func next(_ consumer: AMQPConsumer) async -> AMQPDelivery? {
     var iterator = consumer.deliveries.makeAsyncIterator()
