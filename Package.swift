@@ -57,6 +57,17 @@ let package = Package(
             ],
             path: "Shared/SluicePostgres"
         ),
+        .target(name: "SluiceRecords", path: "Shared/SluiceRecords"),
+        .target(name: "SluiceJobs", dependencies: ["SluiceContracts", "SluicePostgres"], path: "Shared/SluiceJobs"),
+        .target(
+            name: "SluiceWorker",
+            dependencies: [
+                "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceJobs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/SluiceWorker"
+        ),
         .target(
             name: "SluiceContracts",
             dependencies: ["SluiceAMQP"],
@@ -82,8 +93,21 @@ let package = Package(
             path: "Tests/Benchmarks/AMQPBenchmark"
         ),
 
-        .target(name: "SluiceTestSupport", dependencies: ["SluiceCore"], path: "Tests/SluiceTestSupport"),
+        .target(
+            name: "SluiceTestSupport",
+            dependencies: [
+                "SluiceCore", "SluicePostgres", "SluiceAMQP", "SluiceContracts",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SluiceTestSupport"
+        ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], path: "Tests/SluiceCoreTests"),
+        .testTarget(
+            name: "SluiceWorkerTests",
+            dependencies: ["SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceAMQP", "SluicePostgres", "SluiceTestSupport"],
+            path: "Tests/SluiceWorkerTests"
+        ),
+        .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords"], path: "Tests/SluiceRecordsTests"),
         .testTarget(
             name: "SluiceAMQPTests",
             dependencies: ["SluiceAMQP", "SluiceContracts", "SluiceCore", "SluiceTestSupport"],

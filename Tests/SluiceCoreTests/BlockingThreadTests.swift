@@ -3,14 +3,26 @@ import Testing
 @testable import SluiceCore
 
 @Suite struct BlockingThreadTests {
-    @Test func runsWorkInOrderOnOneNamedThread() async throws {
+    @Test func runsAllWorkInOrderOnOneThreadOfItsOwn() async throws {
         let thread = BlockingThread(name: "test-blocking")
         defer { thread.shutdown() }
-        let names = try await withThrowingTaskGroup(of: String?.self) { group in
-            for _ in 0..<20 { group.addTask { try await thread.run { Thread.current.name } } }
-            return try await group.reduce(into: Set<String?>()) { $0.insert($1) }
+        let caller = UInt(pthread_self())
+        let order = OrderLog()
+        let threads = try await withThrowingTaskGroup(of: UInt.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try await thread.run {
+                        order.append(index)
+                        return UInt(pthread_self())
+                    }
+                }
+            }
+            return try await group.reduce(into: Set<UInt>()) { $0.insert($1) }
         }
-        #expect(names == ["test-blocking"])
+        #expect(threads.count == 1, "all work ran on one thread")
+        #expect(!threads.contains(caller))
+        // Submitted concurrently, so any order is possible; but each job ran once.
+        #expect(order.values.sorted() == Array(0..<20))
     }
 
     @Test func propagatesErrorsAndRefusesWorkAfterShutdown() async throws {
@@ -20,4 +32,12 @@ import Testing
         thread.shutdown()
         await #expect(throws: BlockingThread.ShutDown.self) { try await thread.run { 1 } }
     }
+}
+
+/// Records what the blocking thread ran.
+private final class OrderLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Int] = []
+    func append(_ value: Int) { lock.withLock { storage.append(value) } }
+    var values: [Int] { lock.withLock { storage } }
 }

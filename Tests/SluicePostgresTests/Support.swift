@@ -4,71 +4,6 @@ import SluicePostgres
 import SluiceTestSupport
 import Testing
 
-/// The server the tests use: `SLUICE_DATABASE_URL`, or the project's development server.
-enum TestDatabase {
-    static var url: String {
-        ProcessInfo.processInfo.environment["SLUICE_DATABASE_URL"] ?? PostgresConfiguration.defaultURL
-    }
-
-    /// Quiet: a failing test shows its errors, not the pool's chatter.
-    static let logger = Logger(label: "sluice.postgres.tests") { _ in SwiftLogNoOpLogHandler() }
-
-    static func configuration(
-        url: String = TestDatabase.url,
-        poolSize: Int = 4,
-        searchPath: [String] = [],
-        applicationName: String = "sluice-tests"
-    ) -> PostgresConfiguration {
-        PostgresConfiguration(
-            url: url,
-            poolSize: poolSize,
-            connectTimeout: .seconds(5),
-            applicationName: applicationName,
-            reconnectBackoff: .init(initial: .milliseconds(50), maximum: .milliseconds(500)),
-            searchPath: searchPath
-        )
-    }
-
-    /// A name no other test (or test run) uses.
-    static func uniqueName(_ prefix: String) -> String {
-        prefix + "_" + UUID().uuidString.prefix(8).lowercased()
-    }
-}
-
-/// Runs `body` with a pool whose `run()` is live, as in a ServiceGroup, and shuts it down after.
-func withPool<Result: Sendable>(
-    _ configuration: PostgresConfiguration,
-    _ body: (PostgresPool) async throws -> Result
-) async throws -> Result {
-    let pool = PostgresPool(configuration: configuration, logger: TestDatabase.logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await pool.run() }
-        let result = try await body(pool)
-        group.cancelAll()
-        return result
-    }
-}
-
-/// Runs `body` with a pool whose `search_path` is a fresh schema, dropped afterwards,
-/// so tests running in parallel never see each other's tables.
-func withTestSchema<Result: Sendable>(
-    poolSize: Int = 4,
-    _ body: (PostgresPool, String) async throws -> Result
-) async throws -> Result {
-    let schema = TestDatabase.uniqueName("sluice_test")
-    return try await withPool(TestDatabase.configuration(poolSize: poolSize, searchPath: [schema])) { pool in
-        try await pool.withConnection { try $0.execute("CREATE SCHEMA \(identifier: schema)") }
-        do {
-            let result = try await body(pool, schema)
-            try await pool.withConnection { try $0.execute("DROP SCHEMA \(identifier: schema) CASCADE") }
-            return result
-        } catch {
-            _ = try? await pool.withConnection { try $0.execute("DROP SCHEMA \(identifier: schema) CASCADE") }
-            throw error
-        }
-    }
-}
-
 /// The next event of `listener` that `matches`, waiting at most `limit`.
 @discardableResult
 func nextEvent(
@@ -96,8 +31,6 @@ func withListener<Result: Sendable>(
         return result
     }
 }
-
-/// The repository root, found from this file's path.
 
 /// The `PostgresError` that `body` throws, or nil. For closures that run on a pool's
 /// thread, where `#expect` cannot attribute an issue to the running test.

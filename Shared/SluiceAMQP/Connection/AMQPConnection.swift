@@ -53,7 +53,12 @@ final class AMQPConnection {
     }
 
     deinit {
-        if !isBroken { amqp_connection_close(state, AMQP_REPLY_SUCCESS) }
+        if !isBroken {
+            // Channel first: the broker answers channel.close only after handling every
+            // frame sent before it (acks included), so nothing settled is handed back.
+            amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS)
+            amqp_connection_close(state, AMQP_REPLY_SUCCESS)
+        }
         amqp_destroy_connection(state)
     }
 

@@ -61,6 +61,10 @@ final class ConsumerLoop: @unchecked Sendable {
                 dropConnection(error)
             }
         }
+        if consuming, let connection {
+            // Cancel before closing: an RPC, so the broker has handled every ack sent before it.
+            try? connection.cancel(consumerTag: consumerTag)
+        }
         connection = nil
         ledger.stop()
         ledger.connectionLost()

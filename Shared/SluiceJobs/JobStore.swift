@@ -1,0 +1,165 @@
+import Foundation
+import SluiceContracts
+import SluicePostgres
+
+/// The job-history tables as the services write them: every statement is named here,
+/// parameterised, and safe to repeat, so a redelivered message or a stage that runs
+/// twice leaves one set of rows and status changes.
+public struct JobStore: Sendable {
+    /// The channel on which job changes are announced (`NOTIFY`), payload `{"job_id", "status", "stage"}`.
+    public static let eventsChannel = "sluice_job_events"
+
+    private let pool: PostgresPool
+
+    /// Creates a store over `pool`.
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// What a new job row says.
+    public struct NewJob: Sendable {
+        public var jobID: UUID
+        public var source: JobSource
+        public var config: PostgresJSON
+        public var recordCount: Int?
+        public var idempotencyKey: String?
+        public var traceID: String
+
+        public init(jobID: UUID = UUID(), source: JobSource, config: PostgresJSON, recordCount: Int?, idempotencyKey: String?, traceID: String) {
+            self.jobID = jobID
+            self.source = source
+            self.config = config
+            self.recordCount = recordCount
+            self.idempotencyKey = idempotencyKey
+            self.traceID = traceID
+        }
+    }
+
+    /// Inserts the job, or returns the existing one with the same idempotency key (or id).
+    ///
+    /// - Returns: the job's id and submission time, and whether this call created it.
+    public func createJob(_ job: NewJob) async throws -> (jobID: UUID, submittedAt: Date, created: Bool) {
+        try await pool.withConnection { db in
+            let inserted = try db.query("""
+                INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id)
+                VALUES (\(job.jobID), \(job.source.rawValue), \(job.config), \(job.recordCount), \(job.idempotencyKey), \(job.traceID))
+                ON CONFLICT DO NOTHING
+                RETURNING job_id, submitted_at
+                """)
+            if let row = inserted.first {
+                return (try row.decode("job_id"), try row.decode("submitted_at"), true)
+            }
+            let existing = try db.query("""
+                SELECT job_id, submitted_at FROM jobs
+                WHERE job_id = \(job.jobID) OR idempotency_key = \(job.idempotencyKey)
+                """).single()
+            return (try existing.decode("job_id"), try existing.decode("submitted_at"), false)
+        }
+    }
+
+    /// What ``beginAttempt(_:worker:)`` found.
+    public enum Admission: Sendable, Equatable {
+        /// Run the stage.
+        case run
+        /// This attempt already succeeded (its hand-off may not have been published): skip the work.
+        case alreadySucceeded
+        /// The job is final or past this stage: nothing to do.
+        case alreadyPast(JobStatus)
+        /// No such job.
+        case unknownJob
+    }
+
+    /// Claims `message`'s stage for `worker`: moves the job's status to the stage's and
+    /// records the attempt as running, unless the job is past it.
+    public func beginAttempt(_ message: StageMessage, worker: String) async throws -> Admission {
+        try await pool.withTransaction { db in
+            guard let job = try db.query("SELECT status FROM jobs WHERE job_id = \(message.jobID) FOR UPDATE").first else {
+                return .unknownJob
+            }
+            let status = JobStatus(rawValue: try job.decode("status")) ?? .failed
+            guard status.admits(message.stage) else { return .alreadyPast(status) }
+            let previous = try db.query("""
+                SELECT outcome FROM stage_attempts
+                WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
+                """).first
+            if try previous?.decode("outcome", as: String.self) == "succeeded" { return .alreadySucceeded }
+
+            try db.execute("""
+                UPDATE jobs SET status = \(message.stage.runningStatus.rawValue), started_at = coalesce(started_at, now()), updated_at = now()
+                WHERE job_id = \(message.jobID)
+                """)
+            try db.execute("""
+                INSERT INTO stage_attempts (job_id, stage, attempt, worker, enqueued_at, started_at)
+                VALUES (\(message.jobID), \(message.stage.rawValue), \(message.attempt), \(worker), \(message.enqueuedAt), now())
+                ON CONFLICT (job_id, stage, attempt)
+                DO UPDATE SET worker = excluded.worker, started_at = now(), finished_at = NULL, outcome = 'running'
+                """)
+            try Self.announce(db, message.jobID, status: message.stage.runningStatus, stage: message.stage)
+            return .run
+        }
+    }
+
+    /// Records a successful attempt with its figures; when `summary` is given (the last
+    /// stage), also the job's result and its completion. One transaction.
+    public func completeAttempt(_ message: StageMessage, outcome: StageOutcome, summary: PostgresJSON? = nil) async throws {
+        try await pool.withTransaction { db in
+            try db.execute("""
+                UPDATE stage_attempts
+                SET outcome = 'succeeded', finished_at = now(), device = \(outcome.device),
+                    records_in = \(outcome.recordsIn), records_out = \(outcome.recordsOut)
+                WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
+                """)
+            for metric in outcome.metrics {
+                try db.execute("""
+                    INSERT INTO job_metrics (job_id, stage, name, value, unit)
+                    VALUES (\(message.jobID), \(metric.stage ?? message.stage.rawValue), \(metric.name), \(metric.value), \(metric.unit))
+                    ON CONFLICT (job_id, stage, name) DO UPDATE SET value = excluded.value, unit = excluded.unit, recorded_at = now()
+                    """)
+            }
+            if let recordCount = outcome.jobRecordCount {
+                try db.execute("UPDATE jobs SET record_count = \(recordCount), updated_at = now() WHERE job_id = \(message.jobID)")
+            }
+            if let summary {
+                try db.execute("""
+                    INSERT INTO job_results (job_id, summary) VALUES (\(message.jobID), \(summary))
+                    ON CONFLICT (job_id) DO NOTHING
+                    """)
+                try db.execute("""
+                    UPDATE jobs SET status = 'completed', finished_at = now(), updated_at = now()
+                    WHERE job_id = \(message.jobID) AND status NOT IN ('completed', 'failed', 'cancelled')
+                    """)
+                try Self.announce(db, message.jobID, status: .completed, stage: message.stage)
+            }
+        }
+    }
+
+    /// Fails the attempt and the job, naming the stage and the reason.
+    public func failJob(_ message: StageMessage, cause: FailureCause, error: String) async throws {
+        try await pool.withTransaction { db in
+            try db.execute("""
+                UPDATE stage_attempts
+                SET outcome = 'failed', finished_at = now(), error_cause = \(cause.rawValue), error = \(error)
+                WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
+                """)
+            try db.execute("""
+                UPDATE jobs SET status = 'failed', failed_stage = \(message.stage.rawValue), error = \(error),
+                    finished_at = now(), updated_at = now()
+                WHERE job_id = \(message.jobID) AND status NOT IN ('completed', 'failed', 'cancelled')
+                """)
+            try Self.announce(db, message.jobID, status: .failed, stage: message.stage)
+        }
+    }
+
+    /// The job's status, or nil for an unknown job.
+    public func status(of jobID: UUID) async throws -> JobStatus? {
+        try await pool.withConnection { db in
+            try db.query("SELECT status FROM jobs WHERE job_id = \(jobID)").first
+                .flatMap { JobStatus(rawValue: try $0.decode("status")) }
+        }
+    }
+
+    private static func announce(_ db: PostgresConnection, _ jobID: UUID, status: JobStatus, stage: Stage) throws {
+        let payload = #"{"job_id":"\#(jobID.uuidString.lowercased())","status":"\#(status.rawValue)","stage":"\#(stage.rawValue)"}"#
+        try db.notify(channel: eventsChannel, payload: payload)
+    }
+}

@@ -1,0 +1,23 @@
+/// The JSON body that answers a refused submission:
+/// `{"error": {"code": …, "message": …, "details": [ … ]}}`.
+///
+/// The gateway encodes it; clients such as the CLI can decode it.
+public struct ErrorBody: Codable, Sendable, Hashable {
+    /// The `error` object.
+    public struct Content: Codable, Sendable, Hashable {
+        /// The stable machine code, such as `malformed_json`.
+        public var code: String
+        /// The problem in words.
+        public var message: String
+        /// The located problems; an empty array when there are none.
+        public var details: [ErrorDetail]
+    }
+
+    /// The `error` object.
+    public var error: Content
+
+    /// The body for a refused submission.
+    public init(_ error: SubmissionError) {
+        self.error = Content(code: error.code.rawValue, message: error.message, details: error.details)
+    }
+}

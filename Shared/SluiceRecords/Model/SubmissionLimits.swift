@@ -1,0 +1,17 @@
+/// Bounds on one submission. The gateway and the validator must use the same values, so
+/// that a job the gateway accepted is never refused later for its size.
+public struct SubmissionLimits: Sendable, Hashable {
+    /// The most records one job may have. Default 1,000,000.
+    public var maxRecords: Int
+    /// The longest category, in UTF-8 bytes. Default 256.
+    public var maxCategoryBytes: Int
+    /// The largest body, in bytes. Default 64 MiB (67,108,864).
+    public var maxBodyBytes: Int
+
+    /// Creates limits; each one defaults to the value documented on its property.
+    public init(maxRecords: Int = 1_000_000, maxCategoryBytes: Int = 256, maxBodyBytes: Int = 64 << 20) {
+        self.maxRecords = maxRecords
+        self.maxCategoryBytes = maxCategoryBytes
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

@@ -1,0 +1,32 @@
+extension SubmissionParser {
+    /// Reads CSV: the header `id,value,category` exactly (names and order), then one
+    /// record per row of exactly three fields. Fields stay text; the validator reads them.
+    func readCSV(_ bytes: [UInt8], from start: Int) throws(SubmissionError) -> [CandidateRecord] {
+        let expectedHeader = RecordField.allCases.map(\.rawValue)
+        var reader = CSVReader(bytes: bytes, start: start)
+        guard let header = try reader.nextRow() else {
+            throw reader.error("the body is empty; expected the header id,value,category", at: SourceLocation(line: 1, column: 1))
+        }
+        guard header.fields == expectedHeader else {
+            let found = header.fields.joined(separator: ",").abbreviated
+            throw reader.error("the header must be exactly id,value,category; found \(found)", at: SourceLocation(line: header.line, column: 1))
+        }
+        var records: [CandidateRecord] = []
+        var count = 0
+        while true {
+            reader.recordIndex = count
+            guard let row = try reader.nextRow() else { break }
+            let location = SourceLocation(line: row.line, column: 1)
+            guard row.fields.count == expectedHeader.count else {
+                throw reader.error("expected 3 fields (id,value,category); found \(row.fields.count)", at: location)
+            }
+            // Past the limit the rest is still read, for syntax errors and the count.
+            if count < limits.maxRecords {
+                records.append(CandidateRecord(id: .text(row.fields[0]), value: .text(row.fields[1]), category: .text(row.fields[2]), location: location))
+            }
+            count += 1
+        }
+        guard count <= limits.maxRecords else { throw .tooManyRecords(count: count, limit: limits.maxRecords) }
+        return records
+    }
+}

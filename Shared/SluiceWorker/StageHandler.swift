@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import SluiceContracts
+import SluiceJobs
+import SluicePostgres
+
+/// One stage's own logic; everything around it (claiming the job, recording the
+/// attempt, handing off, acknowledging) is the ``StageRunner``'s.
+public protocol StageHandler: Sendable {
+    /// Does the stage's work for one job. Reads and writes the job's artifacts;
+    /// throws ``StageError`` to fail (permanently for invalid data) or anything else
+    /// for a failure that a retry may fix.
+    func run(_ job: StageJob) async throws -> StageResult
+}
+
+/// The job a handler works on.
+public struct StageJob: Sendable {
+    /// The message that named the job.
+    public let message: StageMessage
+    /// Where the job's data is.
+    public let artifacts: ArtifactStore
+    /// Carries the job id and trace id as metadata.
+    public let logger: Logger
+}
+
+/// What a handler returns.
+public struct StageResult: Sendable {
+    /// Counts, device and metrics for the attempt row and `job_metrics`.
+    public var outcome: StageOutcome
+    /// The job's summary, stored in `job_results`; given by the last stage, which completes the job.
+    public var summary: PostgresJSON?
+
+    public init(outcome: StageOutcome, summary: PostgresJSON? = nil) {
+        self.outcome = outcome
+        self.summary = summary
+    }
+}
+
+/// A stage failure with its cause. Invalid data fails the job at once; other causes
+/// are retried while deliveries remain.
+public struct StageError: Error, CustomStringConvertible {
+    public let cause: FailureCause
+    public let message: String
+
+    public init(_ cause: FailureCause, _ message: String) {
+        self.cause = cause
+        self.message = message
+    }
+
+    /// Whether retrying cannot help.
+    public var isPermanent: Bool { cause == .invalidData }
+
+    public var description: String { "\(cause.rawValue): \(message)" }
+}

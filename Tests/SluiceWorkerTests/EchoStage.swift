@@ -1,0 +1,26 @@
+import Foundation
+import SluiceContracts
+import SluiceJobs
+import SluicePostgres
+import SluiceWorker
+
+/// A stage for the tests: appends its name to the previous stage's artifact (or to
+/// `input.txt`), and fails with invalid data when the input asks it to (`fail:<stage>`).
+struct EchoStage: StageHandler {
+    let stage: Stage
+
+    func run(_ job: StageJob) async throws -> StageResult {
+        let jobID = job.message.jobID
+        let previous = Stage.allCases.last { $0.next == stage }.map { "\($0.rawValue).txt" } ?? "input.txt"
+        let lines = String(decoding: try job.artifacts.read(jobID, previous), as: UTF8.self).split(separator: "\n").map(String.init)
+        if lines.contains("fail:\(stage.rawValue)") {
+            throw StageError(.invalidData, "the input asks \(stage.rawValue) to fail")
+        }
+        try job.artifacts.write(Data((lines + [stage.rawValue]).joined(separator: "\n").utf8), jobID, "\(stage.rawValue).txt")
+        let outcome = StageOutcome(
+            recordsIn: lines.count, recordsOut: lines.count + 1, device: "cpu",
+            metrics: [.init("lines", Double(lines.count + 1), unit: "records")]
+        )
+        return StageResult(outcome: outcome, summary: try PostgresJSON(["stages": lines.count + 1]))
+    }
+}

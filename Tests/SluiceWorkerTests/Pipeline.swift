@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceAMQP
+import SluiceContracts
+import SluiceJobs
+import SluicePostgres
+import SluiceTestSupport
+import SluiceWorker
+
+/// The four stage runners, a LISTEN connection and a publisher, on a schema and a
+/// topology of the test's own.
+struct Pipeline: Sendable {
+    let pool: PostgresPool
+    let store: JobStore
+    let artifacts: ArtifactStore
+    let topology: SluiceTopology
+    let publisher: AMQPPublisher
+    let events: JobEvents
+
+    /// Creates a job whose input artifact is `input` and sends it to the validate stage.
+    func submit(input: String) async throws -> (jobID: UUID, message: StageMessage) {
+        let created = try await store.createJob(.init(
+            source: .cli, config: .init(rawJSON: "{}"), recordCount: nil, idempotencyKey: nil, traceID: "trace-\(UUID().uuidString.prefix(8))"
+        ))
+        try artifacts.write(Data(input.utf8), created.jobID, "input.txt")
+        let message = StageMessage(jobID: created.jobID, stage: .validate, traceID: "trace", submittedAt: created.submittedAt)
+        try await publish(message)
+        return (created.jobID, message)
+    }
+
+    func publish(_ message: StageMessage) async throws {
+        try await publisher.publish(
+            try message.encoded(), exchange: topology.workExchange, routingKey: topology.routingKey(message.stage),
+            properties: AMQPProperties(contentType: "application/json", messageID: message.messageID)
+        )
+    }
+
+    /// Waits for the job's completed or failed announcement.
+    func waitForCompletion(of jobID: UUID) async throws {
+        let events = events
+        try await withTimeout(.seconds(60), waitingFor: "job \(jobID) to finish") {
+            await events.wait { seen, _ in seen.contains { $0.jobID == jobID && ["completed", "failed"].contains($0.status) } }
+        }
+    }
+
+    func completions(of jobID: UUID) -> Int {
+        events.snapshot.filter { $0.jobID == jobID && $0.status == "completed" }.count
+    }
+
+    struct Attempt: Equatable {
+        let stage: String, attempt: Int, outcome: String, device: String?, recordsOut: Int?, errorCause: String?
+        let startedAt: Date, finishedAt: Date?
+    }
+
+    func attempts(of jobID: UUID) async throws -> [Attempt] {
+        try await pool.withConnection { db in
+            try db.query("""
+                SELECT stage, attempt, outcome, device, records_out, error_cause, started_at, finished_at
+                FROM stage_attempts WHERE job_id = \(jobID) ORDER BY started_at
+                """).map {
+                Attempt(
+                    stage: try $0.decode("stage"), attempt: try $0.decode("attempt"), outcome: try $0.decode("outcome"),
+                    device: try $0.decode("device"), recordsOut: try $0.decode("records_out"), errorCause: try $0.decode("error_cause"),
+                    startedAt: try $0.decode("started_at"), finishedAt: try $0.decode("finished_at")
+                )
+            }
+        }
+    }
+
+    struct History { let status: String, hasResults: Bool, failedStage: String?, error: String? }
+
+    func history(of jobID: UUID) async throws -> History {
+        try await pool.withConnection { db in
+            let row = try db.query("SELECT status, has_results, failed_stage, error FROM job_history WHERE job_id = \(jobID)").single()
+            return History(status: try row.decode("status"), hasResults: try row.decode("has_results"), failedStage: try row.decode("failed_stage"), error: try row.decode("error"))
+        }
+    }
+
+    func count(_ query: PostgresQuery) async throws -> Int {
+        try await pool.withConnection { try $0.query(query).single().decode("n") }
+    }
+
+    func artifact(_ jobID: UUID, _ name: String) throws -> String {
+        String(decoding: try artifacts.read(jobID, name), as: UTF8.self)
+    }
+}
+
+/// Runs `body` with a running ``Pipeline``, then shuts every service down gracefully.
+func withPipeline(_ body: @escaping @Sendable (Pipeline) async throws -> Void) async throws {
+    try await withTestSchema { pool, _ in
+        let migrations = repositoryRoot.appendingPathComponent("infra/migrations")
+        _ = try await Migrator(pool: pool, directory: migrations, logger: TestDatabase.logger).migrate()
+        try await TestBroker.withTopology { topology in
+            let logger = Logger(label: "sluice.test.worker") { _ in SwiftLogNoOpLogHandler() }
+            let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-artifacts-\(UUID())"))
+            defer { try? FileManager.default.removeItem(at: artifacts.root) }
+            let store = JobStore(pool: pool)
+            let listener = PostgresListener(configuration: TestDatabase.configuration(), channels: [JobStore.eventsChannel], logger: logger)
+            let runners = try Stage.allCases.map {
+                StageRunner(stage: $0, handler: EchoStage(stage: $0), amqp: try TestBroker.configuration(), store: store,
+                            artifacts: artifacts, topology: topology, logger: logger)
+            }
+            let services = ServiceGroup(services: runners + [listener], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+            let events = JobEvents()
+            let publisher = AMQPPublisher(configuration: try TestBroker.configuration(), logger: logger)
+            let pipeline = Pipeline(pool: pool, store: store, artifacts: artifacts, topology: topology, publisher: publisher, events: events)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                group.addTask { for await event in listener.events { events.record(event) } }
+                let outcome: Result<Void, Error>
+                do {
+                    try await withTimeout(.seconds(15), waitingFor: "LISTEN") { await events.wait { _, listening in listening } }
+                    try await body(pipeline)
+                    outcome = .success(())
+                } catch {
+                    outcome = .failure(error)
+                }
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                await publisher.close()
+                try outcome.get()
+            }
+        }
+    }
+}
+
+/// The job announcements seen on `sluice_job_events`, and waiting for one.
+final class JobEvents: @unchecked Sendable {
+    struct Announcement: Decodable, Equatable {
+        let jobID: UUID
+        let status: String
+        enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
+    }
+
+    private let lock = NSLock()
+    private var seen: [Announcement] = []
+    private var listening = false
+    private var waiters: [UUID: (condition: Condition, continuation: CheckedContinuation<Void, Never>)] = [:]
+
+    /// Tested under the lock with what has been announced and whether LISTEN is active.
+    typealias Condition = @Sendable (_ seen: [Announcement], _ listening: Bool) -> Bool
+
+    var snapshot: [Announcement] { lock.withLock { seen } }
+
+    func record(_ event: PostgresListener.Event) {
+        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            switch event {
+            case .listening, .reconnected: listening = true
+            case .notification(_, let payload):
+                if let announcement = try? JSONDecoder().decode(Announcement.self, from: Data(payload.utf8)) { seen.append(announcement) }
+            }
+            let done = waiters.filter { $0.value.condition(seen, listening) }
+            done.keys.forEach { waiters.removeValue(forKey: $0) }
+            return done.values.map(\.continuation)
+        }
+        ready.forEach { $0.resume() }
+    }
+
+    /// Returns once `condition` holds for what has been seen; also on cancellation.
+    func wait(until condition: @escaping Condition) async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let satisfied = lock.withLock {
+                    if condition(seen, listening) || Task.isCancelled { return true }
+                    waiters[id] = (condition, continuation)
+                    return false
+                }
+                if satisfied { continuation.resume() }
+            }
+        } onCancel: {
+            lock.withLock { waiters.removeValue(forKey: id) }?.continuation.resume()
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceAMQP
+import SluiceContracts
+import SluiceJobs
+import SluicePostgres
+import SluiceTestSupport
+import SluiceWorker
+import Testing
+
+/// The four stage runners over a real RabbitMQ and PostgreSQL, with ``EchoStage`` as every stage's logic.
+@Suite struct StageRunnerTests {
+    @Test func aJobPassesEveryStageOnceAndRepeatedMessagesChangeNothing() async throws {
+        try await withPipeline { pipeline in
+            let first = try await pipeline.submit(input: "input")
+            try await pipeline.waitForCompletion(of: first.jobID)
+
+            let attempts = try await pipeline.attempts(of: first.jobID)
+            #expect(attempts.map(\.stage) == ["validate", "normalize", "spark", "analyze"])
+            #expect(attempts.allSatisfy { $0.outcome == "succeeded" && $0.attempt == 1 && $0.device == "cpu" })
+            #expect(attempts.map(\.recordsOut) == [2, 3, 4, 5])
+            let history = try await pipeline.history(of: first.jobID)
+            #expect(history.status == "completed" && history.hasResults)
+            #expect(try pipeline.artifact(first.jobID, "analyze.txt") == "input\nvalidate\nnormalize\nspark\nanalyze")
+
+            // Every stage's message again (a redelivery after a crash before the ack),
+            // then a second job behind them as a barrier.
+            for stage in Stage.allCases { try await pipeline.publish(first.message.handOff(to: stage)) }
+            let second = try await pipeline.submit(input: "second")
+            try await pipeline.waitForCompletion(of: second.jobID)
+
+            #expect(try await pipeline.attempts(of: first.jobID) == attempts, "no attempt was added or changed")
+            #expect(try await pipeline.count("SELECT count(*) AS n FROM job_results WHERE job_id = \(first.jobID)") == 1)
+            #expect(try await pipeline.count("SELECT count(*) AS n FROM job_metrics WHERE job_id = \(first.jobID)") == 4)
+            #expect(pipeline.completions(of: first.jobID) == 1, "completed was announced once")
+        }
+    }
+
+    @Test func invalidDataFailsTheJobAtItsStageAndGoesNoFurther() async throws {
+        try await withPipeline { pipeline in
+            let job = try await pipeline.submit(input: "input\nfail:normalize")
+            try await pipeline.waitForCompletion(of: job.jobID)
+
+            let history = try await pipeline.history(of: job.jobID)
+            #expect(history.status == "failed")
+            #expect(history.failedStage == "normalize")
+            #expect(history.error == "the input asks normalize to fail")
+            let attempts = try await pipeline.attempts(of: job.jobID)
+            #expect(attempts.map(\.stage) == ["validate", "normalize"])
+            #expect(attempts.last?.outcome == "failed" && attempts.last?.errorCause == "invalid_data")
+        }
+    }
+}
