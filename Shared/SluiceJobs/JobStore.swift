@@ -59,8 +59,8 @@ public struct JobStore: Sendable {
 
     /// What ``beginAttempt(_:worker:)`` found.
     public enum Admission: Sendable, Equatable {
-        /// Run the stage.
-        case run
+        /// Run the stage, with the job's `processing_config`.
+        case run(config: PostgresJSON)
         /// This attempt already succeeded (its hand-off may not have been published): skip the work.
         case alreadySucceeded
         /// The job is final or past this stage: nothing to do.
@@ -73,7 +73,7 @@ public struct JobStore: Sendable {
     /// records the attempt as running, unless the job is past it.
     public func beginAttempt(_ message: StageMessage, worker: String) async throws -> Admission {
         try await pool.withTransaction { db in
-            guard let job = try db.query("SELECT status FROM jobs WHERE job_id = \(message.jobID) FOR UPDATE").first else {
+            guard let job = try db.query("SELECT status, config FROM jobs WHERE job_id = \(message.jobID) FOR UPDATE").first else {
                 return .unknownJob
             }
             let status = JobStatus(rawValue: try job.decode("status")) ?? .failed
@@ -95,7 +95,7 @@ public struct JobStore: Sendable {
                 DO UPDATE SET worker = excluded.worker, started_at = now(), finished_at = NULL, outcome = 'running'
                 """)
             try Self.announce(db, message.jobID, status: message.stage.runningStatus, stage: message.stage)
-            return .run
+            return .run(config: try job.decode("config"))
         }
     }
 

@@ -17,6 +17,8 @@ public protocol StageHandler: Sendable {
 public struct StageJob: Sendable {
     /// The message that named the job.
     public let message: StageMessage
+    /// The job's `processing_config` as stored in `jobs.config`.
+    public let config: PostgresJSON
     /// Where the job's data is.
     public let artifacts: ArtifactStore
     /// Carries the job id and trace id as metadata.

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
 import SluiceJobs
+import SluicePostgres
 
 /// Runs one stage as a queue worker; the four workers differ only in their ``StageHandler``.
 ///
@@ -86,6 +87,7 @@ public final class StageRunner: Service {
         logger[metadataKey: "trace_id"] = "\(message.traceID)"
 
         do {
+            let config: PostgresJSON
             switch try await store.beginAttempt(message, worker: worker) {
             case .unknownJob:
                 logger.error("dead-lettering a message for an unknown job")
@@ -99,10 +101,10 @@ public final class StageRunner: Service {
                 try await handOff(message, publisher: publisher)
                 try delivery.ack()
                 return
-            case .run:
-                break
+            case .run(let jobConfig):
+                config = jobConfig
             }
-            let result = try await handler.run(StageJob(message: message, artifacts: artifacts, logger: logger))
+            let result = try await handler.run(StageJob(message: message, config: config, artifacts: artifacts, logger: logger))
             try await store.completeAttempt(message, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
             try await handOff(message, publisher: publisher)
             try delivery.ack()
