@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "validator", targets: ["validator"]),
+        .executable(name: "gpu-normalizer", targets: ["gpu-normalizer"]),
         .library(name: "SluiceAMQP", targets: ["SluiceAMQP"]),
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluiceContracts", targets: ["SluiceContracts"]),
@@ -84,6 +86,24 @@ let package = Package(
             path: "Services/sluice"
         ),
         .executableTarget(
+            name: "gpu-normalizer",
+            dependencies: [
+                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/gpu-normalizer"
+        ),
+        .executableTarget(
+            name: "validator",
+            dependencies: [
+                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/validator"
+        ),
+        .executableTarget(
             name: "sluice-amqp-bench",
             dependencies: [
                 "SluiceAMQP", "SluiceCore",
@@ -106,6 +126,16 @@ let package = Package(
             name: "SluiceWorkerTests",
             dependencies: ["SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceAMQP", "SluicePostgres", "SluiceTestSupport"],
             path: "Tests/SluiceWorkerTests"
+        ),
+        .testTarget(
+            name: "NormalizerTests",
+            dependencies: ["gpu-normalizer", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceTestSupport"],
+            path: "Tests/NormalizerTests"
+        ),
+        .testTarget(
+            name: "ValidatorTests",
+            dependencies: ["validator", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceTestSupport"],
+            path: "Tests/ValidatorTests"
         ),
         .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords"], path: "Tests/SluiceRecordsTests"),
         .testTarget(

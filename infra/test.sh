@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `make test` runs: installs what is missing, starts the project's RabbitMQ
-# and PostgreSQL, runs the Swift tests and the compose test against them, and
+# and PostgreSQL, runs the Swift tests, the compose test and the Spark driver test, and
 # stops both servers at the end whatever happened. The exit status is the first
 # failing step's; the last lines name that step.
 #
@@ -83,3 +83,4 @@ run_step "swift build --build-tests" swift build --build-tests
 run_step "swift test" timeout --kill-after=30 1200 swift test --skip BrokerRestartTests
 run_step "swift test (broker restart)" timeout --kill-after=30 600 swift test --skip-build --filter BrokerRestartTests
 run_step "compose test" "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/compose
+run_step "spark driver test" timeout --kill-after=30 600 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/spark

@@ -24,14 +24,22 @@ public struct JobStore: Sendable {
         public var recordCount: Int?
         public var idempotencyKey: String?
         public var traceID: String
+        /// Queue for the summary, for jobs published by scripts.
+        public var replyTo: String?
+        public var correlationID: String?
 
-        public init(jobID: UUID = UUID(), source: JobSource, config: PostgresJSON, recordCount: Int?, idempotencyKey: String?, traceID: String) {
+        public init(
+            jobID: UUID = UUID(), source: JobSource, config: PostgresJSON, recordCount: Int?, idempotencyKey: String?,
+            traceID: String, replyTo: String? = nil, correlationID: String? = nil
+        ) {
             self.jobID = jobID
             self.source = source
             self.config = config
             self.recordCount = recordCount
             self.idempotencyKey = idempotencyKey
             self.traceID = traceID
+            self.replyTo = replyTo
+            self.correlationID = correlationID
         }
     }
 
@@ -41,8 +49,9 @@ public struct JobStore: Sendable {
     public func createJob(_ job: NewJob) async throws -> (jobID: UUID, submittedAt: Date, created: Bool) {
         try await pool.withConnection { db in
             let inserted = try db.query("""
-                INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id)
-                VALUES (\(job.jobID), \(job.source.rawValue), \(job.config), \(job.recordCount), \(job.idempotencyKey), \(job.traceID))
+                INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id, reply_to, correlation_id)
+                VALUES (\(job.jobID), \(job.source.rawValue), \(job.config), \(job.recordCount), \(job.idempotencyKey),
+                        \(job.traceID), \(job.replyTo), \(job.correlationID))
                 ON CONFLICT DO NOTHING
                 RETURNING job_id, submitted_at
                 """)

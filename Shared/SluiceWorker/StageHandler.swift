@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceAMQP
 import SluiceContracts
 import SluiceJobs
 import SluicePostgres
@@ -23,6 +24,14 @@ public struct StageJob: Sendable {
     public let artifacts: ArtifactStore
     /// Carries the job id and trace id as metadata.
     public let logger: Logger
+
+    /// Creates a job description (the runner does; tests of a handler do too).
+    public init(message: StageMessage, config: PostgresJSON, artifacts: ArtifactStore, logger: Logger) {
+        self.message = message
+        self.config = config
+        self.artifacts = artifacts
+        self.logger = logger
+    }
 }
 
 /// What a handler returns.
@@ -53,4 +62,12 @@ public struct StageError: Error, CustomStringConvertible {
     public var isPermanent: Bool { cause == .invalidData }
 
     public var description: String { "\(cause.rawValue): \(message)" }
+}
+
+/// Turns a delivery that is not a ``StageMessage`` (a job a script published onto the
+/// submit exchange) into one, creating the job on the way. Only the first stage has one.
+public protocol MessageIntake: Sendable {
+    /// The stage message for the submitted job; throws when the delivery is not a
+    /// readable submission, which then goes to the dead-letter queue.
+    func admit(_ delivery: AMQPDelivery) async throws -> StageMessage
 }

@@ -22,6 +22,7 @@ import SluicePostgres
 public final class StageRunner: Service {
     private let stage: Stage
     private let handler: any StageHandler
+    private let intake: (any MessageIntake)?
     private let amqp: AMQPConfiguration
     private let store: JobStore
     private let artifacts: ArtifactStore
@@ -32,10 +33,13 @@ public final class StageRunner: Service {
 
     /// Creates the runner; ``run()`` connects and consumes.
     ///
-    /// - Parameter prefetch: messages worked on at once by this process. Default 4.
+    /// - Parameters:
+    ///   - intake: turns submissions published by scripts into stage messages (the validator's). Default none.
+    ///   - prefetch: messages worked on at once by this process. Default 4.
     public init(
         stage: Stage,
         handler: some StageHandler,
+        intake: (any MessageIntake)? = nil,
         amqp: AMQPConfiguration,
         store: JobStore,
         artifacts: ArtifactStore,
@@ -45,6 +49,7 @@ public final class StageRunner: Service {
     ) {
         self.stage = stage
         self.handler = handler
+        self.intake = intake
         self.amqp = amqp
         self.store = store
         self.artifacts = artifacts
@@ -75,7 +80,13 @@ public final class StageRunner: Service {
     private func process(_ delivery: AMQPDelivery, publisher: AMQPPublisher) async {
         let message: StageMessage
         do {
-            message = try StageMessage.decode(delivery.body)
+            if let stageMessage = try? StageMessage.decode(delivery.body) {
+                message = stageMessage
+            } else if let intake {
+                message = try await intake.admit(delivery)
+            } else {
+                throw StageError(.invalidData, "the body is not a stage message")
+            }
             guard message.stage == stage else { throw StageError(.invalidData, "a '\(message.stage)' message on the '\(stage)' queue") }
         } catch {
             logger.error("dead-lettering an unreadable message", metadata: ["error": "\(error)", "amqp.message_id": "\(delivery.properties.messageID ?? "-")"])

@@ -1,0 +1,14 @@
+import Logging
+import SluiceWorker
+
+/// The gpu-normalizer service: consumes the normalize queue and writes each job's
+/// `normalized.csv`.
+@main
+struct NormalizerApp {
+    static func main() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "sluice.gpu-normalizer")
+        let services = try await buildServiceGroup(configuration: try WorkerConfiguration(), logger: logger)
+        try await services.run()
+    }
+}

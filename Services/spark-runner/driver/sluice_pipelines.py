@@ -1,0 +1,353 @@
+"""Per-category aggregates of the z-score column of a normalized Sluice CSV.
+
+The input is one CSV file with the header ``id,value,category,z`` (RFC 4180
+quoting). For every category both pipelines compute count, sum, mean,
+population standard deviation, min and max of ``z`` and the number of outliers
+(rows with ``|z| > threshold``):
+
+* ``dataframe_aggregates`` reads the file with the DataFrame CSV reader and an
+  explicit schema and runs one ``groupBy().agg(...)``;
+* ``rdd_aggregates`` reads it with ``SparkContext.textFile``, parses the lines
+  itself and runs one ``aggregateByKey`` pass whose combine is the Welford /
+  Chan merge of (count, mean, M2), so it stays accurate for large counts.
+
+Both return ``{category: CategoryStats}`` to the driver; only those per-category
+rows (never the records) travel back to Python. ``compare`` checks that the two
+results agree. This module also runs on the executors (the driver ships it with
+``SparkContext.addPyFile``), so it must stay importable without the driver.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pyspark.sql import Column, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+HEADER = ("id", "value", "category", "z")
+
+_CORRUPT = "_corrupt_record"
+_READ_SCHEMA = T.StructType(
+    [
+        T.StructField("id", T.StringType()),
+        T.StructField("value", T.DoubleType()),
+        T.StructField("category", T.StringType()),
+        T.StructField("z", T.DoubleType()),
+        T.StructField(_CORRUPT, T.StringType()),
+    ]
+)
+
+
+class RequestFailed(Exception):
+    """A request that cannot be answered with aggregates; ``kind`` is the protocol error kind."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CategoryStats:
+    """The aggregates of ``z`` over the valid rows of one category."""
+
+    count: int
+    sum: float
+    mean: float
+    std: float
+    min: float
+    max: float
+    outliers: int
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far the float aggregates of the two pipelines may differ.
+
+    Two values ``a`` and ``b`` agree when
+    ``|a - b| <= absolute + relative * max(|a|, |b|, magnitude)``, where
+    ``magnitude`` is the category's largest ``|z|`` (times its count for the
+    sum): rounding differs with summation order in proportion to the size of
+    the terms, not of the result, which can be close to zero for z-scores.
+    """
+
+    relative: float = 1e-9
+    absolute: float = 1e-12
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of comparing the two pipelines' results."""
+
+    max_abs_difference: float
+    disagreements: list[str]
+
+
+# --- input checks ----------------------------------------------------------
+
+
+def check_input(spark: SparkSession, path: str) -> None:
+    """Fail with ``input_missing`` or ``input_invalid`` unless ``path`` is a CSV file with the expected header.
+
+    Goes through the Hadoop FileSystem the readers use, so ``hdfs://`` or
+    ``s3a://`` inputs are checked the same way as local paths; only the
+    first line is read.
+    """
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if not fs.exists(hadoop_path):
+        raise RequestFailed("input_missing", f"input file not found: {path}")
+    if fs.getFileStatus(hadoop_path).isDirectory():
+        raise RequestFailed("input_invalid", f"{path}: is a directory, expected a CSV file")
+    reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(fs.open(hadoop_path), "UTF-8"))
+    try:
+        first_line = reader.readLine()
+    finally:
+        reader.close()
+    expected = ",".join(HEADER)
+    if first_line is None:
+        raise RequestFailed("input_invalid", f"{path}: file is empty, expected the header '{expected}'")
+    names = [name.strip() for name in next(csv.reader([first_line.lstrip("\ufeff")]), [])]
+    if tuple(names) != HEADER:
+        raise RequestFailed(
+            "input_invalid", f"{path}: line 1: expected the header '{expected}', found {_excerpt(first_line)}"
+        )
+
+
+def parse_record(line: str) -> tuple[str, float]:
+    """Parse one data line into ``(category, z)``; raise ``ValueError`` saying what is wrong with it."""
+    fields = next(csv.reader([line])) if '"' in line else line.split(",")
+    if len(fields) != len(HEADER):
+        raise ValueError(f"expected {len(HEADER)} fields ({','.join(HEADER)}), found {len(fields)}")
+    record_id, value, category, z = fields
+    if not record_id:
+        raise ValueError("id is empty")
+    _finite_number("value", value)
+    if not category:
+        raise ValueError("category is empty")
+    return category, _finite_number("z", z)
+
+
+def _finite_number(name: str, text: str) -> float:
+    """Parse a finite float the way the DataFrame reader does (no digit separators, no NaN or infinities)."""
+    if not text:
+        raise ValueError(f"{name} is empty")
+    # float() also accepts digit separators ("1_000"); the JVM does not.
+    if "_" in text:
+        raise ValueError(f"{name} is not a number: {_excerpt(text)}")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{name} is not a number: {_excerpt(text)}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} is not a finite number: {_excerpt(text)}")
+    return number
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    """Quote ``text`` for an error message, shortened to ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _first_invalid_line(spark: SparkSession, path: str) -> tuple[int, str] | None:
+    """Return (1-based line number, reason) of the first data line ``parse_record`` rejects, if any."""
+    found = spark.sparkContext.textFile(path).zipWithIndex().map(_line_problem).filter(bool).take(1)
+    return found[0] if found else None
+
+
+def _line_problem(numbered: tuple[str, int]) -> tuple[int, str] | None:
+    """(line number, reason) for a non-blank line after the header that ``parse_record`` rejects, else None."""
+    line, index = numbered
+    if index == 0 or not line.strip():
+        return None
+    try:
+        parse_record(line)
+    except ValueError as problem:
+        return index + 1, str(problem)
+    return None
+
+
+# --- DataFrame pipeline ----------------------------------------------------
+
+
+def _finite(name: str) -> Column:
+    """A column that is true where ``name`` holds a finite double."""
+    column = F.col(name)
+    return column.isNotNull() & ~F.isnan(column) & (F.abs(column) != F.lit(math.inf))
+
+
+def dataframe_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str, CategoryStats]:
+    """Aggregate ``z`` per category with the DataFrame API, validating every row in the same pass.
+
+    A row is valid when it parses against the schema and has an id, a
+    category and finite value and z. Rows are grouped by category and
+    validity; if any row is invalid the request fails with ``input_invalid``
+    naming the first offending line.
+    """
+    frame = (
+        spark.read.schema(_READ_SCHEMA)
+        .option("header", True)
+        .option("mode", "PERMISSIVE")
+        .option("columnNameOfCorruptRecord", _CORRUPT)
+        .option("escape", '"')
+        .csv(path)
+    )
+    valid = (
+        F.col(_CORRUPT).isNull()
+        & F.col("id").isNotNull()
+        & F.col("category").isNotNull()
+        & _finite("value")
+        & _finite("z")
+    )
+    z = F.col("z")
+    rows = (
+        frame.groupBy("category", valid.alias("valid"))
+        .agg(
+            F.count(F.lit(1)).alias("count"),
+            F.sum(z).alias("sum"),
+            F.avg(z).alias("mean"),
+            F.stddev_pop(z).alias("std"),
+            F.min(z).alias("min"),
+            F.max(z).alias("max"),
+            F.count_if(F.abs(z) > F.lit(threshold)).alias("outliers"),
+        )
+        .collect()
+    )
+    invalid = sum(row["count"] for row in rows if not row["valid"])
+    if invalid:
+        first = _first_invalid_line(spark, path)
+        detail = f"line {first[0]}: {first[1]}" if first else "rows could not be read as id,value,category,z"
+        noun = "row" if invalid == 1 else "rows"
+        raise RequestFailed("input_invalid", f"{path}: {detail} ({invalid} invalid {noun} in all)")
+    return {
+        row["category"]: CategoryStats(
+            count=row["count"],
+            sum=row["sum"],
+            mean=row["mean"],
+            std=row["std"],
+            min=row["min"],
+            max=row["max"],
+            outliers=row["outliers"],
+        )
+        for row in rows
+    }
+
+
+# --- RDD pipeline ----------------------------------------------------------
+
+# Running state of one category: [count, mean, M2, sum, min, max, outliers].
+# aggregateByKey deep-copies the zero value for every key, so the functions
+# below may update their first argument in place.
+_State = list[float]
+_ZERO: _State = [0, 0.0, 0.0, 0.0, math.inf, -math.inf, 0]
+
+
+def _records(partition: int, lines: Iterable[str]) -> Iterator[tuple[str, float]]:
+    """Yield ``(category, z)`` for the data lines of one partition of the file.
+
+    The header is the first line of partition 0. Blank lines are skipped, as
+    the DataFrame reader skips them. Unparseable lines are skipped too: the
+    DataFrame pipeline, which runs first, has already rejected any input that
+    has them, and a line only this parser rejects shows up as a count
+    mismatch in the comparison.
+    """
+    lines = iter(lines)
+    if partition == 0:
+        next(lines, None)
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            yield parse_record(line)
+        except ValueError:
+            continue
+
+
+def _add(threshold: float, state: _State, z: float) -> _State:
+    """Fold one value into a category's state (Welford's update)."""
+    count = state[0] + 1
+    delta = z - state[1]
+    mean = state[1] + delta / count
+    state[0] = count
+    state[1] = mean
+    state[2] += delta * (z - mean)
+    state[3] += z
+    state[4] = min(state[4], z)
+    state[5] = max(state[5], z)
+    if abs(z) > threshold:
+        state[6] += 1
+    return state
+
+
+def _merge(left: _State, right: _State) -> _State:
+    """Merge two states of the same category (Chan et al.'s pairwise update)."""
+    count = left[0] + right[0]
+    delta = right[1] - left[1]
+    left[1] += delta * right[0] / count
+    left[2] += right[2] + delta * delta * left[0] * right[0] / count
+    left[0] = count
+    left[3] += right[3]
+    left[4] = min(left[4], right[4])
+    left[5] = max(left[5], right[5])
+    left[6] += right[6]
+    return left
+
+
+def rdd_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str, CategoryStats]:
+    """Aggregate ``z`` per category with the RDD API in one ``aggregateByKey`` pass."""
+    states = (
+        spark.sparkContext.textFile(path)
+        .mapPartitionsWithIndex(_records)
+        .aggregateByKey(_ZERO, functools.partial(_add, threshold), _merge)
+        .collect()
+    )
+    return {
+        category: CategoryStats(
+            count=count,
+            sum=total,
+            mean=mean,
+            std=math.sqrt(max(m2, 0.0) / count),
+            min=low,
+            max=high,
+            outliers=outliers,
+        )
+        for category, (count, mean, m2, total, low, high, outliers) in states
+    }
+
+
+# --- comparison ------------------------------------------------------------
+
+
+def compare(
+    dataframe: dict[str, CategoryStats], rdd: dict[str, CategoryStats], tolerance: Tolerance
+) -> Comparison:
+    """Compare the pipelines: same categories, equal counts and outliers, float aggregates within ``tolerance``."""
+    disagreements: list[str] = []
+    if only := sorted(dataframe.keys() - rdd.keys()):
+        disagreements.append(f"categories only in the DataFrame result: {only}")
+    if only := sorted(rdd.keys() - dataframe.keys()):
+        disagreements.append(f"categories only in the RDD result: {only}")
+    max_abs_difference = 0.0
+    for category in sorted(dataframe.keys() & rdd.keys()):
+        left, right = dataframe[category], rdd[category]
+        for name in ("count", "outliers"):
+            if getattr(left, name) != getattr(right, name):
+                disagreements.append(
+                    f"category {category!r}: {name} {getattr(left, name)} (DataFrame) vs {getattr(right, name)} (RDD)"
+                )
+        magnitude = max(abs(left.min), abs(left.max), abs(right.min), abs(right.max))
+        for name in ("sum", "mean", "std", "min", "max"):
+            a, b = getattr(left, name), getattr(right, name)
+            scale = max(abs(a), abs(b), magnitude * (max(left.count, right.count) if name == "sum" else 1))
+            difference = abs(a - b)
+            if not difference <= tolerance.absolute + tolerance.relative * scale:
+                disagreements.append(f"category {category!r}: {name} {a!r} (DataFrame) vs {b!r} (RDD)")
+            else:
+                max_abs_difference = max(max_abs_difference, difference)
+    return Comparison(max_abs_difference=max_abs_difference, disagreements=disagreements)

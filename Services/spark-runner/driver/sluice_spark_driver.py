@@ -1,0 +1,544 @@
+#!/usr/bin/env python3
+"""Sluice spark-runner driver: one warm SparkSession answering aggregation requests over stdin/stdout.
+
+The Swift ``spark-runner`` service starts this script as a child process and
+talks to it in JSON lines (UTF-8, one JSON object per line, ``\\n``-terminated).
+
+Command line::
+
+    sluice_spark_driver.py [--master URL] [--conf KEY=VALUE ...] [--no-warmup]
+
+``--master`` defaults to ``local[*]``; ``--conf`` is repeatable and overrides the
+built-in settings (small-job tuning: ``spark.sql.shuffle.partitions=4``,
+adaptive execution on, Arrow on, UI and console progress bar off). With a
+local master the driver runs both pipelines once on a tiny temporary file
+before it is ready, so that JVM and Python-worker warm-up is not timed as
+part of the first job; ``--no-warmup`` skips that.
+
+Channels
+    stdout carries protocol lines and nothing else: the driver moves file
+    descriptor 1 onto stderr before Spark starts, so the JVM, log4j, the
+    Python workers and stray prints all write to stderr (log level WARN).
+    stderr is free-form diagnostics.
+
+Startup
+    The driver creates one SparkSession, warms it up, and writes exactly one line::
+
+        {"event": "ready", "spark_version": "4.3.0", "master": "local[*]", "startup_seconds": 9.8}
+
+    startup_seconds covers the session start and the warm-up. If either
+    fails, the driver exits with status 1 without that line.
+
+Requests (stdin), answered one at a time and in order, one response line per
+request line (blank lines are ignored, unknown keys are ignored)::
+
+    {"request_id": "r-1", "job_id": "…", "input": "/path/to/normalized.csv",
+     "compare_pipelines": true, "outlier_threshold": 3.0}
+
+    request_id, job_id  strings, echoed in the response
+    input               path or Hadoop URI of one CSV file (not a directory) with
+                        the header ``id,value,category,z`` (z is the upstream
+                        z-score; RFC 4180 quoting)
+    compare_pipelines   optional boolean, default true: also run the RDD
+                        pipeline and compare it with the DataFrame pipeline
+    outlier_threshold   optional finite number >= 0, default 3.0: a row is an
+                        outlier when |z| > outlier_threshold
+
+A row is valid when it has four fields, a non-empty id and category, and
+finite numbers for value and z; one invalid row fails the request. Blank
+lines are skipped.
+
+Success response (aggregates from the DataFrame pipeline, categories sorted)::
+
+    {"request_id": "r-1", "job_id": "…", "ok": true, "records": 3,
+     "categories": [{"category": "A", "count": 2, "sum": …, "mean": …, "std": …,
+                     "min": …, "max": …, "outliers": 0}, …],
+     "dataframe": {"seconds": 0.41, "throughput_records_per_second": 7.3},
+     "rdd": {"seconds": 0.62, "throughput_records_per_second": 4.8},
+     "comparison": {"agree": true, "tolerance": {"relative": 1e-09, "absolute": 1e-12},
+                    "max_abs_difference": 0.0},
+     "speedup": 1.51}
+
+    std is the population standard deviation (0 for a single row). seconds is
+    the wall clock of one pipeline (reading, aggregating, collecting the
+    per-category rows), speedup = rdd seconds / dataframe seconds.
+    "rdd", "comparison" and "speedup" are present only when the pipelines
+    were compared. Counts and outliers must be equal; a float aggregate a
+    (DataFrame) and b (RDD) agree when
+    |a - b| <= absolute + relative * max(|a|, |b|, m), m being the category's
+    largest |z| (times its count for the sum). An input with a header and no
+    rows gives "records": 0 and "categories": []. No number is ever NaN or
+    infinite.
+
+Error response; the driver keeps serving::
+
+    {"request_id": "r-1", "job_id": "…", "ok": false,
+     "error": {"kind": "…", "message": "…"}}
+
+    bad_request         the line is not a JSON object or a field is missing or
+                        wrong (request_id and job_id are null unless they could
+                        be read from the line)
+    input_missing       the input file does not exist
+    input_invalid       not a file, empty, wrong header, or an invalid row (the
+                        message names the file and the first bad line)
+    pipelines_disagree  the RDD and DataFrame results differ beyond the tolerance
+    spark_error         Spark failed; if the session itself is gone, the driver
+                        answers the request and then exits with status 1
+
+Shutdown
+    End of stdin, SIGTERM or SIGINT: the driver stops the session and exits
+    with status 0, in about a second. A signal stops the session at once: a
+    request in progress is answered with kind spark_error and the message
+    "cancelled: the driver is stopping (SIGTERM)", and request lines not yet
+    read are left unanswered. A signal during startup takes effect as soon as
+    the session exists (no ready line is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import selectors
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from py4j.protocol import Py4JJavaError
+from pyspark.sql import SparkSession
+
+from sluice_pipelines import (
+    CategoryStats,
+    RequestFailed,
+    Tolerance,
+    check_input,
+    compare,
+    dataframe_aggregates,
+    rdd_aggregates,
+)
+
+APP_NAME = "sluice-spark-runner"
+TOLERANCE = Tolerance()
+DEFAULT_OUTLIER_THRESHOLD = 3.0
+STOP_TIMEOUT_SECONDS = 15.0
+
+_SESSION_DEFAULTS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.execution.arrow.pyspark.fallback.enabled": "true",
+}
+# A local session needs no network interface: bind the driver to loopback.
+_LOCAL_DEFAULTS = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+}
+
+log = logging.getLogger("sluice.spark_driver")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One validated aggregation request."""
+
+    request_id: str
+    job_id: str
+    input: str
+    compare_pipelines: bool
+    outlier_threshold: float
+
+
+# --- process plumbing ------------------------------------------------------
+
+
+def _claim_stdout() -> TextIO:
+    """Keep the original stdout for protocol lines and point descriptor 1 at stderr.
+
+    The JVM that PySpark launches, and the Python workers it forks, inherit
+    descriptor 1, so after this nothing but the returned stream reaches the
+    parent's stdout pipe.
+    """
+    protocol_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return os.fdopen(protocol_fd, "w", encoding="utf-8", buffering=1)
+
+
+def _conf_item(text: str) -> tuple[str, str]:
+    """Parse one ``--conf KEY=VALUE``."""
+    key, separator, value = text.partition("=")
+    if not separator or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse ``--master``, the repeatable ``--conf KEY=VALUE`` and ``--no-warmup``."""
+    parser = argparse.ArgumentParser(description="Sluice spark-runner PySpark driver (JSON lines on stdin/stdout).")
+    parser.add_argument("--master", default="local[*]", help="Spark master URL (default: local[*])")
+    parser.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        type=_conf_item,
+        metavar="KEY=VALUE",
+        help="extra Spark setting, overriding the built-in ones (repeatable)",
+    )
+    parser.add_argument(
+        "--no-warmup",
+        dest="warmup",
+        action="store_false",
+        help="do not run the pipelines on a tiny input before announcing readiness",
+    )
+    return parser.parse_args(argv)
+
+
+def _start_session(master: str, extra_conf: list[tuple[str, str]]) -> SparkSession:
+    """Create the one SparkSession this driver serves with."""
+    local = master.startswith("local")
+    if local:
+        # Local Python workers must run this interpreter (same version, same packages).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    settings = _SESSION_DEFAULTS | (_LOCAL_DEFAULTS if local else {}) | dict(extra_conf)
+    builder = SparkSession.builder.master(master).appName(APP_NAME)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    # The RDD pipeline's functions live in this module; ship it to the executors.
+    spark.sparkContext.addPyFile(str(Path(__file__).with_name("sluice_pipelines.py")))
+    return spark
+
+
+def _warm_up(spark: SparkSession) -> None:
+    """Run both pipelines on a tiny temporary input, compiling and starting what the first job would."""
+    with tempfile.TemporaryDirectory(prefix="sluice-spark-warmup-") as directory:
+        path = Path(directory) / "warmup.csv"
+        path.write_text("id,value,category,z\n1,1.0,A,-1.0\n2,2.0,B,0.5\n3,3.0,A,1.0\n", encoding="utf-8")
+        _run(spark, Request("warmup", "warmup", str(path), True, DEFAULT_OUTLIER_THRESHOLD))
+
+
+def _session_alive(spark: SparkSession) -> bool:
+    """True while the JVM answers and its SparkContext is not stopped."""
+    try:
+        return not spark.sparkContext._jsc.sc().isStopped()
+    except Exception:  # noqa: BLE001 - any failure to ask means the session is gone
+        return False
+
+
+# --- requests --------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> dict[str, Any]:
+    """Decode one request line into a JSON object or fail with ``bad_request``."""
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RequestFailed("bad_request", f"request is not valid JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise RequestFailed("bad_request", "request must be a JSON object")
+    return document
+
+
+def _validate(document: dict[str, Any]) -> Request:
+    """Check the fields of a decoded request."""
+    for key in ("request_id", "job_id", "input"):
+        if not isinstance(document.get(key), str) or not document[key]:
+            raise RequestFailed("bad_request", f"'{key}' must be a non-empty string")
+    compare_pipelines = document.get("compare_pipelines", True)
+    if not isinstance(compare_pipelines, bool):
+        raise RequestFailed("bad_request", "'compare_pipelines' must be a boolean")
+    threshold = document.get("outlier_threshold", DEFAULT_OUTLIER_THRESHOLD)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold < math.inf:
+        raise RequestFailed("bad_request", "'outlier_threshold' must be a finite number >= 0")
+    return Request(
+        request_id=document["request_id"],
+        job_id=document["job_id"],
+        input=document["input"],
+        compare_pipelines=compare_pipelines,
+        outlier_threshold=float(threshold),
+    )
+
+
+def _timing(records: int, seconds: float) -> dict[str, float]:
+    """The timing section of one pipeline."""
+    return {"seconds": seconds, "throughput_records_per_second": records / seconds}
+
+
+def _category_rows(stats: dict[str, CategoryStats]) -> list[dict[str, Any]]:
+    """Per-category response rows, sorted by category."""
+    return [
+        {
+            "category": category,
+            "count": row.count,
+            "sum": row.sum,
+            "mean": row.mean,
+            "std": row.std,
+            "min": row.min,
+            "max": row.max,
+            "outliers": row.outliers,
+        }
+        for category, row in sorted(stats.items())
+    ]
+
+
+def _run(spark: SparkSession, request: Request) -> dict[str, Any]:
+    """Run the pipelines for one request and build the success fields of the response."""
+    check_input(spark, request.input)
+    started = time.perf_counter()
+    frame_stats = dataframe_aggregates(spark, request.input, request.outlier_threshold)
+    frame_seconds = time.perf_counter() - started
+    records = sum(row.count for row in frame_stats.values())
+    if not all(math.isfinite(x) for row in frame_stats.values() for x in (row.sum, row.mean, row.std)):
+        raise RequestFailed("input_invalid", f"{request.input}: the aggregates of z overflow a double")
+    result: dict[str, Any] = {
+        "records": records,
+        "categories": _category_rows(frame_stats),
+        "dataframe": _timing(records, frame_seconds),
+    }
+    if request.compare_pipelines:
+        started = time.perf_counter()
+        rdd_stats = rdd_aggregates(spark, request.input, request.outlier_threshold)
+        rdd_seconds = time.perf_counter() - started
+        comparison = compare(frame_stats, rdd_stats, TOLERANCE)
+        if comparison.disagreements:
+            raise RequestFailed(
+                "pipelines_disagree", f"{request.input}: " + "; ".join(comparison.disagreements[:5])
+            )
+        result["rdd"] = _timing(records, rdd_seconds)
+        result["comparison"] = {
+            "agree": True,
+            "tolerance": {"relative": TOLERANCE.relative, "absolute": TOLERANCE.absolute},
+            "max_abs_difference": comparison.max_abs_difference,
+        }
+        result["speedup"] = rdd_seconds / frame_seconds
+    return result
+
+
+def _describe(exc: BaseException) -> str:
+    """A short, single-line description of a Spark, Py4J or Python failure."""
+    if isinstance(exc, Py4JJavaError):
+        text = str(exc.java_exception.toString())
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    summary = lines[0] if len(lines) < 2 else f"{lines[0]} ... {lines[-1]}"
+    return summary if len(summary) <= 1000 else summary[:1000] + "..."
+
+
+def _serve_one(spark: SparkSession, raw: bytes) -> dict[str, Any]:
+    """Answer one request line; every failure becomes an error response."""
+    echo: dict[str, Any] = {"request_id": None, "job_id": None}
+    try:
+        document = _decode(raw)
+        echo = {key: document.get(key) if isinstance(document.get(key), str) else None for key in echo}
+        return echo | {"ok": True} | _run(spark, _validate(document))
+    except RequestFailed as failure:
+        return echo | {"ok": False, "error": {"kind": failure.kind, "message": failure.message}}
+    except Exception as exc:  # noqa: BLE001 - Spark and Py4J failures must not end the driver
+        log.exception("request %s failed", echo["request_id"])
+        return echo | {"ok": False, "error": {"kind": "spark_error", "message": _describe(exc)}}
+
+
+def _emit(protocol: TextIO, message: dict[str, Any]) -> None:
+    """Write one protocol line."""
+    protocol.write(json.dumps(message, allow_nan=False, separators=(",", ":")) + "\n")
+    protocol.flush()
+
+
+def _log_response(response: dict[str, Any]) -> None:
+    """One diagnostic line per request on stderr."""
+    if response["ok"]:
+        log.info(
+            "request %s job %s: %d records, dataframe %.3fs%s",
+            response["request_id"],
+            response["job_id"],
+            response["records"],
+            response["dataframe"]["seconds"],
+            f", rdd {response['rdd']['seconds']:.3f}s" if "rdd" in response else "",
+        )
+    else:
+        log.warning(
+            "request %s job %s: %s: %s",
+            response["request_id"],
+            response["job_id"],
+            response["error"]["kind"],
+            response["error"]["message"],
+        )
+
+
+# --- lifecycle -------------------------------------------------------------
+
+
+class _Shutdown:
+    """Turns SIGTERM and SIGINT into a prompt, orderly stop.
+
+    The first signal is remembered, wakes the request reader through a
+    self-pipe (``signal.set_wakeup_fd``), and stops the session on a thread
+    of its own, so that a job in progress fails at once and its request is
+    answered. The stop runs on its own Py4J connection, and no exception is
+    ever raised into the main thread's Py4J calls, which would leave their
+    connection out of step. A signal that arrives while the session is
+    starting takes effect once it has started: interrupting PySpark while it
+    launches the JVM can leave that JVM running without a parent.
+    """
+
+    def __init__(self) -> None:
+        self.signal_name: str | None = None
+        self._spark: SparkSession | None = None
+        self._stopper: threading.Thread | None = None
+        self.wake_fd, wake_write_fd = os.pipe()
+        os.set_blocking(wake_write_fd, False)
+        signal.set_wakeup_fd(wake_write_fd)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    @property
+    def requested(self) -> bool:
+        """Whether a stop signal has arrived."""
+        return self.signal_name is not None
+
+    def attach(self, spark: SparkSession) -> None:
+        """From now on a signal stops this session (the caller checks ``requested`` afterwards).
+
+        Also takes SIGINT back from the handler PySpark installs when its context starts.
+        """
+        self._spark = spark
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        """Remember the first signal and start stopping (runs on the main thread, between bytecodes)."""
+        if self.signal_name is not None:
+            return
+        self.signal_name = signal.Signals(signum).name
+        self._start_stopper()
+
+    def _start_stopper(self) -> None:
+        """Start stopping the session, once."""
+        if self._stopper is None and self._spark is not None:
+            self._stopper = threading.Thread(target=_stop_quietly, args=(self._spark,), name="spark-stop", daemon=True)
+            self._stopper.start()
+
+    def stop_session(self) -> None:
+        """Stop the session if there is one, waiting at most ``STOP_TIMEOUT_SECONDS``.
+
+        If the stop hangs the process exits anyway, and the JVM follows as
+        soon as its stdin pipe from this process closes.
+        """
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self._start_stopper()
+        if self._stopper is not None:
+            self._stopper.join(STOP_TIMEOUT_SECONDS)
+            if self._stopper.is_alive():
+                log.warning("the Spark session did not stop within %ss; exiting anyway", STOP_TIMEOUT_SECONDS)
+
+
+def _stop_quietly(spark: SparkSession) -> None:
+    """``spark.stop()``, tolerating a JVM that is already gone."""
+    try:
+        spark.stop()
+    except Exception as exc:  # noqa: BLE001 - shutting down regardless
+        log.warning("stopping the Spark session failed: %s", _describe(exc))
+
+
+class _LineReader:
+    """Request lines from standard input that stop early once the shutdown pipe is readable."""
+
+    def __init__(self, fd: int, wake_fd: int) -> None:
+        self._fd = fd
+        self._wake_fd = wake_fd
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(fd, selectors.EVENT_READ)
+        self._selector.register(wake_fd, selectors.EVENT_READ)
+        self._buffer = b""
+
+    def next_line(self) -> bytes | None:
+        """The next line without its newline, or None at end of input or on a stop signal."""
+        while b"\n" not in self._buffer:
+            ready = {key.fd for key, _ in self._selector.select()}
+            if self._wake_fd in ready:
+                return None
+            chunk = os.read(self._fd, 65536)
+            if not chunk:
+                line, self._buffer = self._buffer, b""
+                return line or None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+
+def serve(spark: SparkSession, reader: _LineReader, protocol: TextIO, shutdown: _Shutdown) -> int:
+    """Answer request lines until end of input or a stop signal; return the exit status."""
+    while (raw := reader.next_line()) is not None:
+        if not raw.strip():
+            continue
+        response = _serve_one(spark, raw)
+        failed_in_spark = not response["ok"] and response["error"]["kind"] == "spark_error"
+        if failed_in_spark and shutdown.requested:
+            response["error"]["message"] = f"cancelled: the driver is stopping ({shutdown.signal_name})"
+        _emit(protocol, response)
+        _log_response(response)
+        if shutdown.requested:
+            break
+        if failed_in_spark and not _session_alive(spark):
+            log.error("the Spark session is gone; exiting")
+            return 1
+    return 0
+
+
+def _run_driver(args: argparse.Namespace, protocol: TextIO, shutdown: _Shutdown) -> int:
+    """Start and warm up the session, announce readiness, serve; return the exit status."""
+    started = time.perf_counter()
+    try:
+        spark = _start_session(args.master, args.conf)
+        shutdown.attach(spark)
+        if args.warmup and args.master.startswith("local") and not shutdown.requested:
+            _warm_up(spark)
+    except Exception as exc:  # noqa: BLE001 - report and exit; there is nothing to serve with
+        if not shutdown.requested:
+            log.error("startup failed: %s", _describe(exc))
+        return 1
+    if shutdown.requested:
+        return 0
+    _emit(
+        protocol,
+        {
+            "event": "ready",
+            "spark_version": spark.version,
+            "master": spark.sparkContext.master,
+            "startup_seconds": time.perf_counter() - started,
+        },
+    )
+    return serve(spark, _LineReader(sys.stdin.fileno(), shutdown.wake_fd), protocol, shutdown)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the driver; a stop signal at any point means a clean stop and status 0."""
+    protocol = _claim_stdout()
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("py4j").setLevel(logging.WARNING)
+    args = _parse_args(argv)
+    shutdown = _Shutdown()
+    try:
+        status = _run_driver(args, protocol, shutdown)
+    finally:
+        shutdown.stop_session()
+    if shutdown.requested:
+        log.info("stopped on %s", shutdown.signal_name)
+        return 0
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+import Foundation
+import SluiceCore
+import SluiceJobs
+import SluicePostgres
+import SluiceRecords
+import SluiceWorker
+
+/// The validate stage: checks every record of the job's input artifact, counts data
+/// quality, applies the job's `on_invalid` policy, and writes `validated.csv` for the
+/// normalizer and `validation.json` (quality counts and the listed offenders).
+struct ValidatorStage: StageHandler {
+    /// Parsing and checking a large batch is CPU work: it runs here, not on Swift's cooperative pool.
+    static let thread = BlockingThread(name: "validator")
+
+    var limits = SubmissionLimits()
+
+    func run(_ job: StageJob) async throws -> StageResult {
+        let limits = limits
+        return try await Self.thread.run { try Self.validate(job, limits: limits) }
+    }
+
+    private static func validate(_ job: StageJob, limits: SubmissionLimits) throws -> StageResult {
+        let started = ContinuousClock.now
+        let jobID = job.message.jobID
+        let config: ProcessingConfig
+        do { config = try ProcessingConfig(json: Array(job.config.text.utf8)) } catch {
+            throw StageError(.invalidData, "the job's processing_config: \(error.message)")
+        }
+        let (format, body) = try InputArtifact.read(jobID, from: job.artifacts)
+        let submission: Submission
+        do { submission = try SubmissionParser(limits: limits).parse(body, format: format, config: config) } catch {
+            throw StageError(.invalidData, "\(InputArtifact.name(format)): \(error.message)")
+        }
+        let report = RecordValidator(limits: limits).validate(submission.records)
+        let outcome = report.outcome(onInvalid: submission.config.onInvalid)
+        try job.artifacts.write(try ValidationSummary(report: report, outcome: outcome).encoded(), jobID, "validation.json")
+
+        let records: [Record]
+        switch outcome {
+        case .accepted(let all): records = all
+        case .acceptedDroppingInvalid(let valid, _): records = valid
+        case .rejected(let error): throw StageError(.invalidData, error.message)
+        }
+        try job.artifacts.write(ValidatedCSV.encode(records), jobID, ValidatedCSV.artifactName)
+
+        let quality = report.quality
+        var metrics: [StageOutcome.Metric] = [
+            .init("records_total", Double(quality.total), unit: "records"),
+            .init("records_valid", Double(quality.valid), unit: "records"),
+            .init("records_invalid", Double(quality.invalid), unit: "records"),
+            .init("duplicate_ids", Double(quality.duplicates), unit: "records"),
+            .init("validate_seconds", (ContinuousClock.now - started).seconds, unit: "seconds"),
+        ]
+        metrics += quality.invalidByReason.sorted { $0.key < $1.key }.map { .init("invalid_\($0.key)", Double($0.value), unit: "records") }
+        return StageResult(outcome: StageOutcome(
+            recordsIn: quality.total, recordsOut: records.count, metrics: metrics, jobRecordCount: quality.total
+        ))
+    }
+}
+
+/// The raw input as the gateway or the intake stored it: `input.json`, `input.ndjson` or `input.csv`.
+enum InputArtifact {
+    static func name(_ format: SubmissionFormat) -> String { "input.\(format.rawValue)" }
+
+    static func read(_ jobID: UUID, from artifacts: ArtifactStore) throws -> (SubmissionFormat, Data) {
+        for format in [SubmissionFormat.json, .ndjson, .csv] {
+            if let data = try? artifacts.read(jobID, name(format)) { return (format, data) }
+        }
+        throw StageError(.invalidData, "no input artifact for job \(jobID) (input.json, input.ndjson or input.csv) under \(artifacts.root.path)")
+    }
+}
+
+/// What `validation.json` holds.
+struct ValidationSummary: Encodable {
+    let quality: QualityCounts
+    let accepted: Bool
+    let dropped: Int
+    let error: ErrorBody?
+
+    init(report: ValidationReport, outcome: ValidationOutcome) {
+        quality = report.quality
+        switch outcome {
+        case .accepted: (accepted, dropped, error) = (true, 0, nil)
+        case .acceptedDroppingInvalid(_, let count): (accepted, dropped, error) = (true, count, nil)
+        case .rejected(let rejection): (accepted, dropped, error) = (false, 0, ErrorBody(rejection))
+        }
+    }
+
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+}

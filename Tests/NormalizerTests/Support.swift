@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import SluiceContracts
+import SluiceJobs
+import SluiceWorker
+import Testing
+
+@testable import gpu_normalizer
+
+/// The normalize stage alone, on an artifact store in a temporary folder of its own.
+final class Harness {
+    let artifacts: ArtifactStore
+    let threads = ComputeThreads(count: 2, name: "norm-test")
+    let jobID = UUID()
+
+    init() throws {
+        artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-norm-\(UUID().uuidString)"))
+    }
+
+    deinit {
+        threads.shutdown()
+        try? FileManager.default.removeItem(at: artifacts.root)
+    }
+
+    /// Writes `validated` (unless nil) as the job's validated.csv and runs the stage with `config`.
+    func run(validated: String?, config: String = "{}") async throws -> StageResult {
+        if let validated { try artifacts.write(Data(validated.utf8), jobID, "validated.csv") }
+        let message = StageMessage(jobID: jobID, stage: .normalize, traceID: "t", submittedAt: Date())
+        return try await NormalizerStage(threads: threads).run(StageJob(
+            message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        ))
+    }
+
+    /// The stage's normalized.csv as text.
+    func normalizedText() throws -> String {
+        String(decoding: try artifacts.read(jobID, "normalized.csv"), as: UTF8.self)
+    }
+
+    /// The stage's normalized.csv, parsed: the header, then id, value, category and z of each record.
+    func normalized() throws -> (header: [String], rows: [(id: Int64, value: Double, category: String, z: Double)]) {
+        var reader = CSVRows(bytes: Array(try artifacts.read(jobID, "normalized.csv")))
+        let header = try #require(try reader.next()).fields
+        var rows: [(Int64, Double, String, Double)] = []
+        while let row = try reader.next() {
+            #expect(row.fields.count == 4)
+            rows.append((try #require(Int64(row.fields[0])), try #require(Double(row.fields[1])), row.fields[2], try #require(Double(row.fields[3]))))
+        }
+        return (header, rows)
+    }
+}
+
+/// The CSV text of records as the validator writes it.
+func validatedCSV(_ values: [Double], categories: [String]? = nil) -> String {
+    var text = "id,value,category\n"
+    for (index, value) in values.enumerated() {
+        text += "\(index + 1),\(value),\(categories?[index] ?? "A")\n"
+    }
+    return text
+}
+
+extension StageResult {
+    func metric(_ name: String) -> Double? {
+        outcome.metrics.first { $0.name == name }?.value
+    }
+}
+
+/// The reference the tests hold the stage to: a plain two-pass population mean and
+/// standard deviation, written independently of the service's code.
+enum Reference {
+    static func meanAndStd(_ values: [Double]) -> (mean: Double, std: Double) {
+        let mean = values.reduce(0, +) / Double(values.count)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+        return (mean, variance.squareRoot())
+    }
+
+    static func zScores(_ values: [Double]) -> [Double] {
+        let (mean, std) = meanAndStd(values)
+        return values.map { std == 0 ? 0 : ($0 - mean) / std }
+    }
+
+    static func minMax(_ values: [Double]) -> [Double] {
+        let (low, high) = (values.min()!, values.max()!)
+        return values.map { high == low ? 0 : ($0 - low) / (high - low) }
+    }
+
+    static func zScoresPerCategory(_ values: [Double], _ categories: [String]) -> [Double] {
+        var z = [Double](repeating: .nan, count: values.count)
+        for category in Set(categories) {
+            let indices = categories.indices.filter { categories[$0] == category }
+            for (index, score) in zip(indices, zScores(indices.map { values[$0] })) { z[index] = score }
+        }
+        return z
+    }
+}
+
+/// Whether `actual` is within `tolerance` of `expected`, relative to the larger of 1 and |expected|.
+func close(_ actual: Double, _ expected: Double, _ tolerance: Double) -> Bool {
+    abs(actual - expected) <= tolerance * max(1, abs(expected))
+}
+
+/// SplitMix64: reproducible pseudo-random doubles in [0, 1) for the tests.
+struct SeededRandom {
+    var state: UInt64
+
+    mutating func next() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) * 0x1p-53
+    }
+}

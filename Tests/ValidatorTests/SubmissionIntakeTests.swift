@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SluiceAMQP
+import SluiceContracts
+import SluiceJobs
+import SluicePostgres
+import SluiceTestSupport
+import SluiceWorker
+import Testing
+@testable import validator
+
+/// Jobs published straight onto the submit exchange, through the validator's real runner.
+@Suite struct SubmissionIntakeTests {
+    static let seed = #"{"data": [{"id": 1, "value": 10.5, "category": "A"}, {"id": 2, "value": 20.3, "category": "B"}, {"id": 3, "value": 15.7, "category": "A"}]}"#
+
+    @Test func aScriptsSubmissionBecomesOneAMQPJobHandedToTheNormalizer() async throws {
+        try await withValidator { pool, topology, admin, publisher in
+            let properties = AMQPProperties(contentType: "application/json", correlationID: "c-1", replyTo: "my-replies", messageID: "script-1")
+            try await publisher.publish(Array(Self.seed.utf8), exchange: topology.submitExchange, routingKey: "", properties: properties)
+            #expect(try await eventually(within: .seconds(30)) { try await admin.messageCount(queue: topology.queue(.normalize)) == 1 })
+
+            let job = try await pool.withConnection { db in
+                try db.query("""
+                    SELECT j.job_id, j.source, j.record_count, j.reply_to, j.correlation_id, a.outcome
+                    FROM jobs j JOIN stage_attempts a USING (job_id) WHERE j.idempotency_key = 'amqp:script-1'
+                    """).single()
+            }
+            #expect(try job.decode("source", as: String.self) == "amqp")
+            #expect(try job.decode("record_count", as: Int.self) == 3)
+            #expect(try job.decode("reply_to", as: String.self) == "my-replies")
+            #expect(try job.decode("correlation_id", as: String.self) == "c-1")
+            #expect(try job.decode("outcome", as: String.self) == "succeeded")
+
+            // The same message again (a script retrying after a lost confirm): still one job.
+            try await publisher.publish(Array(Self.seed.utf8), exchange: topology.submitExchange, routingKey: "", properties: properties)
+            #expect(try await eventually(within: .seconds(30)) { try await admin.messageCount(queue: topology.queue(.normalize)) == 2 })
+            let jobs = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM jobs").single().decode("n", as: Int.self) }
+            #expect(jobs == 1)
+        }
+    }
+
+    @Test func anUnreadableSubmissionIsDeadLetteredAndStoresNothing() async throws {
+        try await withValidator { pool, topology, admin, publisher in
+            try await publisher.publish(Array(#"{"data": [1, 2"#.utf8), exchange: topology.submitExchange, routingKey: "")
+            #expect(try await eventually(within: .seconds(30)) { try await admin.messageCount(queue: topology.deadLetterQueue) == 1 })
+            let jobs = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM jobs").single().decode("n", as: Int.self) }
+            #expect(jobs == 0)
+        }
+    }
+
+    /// Runs the validator's runner on a schema and topology of the test's own.
+    func withValidator(
+        _ body: @escaping @Sendable (PostgresPool, SluiceTopology, AMQPAdmin, AMQPPublisher) async throws -> Void
+    ) async throws {
+        try await withTestSchema { pool, _ in
+            _ = try await Migrator(pool: pool, directory: repositoryRoot.appendingPathComponent("infra/migrations"), logger: TestDatabase.logger).migrate()
+            try await TestBroker.withTopology { topology in
+                let logger = Logger(label: "sluice.test.validator") { _ in SwiftLogNoOpLogHandler() }
+                let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-artifacts-\(UUID())"))
+                defer { try? FileManager.default.removeItem(at: artifacts.root) }
+                let store = JobStore(pool: pool)
+                let amqp = try TestBroker.configuration()
+                let runner = StageRunner(
+                    stage: .validate, handler: ValidatorStage(), intake: SubmissionIntake(store: store, artifacts: artifacts),
+                    amqp: amqp, store: store, artifacts: artifacts, topology: topology, logger: logger
+                )
+                let services = ServiceGroup(services: [runner], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+                let publisher = AMQPPublisher(configuration: amqp, logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await services.run() }
+                    let outcome = await Result(catching: { try await body(pool, topology, AMQPAdmin(configuration: amqp), publisher) })
+                    await services.triggerGracefulShutdown()
+                    try await group.waitForAll()
+                    await publisher.close()
+                    try outcome.get()
+                }
+            }
+        }
+    }
+}
+
+extension Result where Failure == Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import SluiceContracts
+import SluiceJobs
+import SluicePostgres
+import SluiceWorker
+import Testing
+@testable import validator
+
+/// The validate stage's logic on artifacts in a temporary folder.
+@Suite struct ValidatorStageTests {
+    let artifacts: ArtifactStore
+    let jobID = UUID()
+
+    init() throws {
+        artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-validator-\(UUID())"))
+    }
+
+    func run(_ input: String, as name: String = "input.json", config: String = "{}") async throws -> StageResult {
+        try artifacts.write(Data(input.utf8), jobID, name)
+        let message = StageMessage(jobID: jobID, stage: .validate, traceID: "t", submittedAt: Date())
+        return try await ValidatorStage().run(StageJob(
+            message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test")
+        ))
+    }
+
+    func metric(_ result: StageResult, _ name: String) -> Double? {
+        result.outcome.metrics.first { $0.name == name }?.value
+    }
+
+    @Test func theSeedSampleIsWrittenForTheNormalizer() async throws {
+        let result = try await run("""
+            {"data": [{"id": 1, "value": 10.5, "category": "A"}, {"id": 2, "value": 20.3, "category": "B"},
+                      {"id": 3, "value": 15.7, "category": "A"}],
+             "processing_config": {"gpu_enabled": true, "compare_pipelines": true, "store_results": true}}
+            """)
+        #expect(String(decoding: try artifacts.read(jobID, "validated.csv"), as: UTF8.self) == "id,value,category\n1,10.5,A\n2,20.3,B\n3,15.7,A\n")
+        #expect(result.outcome.recordsIn == 3 && result.outcome.recordsOut == 3 && result.outcome.jobRecordCount == 3)
+        #expect(metric(result, "records_invalid") == 0)
+    }
+
+    @Test func csvAndNDJSONInputsAndAwkwardCategoriesSurvive() async throws {
+        _ = try await run("id,value,category\n7,-1.5e3,\"a, \"\"b\"\"\"\n", as: "input.csv")
+        #expect(String(decoding: try artifacts.read(jobID, "validated.csv"), as: UTF8.self) == "id,value,category\n7,-1500.0,\"a, \"\"b\"\"\"\n")
+        let other = try ValidatorStageTests()
+        _ = try await other.run(#"{"id": 1, "value": 2, "category": "x"}"# + "\n", as: "input.ndjson")
+        #expect(String(decoding: try other.artifacts.read(other.jobID, "validated.csv"), as: UTF8.self) == "id,value,category\n1,2.0,x\n")
+    }
+
+    @Test func anInvalidRecordFailsAStrictJobNamingTheRecordAndWritesNothingForward() async throws {
+        let error = await #expect(throws: StageError.self) {
+            try await run(#"{"data": [{"id": 1, "value": 1, "category": "A"}, {"id": 1, "value": "NaN", "category": ""}]}"#)
+        }
+        #expect(error?.cause == .invalidData)
+        #expect(error?.message.contains("1") == true)
+        #expect((try? artifacts.read(jobID, "validated.csv")) == nil)
+        let summary = String(decoding: try artifacts.read(jobID, "validation.json"), as: UTF8.self)
+        #expect(summary.contains("\"accepted\":false") && summary.contains("duplicate_id") && summary.contains("value_not_finite"))
+    }
+
+    @Test func theDropPolicyKeepsTheValidRecordsAndCountsTheRest() async throws {
+        let result = try await run(
+            #"{"data": [{"id": 1, "value": 1, "category": "A"}, {"id": 2, "value": "x", "category": "B"}, {"id": 3, "category": "C"}], "processing_config": {"on_invalid": "drop"}}"#
+        )
+        #expect(String(decoding: try artifacts.read(jobID, "validated.csv"), as: UTF8.self) == "id,value,category\n1,1.0,A\n")
+        #expect(result.outcome.recordsIn == 3 && result.outcome.recordsOut == 1)
+        #expect(metric(result, "records_invalid") == 2)
+        #expect(metric(result, "invalid_missing_field") == 1)
+    }
+
+    @Test func aMissingInputIsInvalidData() async throws {
+        let message = StageMessage(jobID: UUID(), stage: .validate, traceID: "t", submittedAt: Date())
+        let error = await #expect(throws: StageError.self) {
+            try await ValidatorStage().run(StageJob(message: message, config: .init(rawJSON: "{}"), artifacts: artifacts, logger: Logger(label: "test")))
+        }
+        #expect(error?.message.contains("no input artifact") == true)
+    }
+}

@@ -1,0 +1,384 @@
+"""End-to-end tests of the spark-runner PySpark driver over its JSON-lines protocol.
+
+The real driver runs as a subprocess on ``local[2]``: one warm driver serves
+every request test in this module, and each lifecycle test ends a driver of its
+own. Expected values are computed here with numpy from the rows the tests write.
+
+Run with: ``.sluice/venv/bin/python -m pytest -q Tests/spark``
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import random
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyspark
+import pytest
+
+DRIVER = Path(__file__).resolve().parents[2] / "Services" / "spark-runner" / "driver" / "sluice_spark_driver.py"
+HEADER = "id,value,category,z"
+START_TIMEOUT = 240.0  # JVM start plus warm-up on a busy two-core machine
+RESPONSE_TIMEOUT = 120.0
+EXIT_TIMEOUT = 30.0
+TOLERANCE = {"relative": 1e-9, "absolute": 1e-12}
+# The lifecycle tests' drivers serve no job: skip the warm-up and start a lighter JVM (C1 only, serial GC).
+IDLE_DRIVER_ARGS = ("--no-warmup", "--conf", "spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+
+Row = tuple[int, float, str, float]  # id, value, category, z
+
+
+class Driver:
+    """A running driver process with a reader thread feeding its stdout lines into a queue."""
+
+    def __init__(self, log_path: Path, *extra_args: str) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, str(DRIVER), "--master", "local[2]", *extra_args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+        )
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        self._ready: dict[str, Any] | None = None
+
+    def ready(self) -> dict[str, Any]:
+        """The ready event, which must be the driver's first line (waits for it once)."""
+        if self._ready is None:
+            self._ready = self.next_message(START_TIMEOUT)
+            assert self._ready.get("event") == "ready", self._ready
+        return self._ready
+
+    def _pump(self) -> None:
+        """Forward stdout lines to the queue; ``None`` marks end of output."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def stderr_tail(self, size: int = 4000) -> str:
+        """The end of the driver's stderr, for failure messages."""
+        return self.log_path.read_bytes()[-size:].decode("utf-8", "replace")
+
+    def next_message(self, timeout: float = RESPONSE_TIMEOUT) -> dict[str, Any]:
+        """The next stdout line, which must be one JSON object."""
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"no line from the driver within {timeout}s; stderr:\n{self.stderr_tail()}")
+        if line is None:
+            pytest.fail(f"the driver closed stdout (exit {self.process.poll()}); stderr:\n{self.stderr_tail()}")
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            pytest.fail(f"stdout carried a non-JSON line: {line!r}")
+        assert isinstance(message, dict), line
+        return message
+
+    def send_line(self, text: str) -> dict[str, Any]:
+        """Send one raw line and return the response."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(text.encode("utf-8") + b"\n")
+        self.process.stdin.flush()
+        return self.next_message()
+
+    def request(self, request_id: str, path: Path | str, **options: Any) -> dict[str, Any]:
+        """Send one aggregation request and return its response."""
+        request = {"request_id": request_id, "job_id": f"job-{request_id}", "input": str(path)} | options
+        response = self.send_line(json.dumps(request))
+        assert response["request_id"] == request_id, response
+        assert response["job_id"] == f"job-{request_id}", response
+        return response
+
+    def close_stdin_and_wait(self, timeout: float = EXIT_TIMEOUT) -> int:
+        """Close stdin (EOF) and wait for the exit status."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> None:
+        """Make sure the process is gone: SIGTERM (the driver then stops its JVM too), SIGKILL if that fails."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def drivers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Driver]]:
+    """The shared driver and the drivers the lifecycle tests end, started together: start-up dominates."""
+    directory = tmp_path_factory.mktemp("drivers")
+    started = {
+        "shared": Driver(directory / "shared.log"),
+        "eof": Driver(directory / "eof.log", *IDLE_DRIVER_ARGS),
+        "sigterm": Driver(directory / "sigterm.log", *IDLE_DRIVER_ARGS),
+    }
+    yield started
+    for running in started.values():
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def driver(drivers: dict[str, Driver]) -> Iterator[Driver]:
+    """One warm driver shared by the request tests of this module; it must exit 0 on EOF at the end."""
+    shared = drivers["shared"]
+    shared.ready()
+    yield shared
+    assert shared.close_stdin_and_wait() == 0, shared.stderr_tail()
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def write_csv(path: Path, rows: Sequence[Row]) -> Path:
+    """Write rows under the normalized header; floats are written with repr, so they read back exactly."""
+    lines = [HEADER] + [f"{row_id},{float(value)!r},{category},{float(z)!r}" for row_id, value, category, z in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def normalized_rows(values: Sequence[float], categories: Sequence[str]) -> list[Row]:
+    """Rows whose z is the global (population) z-score of value, as upstream computes it."""
+    array = np.asarray(values, dtype=np.float64)
+    zs = (array - array.mean()) / array.std()
+    return [(index + 1, float(v), c, float(z)) for index, (v, c, z) in enumerate(zip(array, categories, zs))]
+
+
+def expected_categories(rows: Sequence[Row], threshold: float = 3.0) -> list[dict[str, Any]]:
+    """Per-category aggregates of z computed with numpy, sorted by category."""
+    by_category: dict[str, list[float]] = {}
+    for _, _, category, z in rows:
+        by_category.setdefault(category, []).append(z)
+    expected = []
+    for category in sorted(by_category):
+        z = np.asarray(by_category[category], dtype=np.float64)
+        expected.append(
+            {
+                "category": category,
+                "count": int(z.size),
+                "sum": float(z.sum()),
+                "mean": float(z.mean()),
+                "std": float(z.std()),
+                "min": float(z.min()),
+                "max": float(z.max()),
+                "outliers": int(np.count_nonzero(np.abs(z) > threshold)),
+            }
+        )
+    return expected
+
+
+def assert_categories(actual: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    """Same categories in the same order, exact counts, floats within 1e-9 (relative or absolute)."""
+    assert [c["category"] for c in actual] == [c["category"] for c in expected]
+    for got, want in zip(actual, expected):
+        assert set(got) == set(want), got
+        assert (got["count"], got["outliers"]) == (want["count"], want["outliers"]), got["category"]
+        for name in ("sum", "mean", "std", "min", "max"):
+            assert got[name] == pytest.approx(want[name], rel=1e-9, abs=1e-9), (got["category"], name)
+
+
+def assert_ok(response: dict[str, Any]) -> None:
+    """Fail with the driver's error when a response is not ok."""
+    assert response["ok"] is True, response.get("error")
+
+
+def assert_compared(response: dict[str, Any]) -> None:
+    """The RDD and DataFrame pipelines both ran, agreed, and were timed consistently."""
+    assert_ok(response)
+    records = response["records"]
+    for section in ("dataframe", "rdd"):
+        timing = response[section]
+        assert timing["seconds"] > 0
+        assert timing["throughput_records_per_second"] == pytest.approx(records / timing["seconds"])
+    assert response["speedup"] == pytest.approx(response["rdd"]["seconds"] / response["dataframe"]["seconds"])
+    comparison = response["comparison"]
+    assert comparison["agree"] is True
+    assert comparison["tolerance"] == TOLERANCE
+    assert 0.0 <= comparison["max_abs_difference"] < 1e-9
+
+
+def assert_still_serving(driver: Driver, tmp_path: Path) -> None:
+    """The driver answers a valid request after an error."""
+    rows = [(1, 1.0, "A", -0.5), (2, 2.0, "B", 0.5)]
+    response = driver.request("after-error", write_csv(tmp_path / "after.csv", rows), compare_pipelines=False)
+    assert_ok(response)
+    assert_categories(response["categories"], expected_categories(rows))
+
+
+# --- startup and results ---------------------------------------------------
+
+
+def test_ready_line_comes_first(driver: Driver) -> None:
+    ready = driver.ready()
+    assert ready["event"] == "ready"
+    assert ready["spark_version"] == pyspark.__version__
+    assert ready["master"] == "local[2]"
+    assert ready["startup_seconds"] > 0
+
+
+def test_seed_sample(driver: Driver, tmp_path: Path) -> None:
+    rows = normalized_rows([10.5, 20.3, 15.7], ["A", "B", "A"])
+    response = driver.request("seed", write_csv(tmp_path / "seed.csv", rows))
+    assert_compared(response)
+    assert response["records"] == 3
+    assert_categories(response["categories"], expected_categories(rows))
+    b = response["categories"][1]
+    assert (b["count"], b["std"], b["min"], b["max"]) == (1, 0.0, rows[1][3], rows[1][3])
+
+
+def test_ten_thousand_random_records_with_outliers(driver: Driver, tmp_path: Path) -> None:
+    rng = random.Random(20240611)
+    categories = ["alpha", "beta", "delta", "epsilon", "gamma"]
+    rows: list[Row] = []
+    for index in range(10_000):
+        z = rng.gauss(0.0, 1.0) if index % 97 else rng.choice([-1, 1]) * rng.uniform(3.01, 8.0)
+        rows.append((index, 50.0 + 10.0 * z, categories[index % 5], z))
+    expected = expected_categories(rows)
+    assert all(c["outliers"] > 0 for c in expected)  # the data really has outliers in every category
+
+    response = driver.request("random-10k", write_csv(tmp_path / "random.csv", rows), outlier_threshold=3.0)
+
+    assert_compared(response)
+    assert response["records"] == 10_000
+    assert_categories(response["categories"], expected)
+
+
+def test_single_record_category_has_zero_std(driver: Driver, tmp_path: Path) -> None:
+    rows = [(1, 1.0, "many", -1.25), (2, 2.0, "many", 0.5), (3, 3.0, "many", 2.0), (4, 9.0, "solo", 4.5)]
+    response = driver.request("solo", write_csv(tmp_path / "solo.csv", rows))
+    assert_compared(response)
+    assert_categories(response["categories"], expected_categories(rows))
+    solo = response["categories"][1]
+    assert solo == {
+        "category": "solo",
+        "count": 1,
+        "sum": 4.5,
+        "mean": 4.5,
+        "std": 0.0,
+        "min": 4.5,
+        "max": 4.5,
+        "outliers": 1,
+    }
+
+
+def test_pipelines_agree_when_a_category_sums_to_zero(driver: Driver, tmp_path: Path) -> None:
+    rng = random.Random(7)
+    rows = normalized_rows([rng.uniform(0.0, 100.0) for _ in range(5_000)], ["only"] * 5_000)
+    response = driver.request("zero-sum", write_csv(tmp_path / "zero-sum.csv", rows))
+    assert_compared(response)
+    assert_categories(response["categories"], expected_categories(rows))
+    assert abs(response["categories"][0]["sum"]) < 1e-9
+
+
+def test_outlier_threshold_and_quoted_category(driver: Driver, tmp_path: Path) -> None:
+    rows = [(1, 1.0, '"x, y"', 1.5), (2, 2.0, '"x, y"', -2.5), (3, 3.0, "z", 0.5)]
+    response = driver.request("threshold", write_csv(tmp_path / "quoted.csv", rows), outlier_threshold=1.0)
+    assert_compared(response)
+    expected = expected_categories([(i, v, c.strip('"'), z) for i, v, c, z in rows], threshold=1.0)
+    assert_categories(response["categories"], expected)
+
+
+def test_compare_pipelines_false_runs_the_dataframe_pipeline_alone(driver: Driver, tmp_path: Path) -> None:
+    rows = normalized_rows([1.0, 2.0, 4.0, 8.0], ["A", "B", "A", "B"])
+    response = driver.request("df-only", write_csv(tmp_path / "df-only.csv", rows), compare_pipelines=False)
+    assert_ok(response)
+    assert {"rdd", "comparison", "speedup"}.isdisjoint(response)
+    assert response["dataframe"]["seconds"] > 0
+    assert_categories(response["categories"], expected_categories(rows))
+
+
+def test_header_only_input_has_no_categories(driver: Driver, tmp_path: Path) -> None:
+    response = driver.request("empty", write_csv(tmp_path / "empty.csv", []))
+    assert_compared(response)
+    assert (response["records"], response["categories"]) == (0, [])
+
+
+# --- errors ----------------------------------------------------------------
+
+
+def test_missing_file(driver: Driver, tmp_path: Path) -> None:
+    missing = tmp_path / "does-not-exist.csv"
+    response = driver.request("missing", missing)
+    assert response["ok"] is False
+    assert response["error"]["kind"] == "input_missing"
+    assert str(missing) in response["error"]["message"]
+    assert_still_serving(driver, tmp_path)
+
+
+def test_bad_header(driver: Driver, tmp_path: Path) -> None:
+    path = tmp_path / "bad-header.csv"
+    path.write_text("id,value,group,z\n1,1.0,A,0.5\n", encoding="utf-8")
+    response = driver.request("bad-header", path)
+    assert response["ok"] is False
+    assert response["error"]["kind"] == "input_invalid"
+    message = response["error"]["message"]
+    assert str(path) in message and "line 1" in message and HEADER in message and "id,value,group,z" in message
+    assert_still_serving(driver, tmp_path)
+
+
+def test_non_numeric_value(driver: Driver, tmp_path: Path) -> None:
+    path = tmp_path / "non-numeric.csv"
+    path.write_text(f"{HEADER}\n1,1.0,A,0.5\n2,2.0,B,-0.5\n3,abc,A,0.25\n4,4.0,B,1.0\n", encoding="utf-8")
+    response = driver.request("non-numeric", path)
+    assert response["ok"] is False
+    assert response["error"]["kind"] == "input_invalid"
+    message = response["error"]["message"]
+    assert str(path) in message and "line 4" in message and "value" in message and "'abc'" in message
+    assert_still_serving(driver, tmp_path)
+
+
+def test_pipelines_that_read_the_file_differently_disagree(driver: Driver, tmp_path: Path) -> None:
+    # The JVM parses the Java literal "0.5d" as 0.5; the RDD pipeline's Python parser rejects it.
+    path = tmp_path / "java-literal.csv"
+    path.write_text(f"{HEADER}\n1,1.0,A,0.25\n2,2.0,A,0.5d\n", encoding="utf-8")
+    response = driver.request("disagree", path)
+    assert response["ok"] is False
+    assert response["error"]["kind"] == "pipelines_disagree"
+    assert "count 2 (DataFrame) vs 1 (RDD)" in response["error"]["message"]
+    assert_still_serving(driver, tmp_path)
+
+
+def test_malformed_request_line(driver: Driver, tmp_path: Path) -> None:
+    response = driver.send_line('{"request_id": "r", "input": ')
+    assert response["ok"] is False
+    assert response["request_id"] is None and response["job_id"] is None
+    assert response["error"]["kind"] == "bad_request"
+    assert_still_serving(driver, tmp_path)
+
+
+def test_request_with_a_missing_field_echoes_its_ids(driver: Driver, tmp_path: Path) -> None:
+    response = driver.send_line(json.dumps({"request_id": "no-input", "job_id": "job-no-input"}))
+    assert response["ok"] is False
+    assert (response["request_id"], response["job_id"]) == ("no-input", "job-no-input")
+    assert response["error"]["kind"] == "bad_request" and "input" in response["error"]["message"]
+    assert_still_serving(driver, tmp_path)
+
+
+# --- lifecycle -------------------------------------------------------------
+
+
+def test_end_of_input_stops_the_driver_with_status_zero(drivers: dict[str, Driver]) -> None:
+    idle = drivers["eof"]
+    idle.ready()
+    assert idle.close_stdin_and_wait() == 0, idle.stderr_tail()
+
+
+def test_sigterm_stops_the_driver_with_status_zero(drivers: dict[str, Driver]) -> None:
+    idle = drivers["sigterm"]
+    idle.ready()
+    idle.process.send_signal(signal.SIGTERM)
+    assert idle.process.wait(timeout=EXIT_TIMEOUT) == 0, idle.stderr_tail()
