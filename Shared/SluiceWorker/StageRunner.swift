@@ -38,7 +38,7 @@ public final class StageRunner: Service {
     ///   - prefetch: messages worked on at once by this process. Default 4.
     public init(
         stage: Stage,
-        handler: some StageHandler,
+        handler: any StageHandler,
         intake: (any MessageIntake)? = nil,
         amqp: AMQPConfiguration,
         store: JobStore,
