@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "validator", targets: ["validator"]),
         .executable(name: "gpu-normalizer", targets: ["gpu-normalizer"]),
+        .executable(name: "spark-runner", targets: ["spark-runner"]),
         .library(name: "SluiceAMQP", targets: ["SluiceAMQP"]),
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluiceContracts", targets: ["SluiceContracts"]),
@@ -95,6 +96,16 @@ let package = Package(
             path: "Services/gpu-normalizer"
         ),
         .executableTarget(
+            name: "spark-runner",
+            dependencies: [
+                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/spark-runner",
+            exclude: ["driver"]
+        ),
+        .executableTarget(
             name: "validator",
             dependencies: [
                 "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
@@ -131,6 +142,11 @@ let package = Package(
             name: "NormalizerTests",
             dependencies: ["gpu-normalizer", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceTestSupport"],
             path: "Tests/NormalizerTests"
+        ),
+        .testTarget(
+            name: "SparkRunnerTests",
+            dependencies: ["spark-runner", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceTestSupport"],
+            path: "Tests/SparkRunnerTests"
         ),
         .testTarget(
             name: "ValidatorTests",

@@ -1,0 +1,16 @@
+import Logging
+import SluiceWorker
+
+/// The spark-runner service: consumes the spark queue and aggregates each job on a
+/// warm Spark session.
+@main
+struct SparkRunnerApp {
+    static func main() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "sluice.spark-runner")
+        let services = try await buildServiceGroup(
+            configuration: try WorkerConfiguration(), spark: SparkConfiguration(), logger: logger
+        )
+        try await services.run()
+    }
+}

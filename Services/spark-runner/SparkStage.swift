@@ -1,0 +1,59 @@
+import Foundation
+import SluiceContracts
+import SluiceJobs
+import SluiceRecords
+import SluiceWorker
+
+/// The spark stage: asks the warm Spark driver to aggregate the job's
+/// `normalized.csv` with the DataFrame pipeline and (unless `compare_pipelines` is
+/// false) the RDD pipeline, checks they agree, and writes the driver's reply as
+/// `aggregates.json` with the timings as metrics.
+struct SparkStage: StageHandler {
+    let driver: SparkDriver
+    let master: String
+
+    func run(_ job: StageJob) async throws -> StageResult {
+        let config: ProcessingConfig
+        do { config = try ProcessingConfig(json: Array(job.config.text.utf8)) } catch {
+            throw StageError(.invalidData, "the job's processing_config: \(error.message)")
+        }
+        let jobID = job.message.jobID
+        let requestID = "\(job.message.messageID)-\(UUID().uuidString.prefix(8))"
+        let request: [String: any Sendable] = [
+            "request_id": requestID,
+            "job_id": jobID.uuidString.lowercased(),
+            "input": job.artifacts.url(jobID, "normalized.csv").path,
+            "compare_pipelines": config.comparePipelines,
+        ]
+        let (reply, line): (DriverReply, String)
+        do { (reply, line) = try await driver.send(request, id: requestID) } catch {
+            throw StageError(.sparkDriverCrash, "\(error)")
+        }
+        guard reply.ok == true, let dataframe = reply.dataframe else {
+            let failure = reply.error ?? .init(kind: "spark_error", message: "the driver answered without a result")
+            switch failure.kind {
+            case "input_missing", "input_invalid": throw StageError(.invalidData, failure.message)
+            case "pipelines_disagree": throw StageError(.internalError, "RDD and DataFrame results disagree: \(failure.message)")
+            default: throw StageError(.sparkDriverCrash, failure.message)
+            }
+        }
+        try job.artifacts.write(Data(line.utf8), jobID, "aggregates.json")
+
+        var metrics: [StageOutcome.Metric] = [
+            .init("dataframe_seconds", dataframe.seconds, unit: "seconds"),
+            .init("dataframe_records_per_second", dataframe.throughputRecordsPerSecond, unit: "records_per_second"),
+        ]
+        if let rdd = reply.rdd, let speedup = reply.speedup {
+            metrics += [
+                .init("rdd_seconds", rdd.seconds, unit: "seconds"),
+                .init("rdd_records_per_second", rdd.throughputRecordsPerSecond, unit: "records_per_second"),
+                .init("rdd_vs_dataframe_speedup", speedup, unit: "ratio"),
+            ]
+        }
+        if let difference = reply.comparison?.maxAbsDifference {
+            metrics.append(.init("rdd_dataframe_max_abs_difference", difference, unit: "value"))
+        }
+        let records = reply.records ?? 0
+        return StageResult(outcome: StageOutcome(recordsIn: records, recordsOut: records, device: "spark:\(master)", metrics: metrics))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import SluiceContracts
+import SluiceJobs
+import SluiceTestSupport
+import SluiceWorker
+import Testing
+@testable import spark_runner
+
+/// The spark stage against a real PySpark driver (`local[1]`), started by the service's own supervisor.
+@Suite(.serialized) struct SparkStageTests {
+    static let configuration = SparkConfiguration(
+        master: "local[1]",
+        python: ProcessInfo.processInfo.environment["SLUICE_VENV"].map { "\($0)/bin/python" }
+            ?? repositoryRoot.appendingPathComponent(".sluice/venv/bin/python").path,
+        driverScript: repositoryRoot.appendingPathComponent("Services/spark-runner/driver/sluice_spark_driver.py").path,
+        extraArguments: ["--no-warmup"]
+    )
+    let driver = SparkDriver(configuration: Self.configuration, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    let artifacts: ArtifactStore
+
+    init() throws {
+        artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-spark-\(UUID())"))
+    }
+
+    /// The seed sample after normalization: mean 15.5, population std 4.00333.
+    static let normalized = """
+        id,value,category,z
+        1,10.5,A,-1.2489596336108508
+        2,20.3,B,1.199001248266417
+        3,15.7,A,0.04995838534443386
+
+        """
+
+    func run(_ input: String?, config: String = "{}") async throws -> (StageResult, UUID) {
+        let jobID = UUID()
+        if let input { try artifacts.write(Data(input.utf8), jobID, "normalized.csv") }
+        let message = StageMessage(jobID: jobID, stage: .spark, traceID: "t", submittedAt: Date())
+        let job = StageJob(message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test"))
+        return (try await SparkStage(driver: driver, master: "local[1]").run(job), jobID)
+    }
+
+    @Test func aggregatesPerCategoryWithBothPipelinesAndSurvivesTheDriverDying() async throws {
+        defer { driver.stop() }
+        let (result, jobID) = try await withTimeout(.seconds(180), waitingFor: "the first Spark job") { try await run(Self.normalized) }
+        #expect(result.outcome.recordsOut == 3)
+        #expect(result.outcome.device == "spark:local[1]")
+        let names = Set(result.outcome.metrics.map(\.name))
+        #expect(names.isSuperset(of: ["dataframe_seconds", "rdd_seconds", "rdd_vs_dataframe_speedup"]))
+
+        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, "aggregates.json")) as? [String: Any]
+        let categories = aggregates?["categories"] as? [[String: Any]] ?? []
+        #expect(categories.map { $0["category"] as? String } == ["A", "B"])
+        #expect(categories.map { $0["count"] as? Int } == [2, 1])
+        let meanA = categories.first?["mean"] as? Double ?? .nan
+        #expect(abs(meanA - (-1.2489596336108508 + 0.04995838534443386) / 2) < 1e-12)
+        #expect((aggregates?["comparison"] as? [String: Any])?["agree"] as? Bool == true)
+
+        // The driver dies (OOM killer, a crash): the job in hand may fail as a driver
+        // crash, which the runner retries; the next attempt gets a fresh driver.
+        let first = try #require(driver.processIdentifier)
+        kill(first, SIGKILL)
+        let retried = try await withTimeout(.seconds(180), waitingFor: "a restarted driver") {
+            var attempts = 0
+            while true {
+                do { return try await run(Self.normalized).0 } catch let error as StageError where error.cause == .sparkDriverCrash {
+                    attempts += 1
+                    guard attempts < 3 else { throw error }
+                }
+            }
+        }
+        #expect(retried.outcome.recordsOut == 3)
+        #expect(driver.processIdentifier != first)
+    }
+
+    @Test func compareFalseRunsOnlyTheDataFrameAndAMissingInputIsInvalidData() async throws {
+        defer { driver.stop() }
+        let (result, _) = try await withTimeout(.seconds(180), waitingFor: "a Spark job") {
+            try await run(Self.normalized, config: #"{"compare_pipelines": false}"#)
+        }
+        #expect(!result.outcome.metrics.contains { $0.name == "rdd_seconds" })
+        let error = await #expect(throws: StageError.self) { try await run(nil) }
+        #expect(error?.cause == .invalidData)
+    }
+}
