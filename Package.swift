@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "validator", targets: ["validator"]),
         .executable(name: "gpu-normalizer", targets: ["gpu-normalizer"]),
         .executable(name: "spark-runner", targets: ["spark-runner"]),
+        .executable(name: "analyzer", targets: ["analyzer"]),
         .library(name: "SluiceAMQP", targets: ["SluiceAMQP"]),
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluiceContracts", targets: ["SluiceContracts"]),
@@ -106,6 +107,15 @@ let package = Package(
             exclude: ["driver"]
         ),
         .executableTarget(
+            name: "analyzer",
+            dependencies: [
+                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/analyzer"
+        ),
+        .executableTarget(
             name: "validator",
             dependencies: [
                 "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
@@ -147,6 +157,14 @@ let package = Package(
             name: "SparkRunnerTests",
             dependencies: ["spark-runner", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceTestSupport"],
             path: "Tests/SparkRunnerTests"
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: [
+                "validator", "gpu-normalizer", "spark-runner", "analyzer",
+                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceTestSupport",
+            ],
+            path: "Tests/PipelineTests"
         ),
         .testTarget(
             name: "ValidatorTests",

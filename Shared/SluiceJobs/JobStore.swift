@@ -9,7 +9,7 @@ public struct JobStore: Sendable {
     /// The channel on which job changes are announced (`NOTIFY`), payload `{"job_id", "status", "stage"}`.
     public static let eventsChannel = "sluice_job_events"
 
-    private let pool: PostgresPool
+    let pool: PostgresPool
 
     /// Creates a store over `pool`.
     public init(pool: PostgresPool) {

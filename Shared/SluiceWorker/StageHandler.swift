@@ -40,10 +40,26 @@ public struct StageResult: Sendable {
     public var outcome: StageOutcome
     /// The job's summary, stored in `job_results`; given by the last stage, which completes the job.
     public var summary: PostgresJSON?
+    /// A message for the submitter's `reply_to` queue, published once the result is committed.
+    public var reply: Reply?
 
-    public init(outcome: StageOutcome, summary: PostgresJSON? = nil) {
+    /// A message to a submitter's reply queue (through the default exchange).
+    public struct Reply: Sendable {
+        public var queue: String
+        public var correlationID: String?
+        public var body: [UInt8]
+
+        public init(queue: String, correlationID: String?, body: [UInt8]) {
+            self.queue = queue
+            self.correlationID = correlationID
+            self.body = body
+        }
+    }
+
+    public init(outcome: StageOutcome, summary: PostgresJSON? = nil, reply: Reply? = nil) {
         self.outcome = outcome
         self.summary = summary
+        self.reply = reply
     }
 }
 

@@ -118,6 +118,7 @@ public final class StageRunner: Service {
             let result = try await handler.run(StageJob(message: message, config: config, artifacts: artifacts, logger: logger))
             try await store.completeAttempt(message, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
             try await handOff(message, publisher: publisher)
+            if let reply = result.reply { await send(reply, for: message, publisher: publisher, logger: logger) }
             try delivery.ack()
         } catch let error as StageError where error.isPermanent {
             await fail(message, error, delivery: delivery, logger: logger)
@@ -140,6 +141,19 @@ public final class StageRunner: Service {
             routingKey: topology.routingKey(next),
             properties: AMQPProperties(contentType: "application/json", headers: ["trace_id": .string(message.traceID)], messageID: handOff.messageID)
         )
+    }
+
+    /// Not mandatory: a submitter whose reply queue is gone does not make the job fail.
+    private func send(_ reply: StageResult.Reply, for message: StageMessage, publisher: AMQPPublisher, logger: Logger) async {
+        do {
+            try await publisher.publish(
+                reply.body, exchange: "", routingKey: reply.queue,
+                properties: AMQPProperties(contentType: "application/json", correlationID: reply.correlationID, messageID: "\(message.jobID.uuidString.lowercased()).reply"),
+                mandatory: false
+            )
+        } catch {
+            logger.error("could not send the reply", metadata: ["amqp.reply_to": "\(reply.queue)", "error": "\(error)"])
+        }
     }
 
     private func fail(_ message: StageMessage, _ error: StageError, delivery: AMQPDelivery, logger: Logger) async {

@@ -1,0 +1,91 @@
+import Foundation
+import SluiceContracts
+import SluiceJobs
+import SluicePostgres
+import SluiceWorker
+
+/// The analyze stage: joins what the other stages recorded (quality counts,
+/// statistics, per-category aggregates, per-stage timings, RDD vs DataFrame) into the
+/// ``JobSummary``, prices it, writes `summary.json`, and returns the summary so that
+/// the runner stores it, completes the job, and replies to `reply_to`.
+struct AnalyzerStage: StageHandler {
+    let store: JobStore
+    let prices: PriceTable
+
+    /// What `aggregates.json` (the Spark driver's reply) holds that the summary uses.
+    private struct Aggregates: Decodable {
+        struct Timing: Decodable { let seconds: Double }
+        struct Comparison: Decodable { let agree: Bool }
+        let categories: [[String: JSONNumberOrString]]
+        let dataframe: Timing
+        let rdd: Timing?
+        let speedup: Double?
+        let comparison: Comparison?
+    }
+
+    func run(_ job: StageJob) async throws -> StageResult {
+        let jobID = job.message.jobID
+        let record = try await store.record(of: jobID)
+        let aggregates: Aggregates
+        do { aggregates = try JSONDecoder().decode(Aggregates.self, from: try job.artifacts.read(jobID, "aggregates.json")) } catch {
+            throw StageError(.invalidData, "aggregates.json of job \(jobID) cannot be read: \(error)")
+        }
+        let summary = summarize(record, aggregates, now: Date())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = try encoder.encode(summary)
+        try job.artifacts.write(body, jobID, "summary.json")
+
+        let reply = record.replyTo.map { StageResult.Reply(queue: $0, correlationID: record.correlationID, body: Array(body)) }
+        let outcome = StageOutcome(
+            recordsIn: summary.records.received, recordsOut: summary.recordsProcessed,
+            metrics: [
+                .init("processing_time", summary.processingTime, unit: "seconds", stage: "job"),
+                .init("throughput", summary.throughputRecordsPerSecond, unit: "records_per_second", stage: "job"),
+                .init("cost", summary.cost.usd, unit: "usd", stage: "job"),
+                .init("cost_per_record", summary.cost.usdPerRecord, unit: "usd", stage: "job"),
+            ]
+        )
+        return StageResult(outcome: outcome, summary: PostgresJSON(rawJSON: String(decoding: body, as: UTF8.self)), reply: reply)
+    }
+
+    private func summarize(_ record: JobStore.JobRecord, _ aggregates: Aggregates, now: Date) -> JobSummary {
+        let received = Int(record.metric(.validate, "records_total") ?? Double(record.recordCount ?? 0))
+        let valid = Int(record.metric(.validate, "records_valid") ?? Double(received))
+        let processingTime = max(now.timeIntervalSince(record.submittedAt), 1e-9)
+        let stages = record.attempts.map {
+            JobSummary.StageTiming(stage: $0.stage.rawValue, device: $0.device, queueWaitSeconds: $0.queueWaitSeconds, serviceSeconds: $0.serviceSeconds)
+        }
+        let computeSeconds = record.attempts.reduce(0) { $0 + ($1.serviceSeconds ?? 0) }
+        let usd = record.attempts.reduce(0) { $0 + ($1.serviceSeconds ?? 0) * prices.perSecond(on: $1.device) }
+        let pipelines = JobSummary.Pipelines(
+            dataframeSeconds: aggregates.dataframe.seconds,
+            rddSeconds: aggregates.rdd?.seconds,
+            speedup: aggregates.speedup,
+            winner: (aggregates.rdd?.seconds).map { $0 < aggregates.dataframe.seconds ? "rdd" : "dataframe" } ?? "dataframe",
+            agree: aggregates.comparison?.agree
+        )
+        return JobSummary(
+            jobID: record.jobID.uuidString.lowercased(),
+            status: JobStatus.completed.rawValue,
+            source: record.source.rawValue,
+            processingTime: processingTime,
+            recordsProcessed: valid,
+            throughputRecordsPerSecond: Double(valid) / processingTime,
+            records: .init(
+                received: received, valid: valid, invalid: Int(record.metric(.validate, "records_invalid") ?? 0),
+                duplicates: Int(record.metric(.validate, "duplicate_ids") ?? 0)
+            ),
+            device: record.attempts.first { $0.stage == .normalize }?.device,
+            statistics: .init(
+                mean: record.metric(.normalize, "mean"), std: record.metric(.normalize, "std"),
+                min: record.metric(.normalize, "min"), max: record.metric(.normalize, "max"),
+                constantValues: record.metric(.normalize, "constant_values") == 1
+            ),
+            categories: aggregates.categories,
+            stages: stages,
+            pipelines: pipelines,
+            cost: .init(computeSeconds: computeSeconds, usd: usd, usdPerRecord: valid > 0 ? usd / Double(valid) : 0, prices: prices)
+        )
+    }
+}
