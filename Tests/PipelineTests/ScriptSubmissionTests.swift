@@ -18,7 +18,7 @@ import Testing
 @Suite struct ScriptSubmissionTests {
     static let seed = #"{"data": [{"id": 1, "value": 10.5, "category": "A"}, {"id": 2, "value": 20.3, "category": "B"}, {"id": 3, "value": 15.7, "category": "A"}], "processing_config": {"gpu_enabled": true, "compare_pipelines": true, "store_results": true}}"#
 
-    @Test func aJobPublishedWithReplyToGetsItsSummaryOnTheReplyQueue() async throws {
+    @Test func jobsPublishedWithReplyToGetTheirSummaryOnTheReplyQueue() async throws {
         try await withTestSchema { pool, schema in
             try await TestBroker.withTopology { topology in
                 let logger = Logger(label: "sluice.test.pipeline") { _ in SwiftLogNoOpLogHandler() }
@@ -28,10 +28,11 @@ import Testing
                 configuration.migrations = repositoryRoot.appendingPathComponent("infra/migrations")
                 configuration.artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-pipeline-\(UUID())"))
                 defer { try? FileManager.default.removeItem(at: configuration.artifacts.root) }
+                let python = ProcessInfo.processInfo.environment["SLUICE_VENV"].map { "\($0)/bin/python" }
+                    ?? repositoryRoot.appendingPathComponent(".sluice/venv/bin/python").path
                 let spark = SparkConfiguration(
                     master: "local[1]",
-                    python: ProcessInfo.processInfo.environment["SLUICE_VENV"].map { "\($0)/bin/python" }
-                        ?? repositoryRoot.appendingPathComponent(".sluice/venv/bin/python").path,
+                    python: python,
                     driverScript: repositoryRoot.appendingPathComponent("Services/spark-runner/driver/sluice_spark_driver.py").path,
                     extraArguments: ["--no-warmup"]
                 )
@@ -57,18 +58,29 @@ import Testing
                             properties: AMQPProperties(contentType: "application/json", correlationID: "req-42", replyTo: "\(topology.prefix).replies", messageID: "seed-1")
                         )
                         await publisher.close()
-                        return try await withTimeout(.seconds(240), waitingFor: "the summary on the reply queue") {
+                        let reply = try await withTimeout(.seconds(240), waitingFor: "the summary on the reply queue") {
                             var iterator = consumer.deliveries.makeAsyncIterator()
                             let reply = try #require(await iterator.next())
                             try reply.ack()
                             return reply
                         }
+                        // The example script the README shows, as a user runs it.
+                        var environment = ProcessInfo.processInfo.environment
+                        environment["SLUICE_SUBMIT_EXCHANGE"] = topology.submitExchange
+                        let printed = try await StackScript.output(
+                            of: python, [repositoryRoot.appendingPathComponent("infra/examples/submit_and_wait.py").path, "--timeout", "120"],
+                            environment: environment
+                        )
+                        return (reply, printed)
                     })
                     for group in groups { await group.triggerGracefulShutdown() }
                     try await services.waitForAll()
                     await consumer.close()
-                    let reply = try outcome.get()
+                    let (reply, printed) = try outcome.get()
                     try await check(reply, pool: pool, artifacts: configuration.artifacts)
+                    let scripted = try #require(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any], "the script printed: \(printed)")
+                    #expect(scripted["status"] as? String == "completed" && scripted["records_processed"] as? Int == 3)
+                    #expect(scripted["job_id"] as? String != (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])?["job_id"] as? String)
                 }
             }
         }

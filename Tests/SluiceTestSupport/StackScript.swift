@@ -5,7 +5,7 @@ import SluiceCore
 public let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Runs one of the project's own server scripts (`infra/rabbitmq.sh`, `infra/postgres.sh`).
+/// Runs the project's own scripts (`infra/rabbitmq.sh`, `infra/postgres.sh`, the examples) as child processes.
 public enum StackScript {
     /// A script that exited with a non-zero status, with what it printed.
     public struct Failed: Error, CustomStringConvertible {
@@ -23,14 +23,24 @@ public enum StackScript {
         _ arguments: [String],
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws {
-        let path = repositoryRoot.appendingPathComponent("infra/\(script)").path
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-\(script)-\(UUID().uuidString.prefix(8)).log")
+        _ = try await output(of: repositoryRoot.appendingPathComponent("infra/\(script)").path, arguments, environment: environment)
+    }
+
+    /// Runs `executable arguments…` and returns what it printed (stdout and stderr);
+    /// throws ``Failed`` unless it exits 0.
+    public static func output(
+        of executable: String,
+        _ arguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> String {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-run-\(UUID().uuidString.prefix(8)).log")
         defer { try? FileManager.default.removeItem(at: log) }
-        let status = try await thread.run { try spawnAndWait(path, arguments, environment: environment, output: log.path) }
+        let status = try await thread.run { try spawnAndWait(executable, arguments, environment: environment, output: log.path) }
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard status == 0 else {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw Failed(command: "infra/\(script) \(arguments.joined(separator: " "))", status: status, output: output)
+            throw Failed(command: "\(executable) \(arguments.joined(separator: " "))", status: status, output: output)
         }
+        return output
     }
 
     /// Not `Foundation.Process`: on Linux it learns of a child's exit when a socket it
