@@ -30,12 +30,19 @@ stack: install ## start the project's RabbitMQ and PostgreSQL (.sluice/)
 stack-stop: ## stop them
 	infra/stack.sh stop
 
-run: install stack build ## start the stack, migrate, declare the topology
-	$(WITH_STACK_ENV) $(SWIFT) run -c release sluice migrate
-	$(WITH_STACK_ENV) $(SWIFT) run -c release sluice topology
-	infra/stack.sh status
+run: install stack build ## start the stack and the four services, run the seed job, print its summary
+	$(WITH_STACK_ENV) .build/release/sluice migrate
+	$(WITH_STACK_ENV) .build/release/sluice topology
+	infra/services.sh start
+	@echo "== the seed sample, published from a script (infra/examples/submit_and_wait.py):"
+	$(WITH_STACK_ENV) .sluice/venv/bin/python infra/examples/submit_and_wait.py ../shared/data/seed-sample.json --timeout 120
+	@infra/stack.sh status
+	@infra/services.sh status
+	@echo "== running; logs in .sluice/logs; 'make stop' stops everything"
 
-stop: stack-stop ## stop everything `make run` started
+stop: ## stop everything `make run` started
+	infra/services.sh stop
+	infra/stack.sh stop
 
 test: ## install, start the stack, run every test, stop the stack
 	infra/test.sh

@@ -67,6 +67,7 @@ public final class StageRunner: Service {
             configuration: amqp, queue: topology.queue(stage), prefetch: prefetch, topology: topology.amqp, logger: logger
         )
         let publisher = AMQPPublisher(configuration: amqp, topology: topology.amqp, logger: logger)
+        logger.info("consuming", metadata: ["amqp.queue": "\(topology.queue(stage))", "amqp.prefetch": "\(prefetch)"])
         // At most `prefetch` deliveries are unsettled at once, which bounds the tasks.
         await withDiscardingTaskGroup { group in
             for await delivery in consumer.deliveries.cancelOnGracefulShutdown() {

