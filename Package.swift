@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// What every stage service (validator, gpu-normalizer, spark-runner, analyzer) builds on.
+let stageServiceDependencies: [Target.Dependency] = [
+    "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
 /// Sluice: a queue-driven data-processing pipeline. Five services over RabbitMQ
 /// (rabbitmq-c) and PostgreSQL (libpq); see README.md and ../shared/DESIGN.md.
 let package = Package(
@@ -87,43 +94,10 @@ let package = Package(
             ],
             path: "Services/sluice"
         ),
-        .executableTarget(
-            name: "gpu-normalizer",
-            dependencies: [
-                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/gpu-normalizer"
-        ),
-        .executableTarget(
-            name: "spark-runner",
-            dependencies: [
-                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceCore",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/spark-runner",
-            exclude: ["driver"]
-        ),
-        .executableTarget(
-            name: "analyzer",
-            dependencies: [
-                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/analyzer"
-        ),
-        .executableTarget(
-            name: "validator",
-            dependencies: [
-                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/validator"
-        ),
+        .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies, path: "Services/gpu-normalizer"),
+        .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies, path: "Services/spark-runner", exclude: ["driver"]),
+        .executableTarget(name: "analyzer", dependencies: stageServiceDependencies, path: "Services/analyzer"),
+        .executableTarget(name: "validator", dependencies: stageServiceDependencies, path: "Services/validator"),
         .executableTarget(
             name: "sluice-amqp-bench",
             dependencies: [
