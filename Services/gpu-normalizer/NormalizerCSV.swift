@@ -1,4 +1,5 @@
 import Foundation
+import SluiceRecords
 
 /// The records of a job's `validated.csv`, column by column, so that the values are
 /// one contiguous array for the arithmetic (and, later, for a copy to a device).
@@ -58,19 +59,11 @@ enum NormalizedCSV {
         text.reserveCapacity(records.count * 48)
         for index in 0..<records.count {
             // `description` of a Double is the shortest text that reads back as the same Double.
-            text += "\(records.ids[index]),\(records.values[index]),\(quoted(records.categories[index])),\(scaled[index])\n"
+            text += "\(records.ids[index]),\(records.values[index]),\(CSVField.quoted(records.categories[index])),\(scaled[index])\n"
         }
         return Data(text.utf8)
     }
 
-    /// The field as RFC 4180 needs it: quoted, with quotes doubled, when it holds a
-    /// comma, a quote or a line break.
-    static func quoted(_ field: String) -> String {
-        guard field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
-            return field
-        }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }
 
 /// A problem in a CSV artifact, at a line (1-based, counting the header).

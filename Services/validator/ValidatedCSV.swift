@@ -10,13 +10,8 @@ enum ValidatedCSV {
         var text = "id,value,category\n"
         text.reserveCapacity(records.count * 24)
         for record in records {
-            text += "\(record.id),\(record.value),\(quoted(record.category))\n"
+            text += "\(record.id),\(record.value),\(CSVField.quoted(record.category))\n"
         }
         return Data(text.utf8)
-    }
-
-    private static func quoted(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
