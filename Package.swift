@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// What every stage service (validator, gpu-normalizer, spark-runner, analyzer) builds on.
@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "validator", targets: ["validator"]),
         .executable(name: "gpu-normalizer", targets: ["gpu-normalizer"]),
         .executable(name: "spark-runner", targets: ["spark-runner"]),
@@ -22,11 +23,15 @@ let package = Package(
         .library(name: "SluiceAMQP", targets: ["SluiceAMQP"]),
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluiceContracts", targets: ["SluiceContracts"]),
+        .library(name: "SluiceClient", targets: ["SluiceClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Without the swift-configuration trait: Sluice reads its settings from the environment.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; apt names the package that provides them.
@@ -47,7 +52,10 @@ let package = Package(
 
         .target(
             name: "SluiceCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Shared/SluiceCore"
         ),
         .target(
@@ -69,7 +77,12 @@ let package = Package(
             path: "Shared/SluicePostgres"
         ),
         .target(name: "SluiceRecords", path: "Shared/SluiceRecords"),
-        .target(name: "SluiceJobs", dependencies: ["SluiceContracts", "SluicePostgres"], path: "Shared/SluiceJobs"),
+        .target(name: "SluiceClient", dependencies: ["SluiceRecords"], path: "Shared/SluiceClient"),
+        .target(
+            name: "SluiceJobs",
+            dependencies: ["SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceRecords"],
+            path: "Shared/SluiceJobs"
+        ),
         .target(
             name: "SluiceWorker",
             dependencies: [
@@ -88,11 +101,22 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceCore",
+                "SluiceClient", "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/sluice"
+        ),
+        .executableTarget(
+            name: "gateway",
+            dependencies: [
+                "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/gateway"
         ),
         .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies, path: "Services/gpu-normalizer"),
         .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies, path: "Services/spark-runner", exclude: ["driver"]),
@@ -124,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NormalizerTests",
-            dependencies: ["gpu-normalizer", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceTestSupport"],
+            dependencies: ["gpu-normalizer", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/NormalizerTests"
         ),
         .testTarget(
@@ -135,15 +159,23 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "validator", "gpu-normalizer", "spark-runner", "analyzer",
+                "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "SluiceClient",
                 "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceTestSupport",
             ],
             path: "Tests/PipelineTests"
         ),
         .testTarget(
             name: "ValidatorTests",
-            dependencies: ["validator", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceTestSupport"],
+            dependencies: ["validator", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/ValidatorTests"
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "gateway", "SluiceClient", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP",
+                "SluiceCore", "SluiceTestSupport",
+            ],
+            path: "Tests/GatewayTests"
         ),
         .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords"], path: "Tests/SluiceRecordsTests"),
         .testTarget(

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# The four stage services (validator, gpu-normalizer, spark-runner, analyzer) in the
-# background, as `make run` starts them: release binaries from .build/release, logs in
+# The five services (validator, gpu-normalizer, spark-runner, analyzer, gateway) in
+# the background, as `make run` starts them: release binaries from .build/release, logs in
 # $SLUICE_HOME/logs/<service>.log, pids in $SLUICE_HOME/run/<service>.pid.
 #
 #   infra/services.sh start|stop|status
 #
 # start waits until each service is up (the spark-runner until its Spark session is
-# warm, which takes 10-30 s); stop sends SIGTERM (graceful: in-flight jobs finish or
+# warm, which takes 10-30 s; the gateway until it listens on SLUICE_HTTP_PORT); stop sends SIGTERM (graceful: in-flight jobs finish or
 # go back to their queue) and SIGKILL after 30 s. Both are harmless when repeated.
 set -euo pipefail
 SLUICE_COMPONENT=services
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SLUICE_REPO"
 
-services=(validator gpu-normalizer spark-runner analyzer)
+# Workers first, the gateway last: it takes jobs only once they can be worked on.
+services=(validator gpu-normalizer spark-runner analyzer gateway)
 bin_dir=${SLUICE_BIN_DIR:-$SLUICE_REPO/.build/release}
 run_dir=$SLUICE_HOME/run
 
@@ -27,9 +28,12 @@ ready() {
     local service=$1 log=$SLUICE_LOG_DIR/$1.log
     pid_of "$service" >/dev/null || die "$service exited while starting; the end of $log:
 $(tail -n 20 "$log")"
-    grep -q "consuming" "$log" || return 1
-    # The spark-runner is ready once its Spark session is warm.
-    [[ $service != spark-runner ]] || grep -q "the Spark driver is ready" "$log"
+    case $service in
+        gateway) grep -q "listening" "$log" ;;
+        # The spark-runner is ready once its Spark session is warm.
+        spark-runner) grep -q "consuming" "$log" && grep -q "the Spark driver is ready" "$log" ;;
+        *) grep -q "consuming" "$log" ;;
+    esac
 }
 
 start() {
@@ -50,12 +54,15 @@ start() {
     for service in "${services[@]}"; do
         wait_for "$SLUICE_START_TIMEOUT" ready "$service" || die "$service did not get ready in ${SLUICE_START_TIMEOUT} s; see $SLUICE_LOG_DIR/$service.log"
     done
-    say "all four services are up"
+    say "all five services are up; the gateway listens on ${SLUICE_HTTP_URL:-http://127.0.0.1:${SLUICE_HTTP_PORT:-58080}}"
 }
 
 stop() {
     local service pid
-    for service in "${services[@]}"; do
+    # The gateway first, so that no new job arrives while the workers drain.
+    local i
+    for ((i = ${#services[@]} - 1; i >= 0; i--)); do
+        service=${services[i]}
         if pid=$(pid_of "$service"); then
             kill -TERM "$pid"
             if ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceCore
 import SluiceJobs
 import SluiceRecords
 import SluiceWorker
@@ -9,13 +10,13 @@ import SluiceWorker
 /// category), and writes `normalized.csv` with the rescaled value as column `z`.
 ///
 /// Runs on ``CPUNormalizer`` in float64. Reading, the arithmetic and writing all
-/// happen on one of the ``ComputeThreads`` so the job never blocks the cooperative pool.
+/// happen on one of the threads of a ``BlockingThreadPool`` so the job never blocks the cooperative pool.
 struct NormalizerStage: StageHandler {
-    private let threads: ComputeThreads
+    private let threads: BlockingThreadPool
     private let normalizer = CPUNormalizer()
 
     /// - Parameter threads: where the blocking work runs; the caller owns their lifetime.
-    init(threads: ComputeThreads) {
+    init(threads: BlockingThreadPool) {
         self.threads = threads
     }
 

@@ -11,8 +11,8 @@ import SluiceWorker
 /// `message_id` property) for idempotency and `reply_to` for the summary. The job row
 /// is created here, with source `amqp`; publishing the same message id twice gives one job.
 struct SubmissionIntake: MessageIntake {
-    let store: JobStore
-    let artifacts: ArtifactStore
+    let intake: JobIntake
+    let limits: SubmissionLimits
 
     /// The idempotency fields a script may put in the body.
     private struct Identity: Decodable {
@@ -23,24 +23,25 @@ struct SubmissionIntake: MessageIntake {
 
     func admit(_ delivery: AMQPDelivery) async throws -> StageMessage {
         let submission: Submission
-        do { submission = try SubmissionParser().parse(delivery.body, format: .json) } catch {
+        do { submission = try SubmissionParser(limits: limits).parse(delivery.body, format: .json) } catch {
             throw StageError(.invalidData, "a submission that cannot be read: \(error.message)")
         }
         let identity = try? JSONDecoder().decode(Identity.self, from: Data(delivery.body))
         let key = delivery.properties.messageID ?? identity?.messageID ?? identity?.jobID
-        let traceID = delivery.properties.headers["trace_id"]?.stringValue ?? UUID().uuidString.lowercased()
-        let created = try await store.createJob(.init(
-            jobID: identity?.jobID.flatMap(UUID.init(uuidString:)) ?? UUID(),
-            source: .amqp,
-            config: try PostgresJSON(submission.config),
-            recordCount: submission.records.count,
-            idempotencyKey: key.map { "amqp:\($0)" },
-            traceID: traceID,
-            replyTo: delivery.properties.replyTo,
-            correlationID: delivery.properties.correlationID
-        ))
-        // Written on every delivery of the same submission: same bytes, atomic replace.
-        try artifacts.write(Data(delivery.body), created.jobID, InputArtifact.name(.json))
-        return StageMessage(jobID: created.jobID, stage: .validate, traceID: traceID, submittedAt: created.submittedAt)
+        let admitted = try await intake.admit(
+            .init(
+                jobID: identity?.jobID.flatMap(UUID.init(uuidString:)) ?? UUID(),
+                source: .amqp,
+                config: try PostgresJSON(submission.config),
+                recordCount: submission.inputURI == nil ? submission.records.count : nil,
+                idempotencyKey: key.map { "amqp:\($0)" },
+                traceID: delivery.properties.headers["trace_id"]?.stringValue ?? UUID().uuidString.lowercased(),
+                replyTo: delivery.properties.replyTo,
+                correlationID: delivery.properties.correlationID
+            ),
+            input: Data(delivery.body),
+            format: .json
+        )
+        return admitted.message
     }
 }

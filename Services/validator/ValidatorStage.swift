@@ -26,9 +26,15 @@ struct ValidatorStage: StageHandler {
         do { config = try ProcessingConfig(json: Array(job.config.text.utf8)) } catch {
             throw StageError(.invalidData, "the job's processing_config: \(error.message)")
         }
-        let (format, body) = try InputArtifact.read(jobID, from: job.artifacts)
+        let (format, body): (SubmissionFormat, Data)
+        do { (format, body) = try InputArtifact.read(jobID, from: job.artifacts) } catch {
+            throw StageError(.invalidData, "\(error)")
+        }
         let submission: Submission
-        do { submission = try SubmissionParser(limits: limits).parse(body, format: format, config: config) } catch {
+        do {
+            let parser = SubmissionParser(limits: limits)
+            submission = try InputArtifact.resolve(parser.parse(body, format: format, config: config), in: job.artifacts, parser: parser)
+        } catch {
             throw StageError(.invalidData, "\(InputArtifact.name(format)): \(error.message)")
         }
         let report = RecordValidator(limits: limits).validate(submission.records)
@@ -55,18 +61,6 @@ struct ValidatorStage: StageHandler {
         return StageResult(outcome: StageOutcome(
             recordsIn: quality.total, recordsOut: records.count, metrics: metrics, jobRecordCount: quality.total
         ))
-    }
-}
-
-/// The raw input as the gateway or the intake stored it: `input.json`, `input.ndjson` or `input.csv`.
-enum InputArtifact {
-    static func name(_ format: SubmissionFormat) -> String { "input.\(format.rawValue)" }
-
-    static func read(_ jobID: UUID, from artifacts: ArtifactStore) throws -> (SubmissionFormat, Data) {
-        for format in [SubmissionFormat.json, .ndjson, .csv] {
-            if let data = try? artifacts.read(jobID, name(format)) { return (format, data) }
-        }
-        throw StageError(.invalidData, "no input artifact for job \(jobID) (input.json, input.ndjson or input.csv) under \(artifacts.root.path)")
     }
 }
 

@@ -36,3 +36,12 @@ public struct ArtifactStore: Sendable {
         try Data(contentsOf: url(jobID, name))
     }
 }
+
+extension ArtifactStore {
+    /// Removes every artifact of the job (nothing when it has none).
+    public func removeAll(_ jobID: UUID) throws {
+        let folder = root.appendingPathComponent(jobID.uuidString.lowercased())
+        guard FileManager.default.fileExists(atPath: folder.path) else { return }
+        try FileManager.default.removeItem(at: folder)
+    }
+}

@@ -66,6 +66,18 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// Deletes a job that no stage has begun (status `queued`, no attempts), with
+    /// everything that refers to it; returns whether it was deleted.
+    public func deleteUnstartedJob(_ jobID: UUID) async throws -> Bool {
+        try await pool.withConnection { db in
+            try !db.query("""
+                DELETE FROM jobs j WHERE j.job_id = \(jobID) AND j.status = 'queued'
+                    AND NOT EXISTS (SELECT FROM stage_attempts a WHERE a.job_id = j.job_id)
+                RETURNING j.job_id
+                """).isEmpty
+        }
+    }
+
     /// What ``beginAttempt(_:worker:)`` found.
     public enum Admission: Sendable, Equatable {
         /// Run the stage, with the job's `processing_config`.

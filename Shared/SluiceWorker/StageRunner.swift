@@ -135,13 +135,7 @@ public final class StageRunner: Service {
 
     private func handOff(_ message: StageMessage, publisher: AMQPPublisher) async throws {
         guard let next = stage.next else { return }
-        let handOff = message.handOff(to: next)
-        try await publisher.publish(
-            try handOff.encoded(),
-            exchange: topology.workExchange,
-            routingKey: topology.routingKey(next),
-            properties: AMQPProperties(contentType: "application/json", headers: ["trace_id": .string(message.traceID)], messageID: handOff.messageID)
-        )
+        try await publisher.publish(message.handOff(to: next), topology: topology)
     }
 
     /// Not mandatory: a submitter whose reply queue is gone does not make the job fail.

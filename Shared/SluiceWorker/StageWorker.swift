@@ -31,18 +31,18 @@ public enum StageWorker {
         logger: Logger,
         parts makeParts: (JobStore) -> Parts
     ) async throws -> ServiceGroup {
-        let pool = PostgresPool(configuration: configuration.database, logger: logger)
-        _ = try await Migrator(pool: pool, directory: configuration.migrations, logger: logger).migrate()
+        let pool = PostgresPool(configuration: configuration.pipeline.database, logger: logger)
+        _ = try await Migrator(pool: pool, directory: configuration.pipeline.migrations, logger: logger).migrate()
         let store = JobStore(pool: pool)
         let parts = makeParts(store)
         let runner = StageRunner(
             stage: stage,
             handler: parts.handler,
             intake: parts.intake,
-            amqp: configuration.amqp,
+            amqp: configuration.pipeline.amqp,
             store: store,
-            artifacts: configuration.artifacts,
-            topology: configuration.topology,
+            artifacts: configuration.pipeline.artifacts,
+            topology: configuration.pipeline.topology,
             prefetch: configuration.prefetch,
             logger: logger
         )

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluiceWorker
 import Testing
@@ -10,7 +11,7 @@ import Testing
 /// The normalize stage alone, on an artifact store in a temporary folder of its own.
 final class Harness {
     let artifacts: ArtifactStore
-    let threads = ComputeThreads(count: 2, name: "norm-test")
+    let threads = BlockingThreadPool(count: 2, name: "norm-test")
     let jobID = UUID()
 
     init() throws {

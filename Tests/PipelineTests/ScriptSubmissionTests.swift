@@ -23,11 +23,11 @@ import Testing
             try await TestBroker.withTopology { topology in
                 let logger = Logger(label: "sluice.test.pipeline") { _ in SwiftLogNoOpLogHandler() }
                 var configuration = try WorkerConfiguration()
-                configuration.database = TestDatabase.configuration(searchPath: [schema])
-                configuration.topology = topology
-                configuration.migrations = repositoryRoot.appendingPathComponent("infra/migrations")
-                configuration.artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-pipeline-\(UUID())"))
-                defer { try? FileManager.default.removeItem(at: configuration.artifacts.root) }
+                configuration.pipeline.database = TestDatabase.configuration(searchPath: [schema])
+                configuration.pipeline.topology = topology
+                configuration.pipeline.migrations = repositoryRoot.appendingPathComponent("infra/migrations")
+                configuration.pipeline.artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-pipeline-\(UUID())"))
+                defer { try? FileManager.default.removeItem(at: configuration.pipeline.artifacts.root) }
                 let python = ProcessInfo.processInfo.environment["SLUICE_VENV"].map { "\($0)/bin/python" }
                     ?? repositoryRoot.appendingPathComponent(".sluice/venv/bin/python").path
                 let spark = SparkConfiguration(
@@ -77,7 +77,7 @@ import Testing
                     try await services.waitForAll()
                     await consumer.close()
                     let (reply, printed) = try outcome.get()
-                    try await check(reply, pool: pool, artifacts: configuration.artifacts)
+                    try await check(reply, pool: pool, artifacts: configuration.pipeline.artifacts)
                     let scripted = try #require(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any], "the script printed: \(printed)")
                     #expect(scripted["status"] as? String == "completed" && scripted["records_processed"] as? Int == 3)
                     #expect(scripted["job_id"] as? String != (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])?["job_id"] as? String)

@@ -30,10 +30,7 @@ struct Pipeline: Sendable {
     }
 
     func publish(_ message: StageMessage) async throws {
-        try await publisher.publish(
-            try message.encoded(), exchange: topology.workExchange, routingKey: topology.routingKey(message.stage),
-            properties: AMQPProperties(contentType: "application/json", messageID: message.messageID)
-        )
+        try await publisher.publish(message, topology: topology)
     }
 
     /// Waits for the job's completed or failed announcement.

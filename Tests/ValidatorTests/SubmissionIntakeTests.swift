@@ -3,8 +3,10 @@ import Logging
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluicePostgres
+import SluiceRecords
 import SluiceTestSupport
 import SluiceWorker
 import Testing
@@ -61,8 +63,11 @@ import Testing
                 defer { try? FileManager.default.removeItem(at: artifacts.root) }
                 let store = JobStore(pool: pool)
                 let amqp = try TestBroker.configuration()
+                let files = BlockingThreadPool(count: 1, name: "intake-test")
+                defer { files.shutdown() }
                 let runner = StageRunner(
-                    stage: .validate, handler: ValidatorStage(), intake: SubmissionIntake(store: store, artifacts: artifacts),
+                    stage: .validate, handler: ValidatorStage(),
+                    intake: SubmissionIntake(intake: JobIntake(store: store, artifacts: artifacts, files: files), limits: SubmissionLimits()),
                     amqp: amqp, store: store, artifacts: artifacts, topology: topology, logger: logger
                 )
                 let services = ServiceGroup(services: [runner], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)

@@ -1,4 +1,4 @@
-/// The JSON body that answers a refused submission:
+/// The JSON body that answers a refused request:
 /// `{"error": {"code": …, "message": …, "details": [ … ]}}`.
 ///
 /// The gateway encodes it; clients such as the CLI can decode it.
@@ -18,6 +18,11 @@ public struct ErrorBody: Codable, Sendable, Hashable {
 
     /// The body for a refused submission.
     public init(_ error: SubmissionError) {
-        self.error = Content(code: error.code.rawValue, message: error.message, details: error.details)
+        self.init(code: error.code.rawValue, message: error.message, details: error.details)
+    }
+
+    /// The body for any other refusal, such as an unknown job.
+    public init(code: String, message: String, details: [ErrorDetail] = []) {
+        self.error = Content(code: code, message: message, details: details)
     }
 }

@@ -13,8 +13,8 @@ public struct ErrorDetail: Codable, Sendable, Hashable {
     /// The stable reason code: for records, one of ``InvalidReason/code``; otherwise
     /// `syntax` (a body that cannot be read), `wrong_type`, `unknown_key`,
     /// `duplicate_key`, `unknown_value` (a request or `processing_config` member),
-    /// `missing_field` or `data_and_input_uri` (the request's shape), `unsafe_path`
-    /// (`input_uri`).
+    /// `missing_field` or `data_and_input_uri` (the request's shape), `unsafe_path` or
+    /// `unreadable_file` (`input_uri`), `invalid_parameter` (a query parameter or header).
     public var reason: String?
     /// The problem in words.
     public var message: String?

@@ -1,0 +1,41 @@
+import HTTPTypes
+import SluiceRecords
+
+/// A refusal the gateway makes itself; refused submissions are ``SubmissionError``s.
+/// ``ErrorResponseMiddleware`` turns both into the JSON error body.
+struct GatewayError: Error, Sendable, CustomStringConvertible {
+    let status: HTTPResponse.Status
+    /// The stable machine code, such as `job_not_found`.
+    let code: String
+    let message: String
+    var details: [ErrorDetail] = []
+
+    var description: String { "\(status.code) \(code): \(message)" }
+
+    /// 404: no job has this id.
+    static func jobNotFound(_ id: String) -> GatewayError {
+        GatewayError(status: .notFound, code: "job_not_found", message: "there is no job \(id)")
+    }
+
+    /// 400: a query parameter or header that cannot be used.
+    static func invalidParameter(_ name: String, _ message: String) -> GatewayError {
+        GatewayError(
+            status: .badRequest, code: "invalid_parameter", message: "\(name): \(message)",
+            details: [ErrorDetail(field: name, reason: "invalid_parameter", message: message)]
+        )
+    }
+
+    /// 409: the job has no results (yet, or ever: it failed or was cancelled).
+    static func noResults(_ id: String, status: String, error: String?) -> GatewayError {
+        let why = error.map { ": \($0)" } ?? ""
+        return GatewayError(
+            status: .conflict, code: "results_not_available",
+            message: "job \(id) is \(status), so it has no results\(status == "failed" || status == "cancelled" ? why : " yet")"
+        )
+    }
+
+    /// 503: the broker or the database cannot take the request now; nothing was stored.
+    static func unavailable(_ message: String) -> GatewayError {
+        GatewayError(status: .serviceUnavailable, code: "unavailable", message: message)
+    }
+}

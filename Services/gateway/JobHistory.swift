@@ -1,0 +1,168 @@
+import Foundation
+import SluiceContracts
+import SluicePostgres
+
+/// The gateway's read-only queries over the job-history schema (the `job_history` and
+/// `stage_latency` views and `job_results`), for the REST API.
+struct JobHistory: Sendable {
+    let pool: PostgresPool
+
+    /// One row of `job_history`, as the API lists it.
+    struct Job: Encodable, Sendable {
+        /// The id; not encoded (``jobID`` is its lower-case text).
+        let id: UUID
+        let jobID: String
+        let source: String
+        let status: String
+        let recordCount: Int?
+        let submittedAt: Date
+        let startedAt: Date?
+        let finishedAt: Date?
+        let durationSeconds: Double?
+        let failedStage: String?
+        let error: String?
+        let hasResults: Bool
+        let links: Links
+
+        struct Links: Encodable, Sendable {
+            let this: String
+            let results: String
+            enum CodingKeys: String, CodingKey { case this = "self", results }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case jobID = "job_id", source, status, recordCount = "record_count", submittedAt = "submitted_at"
+            case startedAt = "started_at", finishedAt = "finished_at", durationSeconds = "duration_seconds"
+            case failedStage = "failed_stage", error, hasResults = "has_results", links
+        }
+
+        init(_ row: PostgresRow) throws {
+            id = try row.decode("job_id")
+            jobID = id.uuidString.lowercased()
+            source = try row.decode("source")
+            status = try row.decode("status")
+            recordCount = try row.decode("record_count")
+            submittedAt = try row.decode("submitted_at")
+            startedAt = try row.decode("started_at")
+            finishedAt = try row.decode("finished_at")
+            durationSeconds = try row.decode("duration_seconds")
+            failedStage = try row.decode("failed_stage")
+            error = try row.decode("error")
+            hasResults = try row.decode("has_results")
+            links = Links(this: JobLinks.job(id), results: JobLinks.results(id))
+        }
+    }
+
+    /// One stage attempt with its timings, from `stage_latency` and `stage_attempts`.
+    struct Attempt: Encodable, Sendable {
+        let stage: String
+        let attempt: Int
+        let outcome: String
+        let worker: String
+        let device: String?
+        let enqueuedAt: Date
+        let startedAt: Date
+        let finishedAt: Date?
+        let queueWaitSeconds: Double
+        let serviceSeconds: Double?
+        let recordsIn: Int?
+        let recordsOut: Int?
+        let errorCause: String?
+        let error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case stage, attempt, outcome, worker, device, enqueuedAt = "enqueued_at", startedAt = "started_at"
+            case finishedAt = "finished_at", queueWaitSeconds = "queue_wait_seconds", serviceSeconds = "service_seconds"
+            case recordsIn = "records_in", recordsOut = "records_out", errorCause = "error_cause", error
+        }
+    }
+
+    /// What `GET /api/v1/jobs` filters by.
+    struct Filter: Sendable {
+        var statuses: [JobStatus] = []
+        var since: Date?
+        var until: Date?
+        /// List the jobs submitted before this one (the previous page's `next_cursor`).
+        var after: UUID?
+        var limit = 50
+    }
+
+    /// The newest jobs first, and the cursor for the next page (nil on the last).
+    func jobs(_ filter: Filter) async throws -> (jobs: [Job], next: UUID?) {
+        let statuses = filter.statuses.isEmpty ? nil : filter.statuses.map(\.rawValue).joined(separator: ",")
+        let rows = try await pool.withConnection { db in
+            try db.query("""
+                SELECT job_id, source, status, record_count, submitted_at, started_at, finished_at, duration_seconds,
+                       failed_stage, error, has_results
+                FROM job_history
+                WHERE (\(statuses)::text IS NULL OR status = ANY (string_to_array(\(statuses)::text, ',')))
+                  AND (\(filter.since)::timestamptz IS NULL OR submitted_at >= \(filter.since)::timestamptz)
+                  AND (\(filter.until)::timestamptz IS NULL OR submitted_at < \(filter.until)::timestamptz)
+                  AND (\(filter.after)::uuid IS NULL
+                       OR (submitted_at, job_id) < (SELECT submitted_at, job_id FROM jobs WHERE job_id = \(filter.after)::uuid))
+                ORDER BY submitted_at DESC, job_id DESC
+                LIMIT \(filter.limit + 1)
+                """)
+        }
+        var jobs = try rows.map(Job.init)
+        let next = jobs.count > filter.limit ? jobs[filter.limit - 1].id : nil
+        if jobs.count > filter.limit { jobs.removeLast(jobs.count - filter.limit) }
+        return (jobs, next)
+    }
+
+    /// Whether a job with this id exists.
+    func exists(_ jobID: UUID) async throws -> Bool {
+        try await pool.withConnection { db in
+            try !db.query("SELECT 1 FROM jobs WHERE job_id = \(jobID)").isEmpty
+        }
+    }
+
+    /// The job, its stored `processing_config` (JSON text), its trace id and every stage attempt.
+    func job(_ jobID: UUID) async throws -> (job: Job, config: String, traceID: String?, attempts: [Attempt])? {
+        try await pool.withConnection { db in
+            guard let row = try db.query("""
+                SELECT h.job_id, h.source, h.status, h.record_count, h.submitted_at, h.started_at, h.finished_at,
+                       h.duration_seconds, h.failed_stage, h.error, h.has_results, j.config, j.trace_id
+                FROM job_history h JOIN jobs j USING (job_id)
+                WHERE h.job_id = \(jobID)
+                """).first else { return nil }
+            let attempts = try db.query("""
+                SELECT l.stage, l.attempt, l.outcome, l.worker, l.device, a.enqueued_at, l.started_at, l.finished_at,
+                       l.queue_wait_seconds, l.service_seconds, l.records_in, l.records_out, a.error_cause, a.error
+                FROM stage_latency l JOIN stage_attempts a USING (job_id, stage, attempt)
+                WHERE l.job_id = \(jobID)
+                ORDER BY l.started_at, l.attempt
+                """).map { row in
+                Attempt(
+                    stage: try row.decode("stage"), attempt: try row.decode("attempt"), outcome: try row.decode("outcome"),
+                    worker: try row.decode("worker"), device: try row.decode("device"), enqueuedAt: try row.decode("enqueued_at"),
+                    startedAt: try row.decode("started_at"), finishedAt: try row.decode("finished_at"),
+                    queueWaitSeconds: try row.decode("queue_wait_seconds"), serviceSeconds: try row.decode("service_seconds"),
+                    recordsIn: try row.decode("records_in"), recordsOut: try row.decode("records_out"),
+                    errorCause: try row.decode("error_cause"), error: try row.decode("error")
+                )
+            }
+            let config: PostgresJSON = try row.decode("config")
+            return (try Job(row), config.text, try row.decode("trace_id"), attempts)
+        }
+    }
+
+    /// The job's status, failure and summary (JSON text, once it completed); nil for an unknown job.
+    func outcome(_ jobID: UUID) async throws -> (status: String, durationSeconds: Double?, error: String?, failedStage: String?, summary: String?)? {
+        try await pool.withConnection { db in
+            guard let row = try db.query("""
+                SELECT h.status, h.duration_seconds, h.error, h.failed_stage, r.summary
+                FROM job_history h LEFT JOIN job_results r USING (job_id)
+                WHERE h.job_id = \(jobID)
+                """).first else { return nil }
+            let summary: PostgresJSON? = try row.decode("summary")
+            return (try row.decode("status"), try row.decode("duration_seconds"), try row.decode("error"), try row.decode("failed_stage"), summary?.text)
+        }
+    }
+}
+
+/// The API's URLs for a job.
+enum JobLinks {
+    static func job(_ jobID: UUID) -> String { "/api/v1/jobs/\(jobID.uuidString.lowercased())" }
+    static func results(_ jobID: UUID) -> String { "\(job(jobID))/results" }
+}

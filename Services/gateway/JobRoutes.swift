@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import SluicePostgres
+
+/// `GET /api/v1/jobs` (filtered, paginated), `GET /api/v1/jobs/{id}` (status and every
+/// stage attempt) and `GET /api/v1/jobs/{id}/results` (the summary).
+struct JobRoutes: Sendable {
+    let history: JobHistory
+
+    /// The largest page.
+    static let maxLimit = 500
+
+    func register(on router: Router<some RequestContext>) {
+        router.get("api/v1/jobs") { request, _ in try await self.list(request) }
+        router.get("api/v1/jobs/:id") { _, context in try await self.show(try Self.jobID(context)) }
+        router.get("api/v1/jobs/:id/results") { _, context in try await self.results(try Self.jobID(context)) }
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        var parameters = QueryParameters(request)
+        var filter = JobHistory.Filter()
+        filter.statuses = try parameters.statuses("status")
+        filter.since = try parameters.timestamp("since")
+        filter.until = try parameters.timestamp("until")
+        filter.limit = try parameters.integer("limit", in: 1...Self.maxLimit) ?? filter.limit
+        filter.after = try parameters.uuid("cursor")
+        try parameters.expectNoneLeft(known: "status, since, until, limit, cursor")
+        if let cursor = filter.after, try await !history.exists(cursor) {
+            throw GatewayError.invalidParameter("cursor", "names no job; use the next_cursor of the previous page")
+        }
+        let page = try await history.jobs(filter)
+        var next: String?
+        if let cursor = page.next {
+            var components = URLComponents()
+            components.path = "/api/v1/jobs"
+            components.queryItems = (request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+                .filter { $0.0 != "cursor" } + [("cursor", cursor.uuidString.lowercased())])
+                .map { URLQueryItem(name: $0.0, value: $0.1) }
+            next = components.string
+        }
+        return try JSONBody.response(JobList(jobs: page.jobs, nextCursor: page.next?.uuidString.lowercased(), links: .init(next: next)))
+    }
+
+    func show(_ jobID: UUID) async throws -> Response {
+        guard let found = try await history.job(jobID) else { throw GatewayError.jobNotFound(jobID.uuidString.lowercased()) }
+        return try JSONBody.response(
+            JobDetail(job: found.job, traceID: found.traceID, attempts: found.attempts),
+            adding: ["config": found.config]
+        )
+    }
+
+    func results(_ jobID: UUID) async throws -> Response {
+        guard let outcome = try await history.outcome(jobID) else { throw GatewayError.jobNotFound(jobID.uuidString.lowercased()) }
+        guard let summary = outcome.summary else {
+            throw GatewayError.noResults(jobID.uuidString.lowercased(), status: outcome.status, error: outcome.error)
+        }
+        return JSONBody.response(rawJSON: summary)
+    }
+
+    private static func jobID(_ context: some RequestContext) throws -> UUID {
+        let text = try context.parameters.require("id")
+        guard let id = UUID(uuidString: text) else { throw GatewayError.jobNotFound("\"\(text)\" (job ids are UUIDs)") }
+        return id
+    }
+}
+
+/// The body of `GET /api/v1/jobs`.
+struct JobList: Encodable {
+    struct Links: Encodable {
+        let next: String?
+    }
+
+    let jobs: [JobHistory.Job]
+    let nextCursor: String?
+    let links: Links
+    enum CodingKeys: String, CodingKey { case jobs, nextCursor = "next_cursor", links }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(jobs, forKey: .jobs)
+        // Explicit nulls: a client sees there is no next page rather than a missing key.
+        try container.encode(nextCursor, forKey: .nextCursor)
+        try container.encode(links, forKey: .links)
+    }
+}
+
+/// The body of `GET /api/v1/jobs/{id}`: the job, then its attempts (`config` is spliced in).
+struct JobDetail: Encodable {
+    let job: JobHistory.Job
+    let traceID: String?
+    let attempts: [JobHistory.Attempt]
+
+    enum CodingKeys: String, CodingKey { case traceID = "trace_id", attempts }
+
+    func encode(to encoder: any Encoder) throws {
+        try job.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(traceID, forKey: .traceID)
+        try container.encode(attempts, forKey: .attempts)
+    }
+}

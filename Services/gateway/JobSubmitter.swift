@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import SluiceAMQP
+import SluiceContracts
+import SluiceCore
+import SluiceJobs
+import SluicePostgres
+import SluiceRecords
+
+/// The gateway's door: a request body becomes a job, or a refusal that stores nothing.
+///
+/// The body is parsed in the format its `Content-Type` names and every record is
+/// checked (the validator's own rules and the job's `on_invalid` policy), off Swift's
+/// cooperative pool; only then are the job's row and raw input stored and its first
+/// message published with a confirm. If the broker does not confirm, the job is
+/// withdrawn again and the request answered 503.
+struct JobSubmitter: Sendable {
+    /// A job that the gateway took.
+    struct Accepted: Sendable {
+        let jobID: UUID
+        /// False when an `Idempotency-Key` named a job submitted before.
+        let created: Bool
+        /// Records in the submission, valid or not.
+        let records: Int
+        /// Invalid records that `on_invalid: drop` leaves out.
+        let dropped: Int
+    }
+
+    /// What a request brings.
+    struct Request: Sendable {
+        var body: [UInt8]
+        var contentType: String?
+        /// Query parameters that configure the job (for NDJSON and CSV bodies).
+        var configParameters: [String: String]
+        var idempotencyKey: String?
+    }
+
+    let intake: JobIntake
+    let publisher: AMQPPublisher
+    let topology: SluiceTopology
+    let artifacts: ArtifactStore
+    let limits: SubmissionLimits
+    let threads: BlockingThreadPool
+    let logger: Logger
+
+    /// The longest `Idempotency-Key` accepted.
+    static let maxIdempotencyKeyLength = 255
+
+    func submit(_ request: Request) async throws -> Accepted {
+        if let key = request.idempotencyKey {
+            guard !key.isEmpty, key.count <= Self.maxIdempotencyKeyLength, key.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+                throw GatewayError.invalidParameter("Idempotency-Key", "must be 1 to \(Self.maxIdempotencyKeyLength) visible ASCII characters")
+            }
+        }
+        guard let contentType = request.contentType else {
+            throw SubmissionError(
+                code: .unsupportedContentType,
+                message: "the request has no Content-Type; send application/json, application/x-ndjson or text/csv"
+            )
+        }
+        let format = try SubmissionFormat(contentType: contentType)
+        let config: ProcessingConfig
+        if format == .json {
+            if let key = request.configParameters.keys.sorted().first {
+                throw SubmissionError(code: .invalidConfig, message: "query parameter \(key): a JSON body carries its settings in processing_config", details: [
+                    ErrorDetail(field: key, reason: "invalid_parameter", message: "put it in the body's processing_config"),
+                ])
+            }
+            config = ProcessingConfig()
+        } else {
+            config = try ProcessingConfig(parameters: request.configParameters)
+        }
+
+        let (limits, artifacts, body) = (limits, artifacts, request.body)
+        let checked = try await threads.run { try Self.check(body, format: format, config: config, limits: limits, artifacts: artifacts) }
+        let (submission, quality, dropped) = (checked.submission, checked.quality, checked.dropped)
+
+        let admitted = try await intake.admit(
+            .init(
+                source: .http,
+                config: try PostgresJSON(submission.config),
+                recordCount: quality.total,
+                idempotencyKey: request.idempotencyKey.map { "http:\($0)" },
+                traceID: UUID().uuidString.lowercased()
+            ),
+            input: Data(body),
+            format: format
+        )
+        if admitted.created {
+            do {
+                try await publisher.publish(admitted.message, topology: topology)
+            } catch {
+                logger.error("the broker did not take a new job; withdrawing it", metadata: ["job_id": "\(admitted.jobID)", "error": "\(error)"])
+                try? await intake.withdraw(admitted.jobID)
+                throw GatewayError.unavailable("the message broker did not accept the job, so nothing was stored; try again")
+            }
+        }
+        return Accepted(jobID: admitted.jobID, created: admitted.created, records: quality.total, dropped: dropped)
+    }
+
+    /// A body that passed the checks.
+    private struct Checked: Sendable {
+        let submission: Submission
+        let quality: QualityCounts
+        let dropped: Int
+    }
+
+    /// Parses the body (and the file an `input_uri` names) and checks every record under the job's policy.
+    private static func check(
+        _ body: [UInt8], format: SubmissionFormat, config: ProcessingConfig, limits: SubmissionLimits, artifacts: ArtifactStore
+    ) throws -> Checked {
+        let parser = SubmissionParser(limits: limits)
+        let submission = try InputArtifact.resolve(parser.parse(body, format: format, config: config), in: artifacts, parser: parser)
+        let report = RecordValidator(limits: limits).validate(submission.records)
+        switch report.outcome(onInvalid: submission.config.onInvalid) {
+        case .rejected(let error): throw error
+        case .accepted: return Checked(submission: submission, quality: report.quality, dropped: 0)
+        case .acceptedDroppingInvalid(_, let dropped): return Checked(submission: submission, quality: report.quality, dropped: dropped)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import SluiceContracts
+
+/// A request's query parameters, read one by one; each reader removes what it read
+/// and refuses a malformed value with a 400 naming the parameter.
+struct QueryParameters {
+    private var values: [String: String] = [:]
+
+    /// Reads the (already percent-decoded) parameters of `request`; of a repeated name, the last one counts.
+    init(_ request: Request) {
+        for (key, value) in request.uri.queryParameters {
+            values[String(key)] = String(value)
+        }
+    }
+
+    /// The parameters not read yet.
+    func remaining() -> [String: String] { values }
+
+    /// Fails with a 400 if any parameter has not been read (an unknown name).
+    func expectNoneLeft(known: String) throws {
+        if let name = values.keys.sorted().first {
+            throw GatewayError.invalidParameter(name, "unknown parameter; the parameters are \(known)")
+        }
+    }
+
+    mutating func seconds(_ name: String, in range: ClosedRange<Duration>) throws -> Duration? {
+        guard let text = values.removeValue(forKey: name) else { return nil }
+        guard let seconds = Double(text), seconds.isFinite, range.contains(.seconds(seconds)) else {
+            throw GatewayError.invalidParameter(name, "must be a number of seconds from \(range.lowerBound.components.seconds) to \(range.upperBound.components.seconds); found \"\(text)\"")
+        }
+        return .seconds(seconds)
+    }
+
+    mutating func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = values.removeValue(forKey: name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw GatewayError.invalidParameter(name, "must be a whole number from \(range.lowerBound) to \(range.upperBound); found \"\(text)\"")
+        }
+        return value
+    }
+
+    mutating func timestamp(_ name: String) throws -> Date? {
+        guard let text = values.removeValue(forKey: name) else { return nil }
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        guard let date = (try? withFraction.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
+            throw GatewayError.invalidParameter(name, "must be an ISO 8601 time such as 2026-11-22T09:30:00Z; found \"\(text)\"")
+        }
+        return date
+    }
+
+    mutating func uuid(_ name: String) throws -> UUID? {
+        guard let text = values.removeValue(forKey: name) else { return nil }
+        guard let id = UUID(uuidString: text) else { throw GatewayError.invalidParameter(name, "must be a job id; found \"\(text)\"") }
+        return id
+    }
+
+    /// A comma-separated list of job statuses.
+    mutating func statuses(_ name: String) throws -> [JobStatus] {
+        guard let text = values.removeValue(forKey: name) else { return [] }
+        return try text.split(separator: ",").map { word in
+            guard let status = JobStatus(rawValue: String(word)) else {
+                let known = JobStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw GatewayError.invalidParameter(name, "\"\(word)\" is not a status; the statuses are \(known)")
+            }
+            return status
+        }
+    }
+}

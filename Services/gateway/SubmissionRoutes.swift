@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SluiceContracts
+import SluiceRecords
+
+/// `POST /api/v1/jobs` (202 at once) and the seed-compatible `POST /process` (waits
+/// for the job, up to a limit).
+struct SubmissionRoutes: Sendable {
+    let submitter: JobSubmitter
+    let events: JobEvents
+    let history: JobHistory
+    let limits: SubmissionLimits
+    /// How long `POST /process` waits by default, and the most `?wait=` may ask for.
+    let processWait: Duration
+    let maxProcessWait: Duration
+
+    func register(on router: Router<some RequestContext>) {
+        router.post("api/v1/jobs") { request, context in try await self.create(request, context: context) }
+        router.post("process") { request, context in try await self.process(request, context: context) }
+    }
+
+    /// 202 with the job id and its `Location`, once the job is stored and queued.
+    func create(_ request: Request, context: some RequestContext) async throws -> Response {
+        let accepted = try await submit(request, parameters: QueryParameters(request).remaining())
+        return try Self.acceptedResponse(accepted, status: "queued")
+    }
+
+    /// 200 with the summary when the job finishes within the wait; 202 otherwise.
+    func process(_ request: Request, context: some RequestContext) async throws -> Response {
+        var parameters = QueryParameters(request)
+        let wait = try parameters.seconds("wait", in: .zero...maxProcessWait) ?? processWait
+        let accepted = try await submit(request, parameters: parameters.remaining())
+        guard let status = try await events.waitUntilFinal(accepted.jobID, timeout: wait),
+              let outcome = try await history.outcome(accepted.jobID)
+        else {
+            return try Self.acceptedResponse(accepted, status: "running")
+        }
+        let head = outcome.summary.flatMap { try? JSONDecoder().decode(SummaryHead.self, from: Data($0.utf8)) }
+        let answer = ProcessAnswer(
+            jobID: accepted.jobID.uuidString.lowercased(),
+            status: status.rawValue,
+            processingTime: head?.processingTime ?? outcome.durationSeconds ?? 0,
+            recordsProcessed: head?.recordsProcessed ?? 0,
+            error: outcome.error.map { ProcessAnswer.Failure(stage: outcome.failedStage, message: $0) },
+            links: .init(this: JobLinks.job(accepted.jobID), results: JobLinks.results(accepted.jobID))
+        )
+        if let summary = outcome.summary { return try JSONBody.response(answer, adding: ["summary": summary]) }
+        return try JSONBody.response(answer)
+    }
+
+    private func submit(_ request: Request, parameters: [String: String]) async throws -> JobSubmitter.Accepted {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
+            throw SubmissionError(code: .tooLarge, message: "the body is \(length) bytes; the limit is \(limits.maxBodyBytes)")
+        }
+        let body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        return try await submitter.submit(.init(
+            body: Array(body.readableBytesView),
+            contentType: request.headers[.contentType],
+            configParameters: parameters,
+            idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!]
+        ))
+    }
+
+    private static func acceptedResponse(_ accepted: JobSubmitter.Accepted, status: String) throws -> Response {
+        let link = JobLinks.job(accepted.jobID)
+        return try JSONBody.response(
+            AcceptedAnswer(
+                jobID: accepted.jobID.uuidString.lowercased(), status: status, created: accepted.created, records: accepted.records,
+                dropped: accepted.dropped, links: .init(this: link, results: JobLinks.results(accepted.jobID))
+            ),
+            status: .accepted,
+            headers: [.location: link]
+        )
+    }
+
+    /// The part of a stored summary that `/process` repeats at the top.
+    private struct SummaryHead: Decodable {
+        let processingTime: Double
+        let recordsProcessed: Int
+        enum CodingKeys: String, CodingKey { case processingTime = "processing_time", recordsProcessed = "records_processed" }
+    }
+}
+
+/// The 202 body: the job and where to follow it.
+struct AcceptedAnswer: Encodable {
+    let jobID: String
+    let status: String
+    let created: Bool
+    let records: Int
+    let dropped: Int
+    let links: JobHistory.Job.Links
+    enum CodingKeys: String, CodingKey { case jobID = "job_id", status, created, records, dropped, links }
+}
+
+/// The 200 body of `/process`: the seed's four fields, then the summary.
+struct ProcessAnswer: Encodable {
+    struct Failure: Encodable {
+        let stage: String?
+        let message: String
+    }
+
+    let jobID: String
+    let status: String
+    let processingTime: Double
+    let recordsProcessed: Int
+    let error: Failure?
+    let links: JobHistory.Job.Links
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id", status, processingTime = "processing_time", recordsProcessed = "records_processed", error, links
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import SluiceRecords
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A client for the gateway's HTTP API (see README.md, "Submitting over HTTP"), used by
+/// the `sluice` CLI and by the tests; Swift programs may use it too.
+///
+/// Every call returns the ``GatewayResponse`` whatever its status; ``GatewayResponse/error``
+/// decodes a refusal's `{"error": {…}}` body.
+public struct GatewayClient: Sendable {
+    /// The gateway's root, such as `http://127.0.0.1:58080`.
+    public let baseURL: URL
+    private let session: URLSession
+
+    /// Creates a client for the gateway at `baseURL`.
+    public init(baseURL: URL) {
+        self.baseURL = baseURL
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 64
+        session = URLSession(configuration: configuration)
+    }
+
+    /// The gateway named by `SLUICE_GATEWAY_URL` (default `http://127.0.0.1:58080`).
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let text = environment["SLUICE_GATEWAY_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:58080"
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw GatewayClientError("SLUICE_GATEWAY_URL='\(text)' is not an http:// or https:// URL")
+        }
+        self.init(baseURL: url)
+    }
+
+    /// Sends one request. `timeout` bounds the whole exchange (default 60 s).
+    public func send(
+        _ method: String,
+        _ path: String,
+        query: [(String, String)] = [],
+        body: Data? = nil,
+        headers: [String: String] = [:],
+        timeout: Duration = .seconds(60)
+    ) async throws -> GatewayResponse {
+        guard var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false) else {
+            throw GatewayClientError("cannot build a URL from \(baseURL) and \(path)")
+        }
+        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        guard let url = components.url else { throw GatewayClientError("cannot build a URL from \(components)") }
+        var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await session.data(for: request)
+        guard let http = response as? HTTPURLResponse else { throw GatewayClientError("\(url) did not answer with HTTP") }
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+        }
+        return GatewayResponse(status: http.statusCode, headers: fields, body: data)
+    }
+
+    /// Submits a job: `POST /api/v1/jobs`, or `POST /process` when `wait` is given (the
+    /// gateway then answers 200 with the summary if the job finishes within `wait`).
+    ///
+    /// - Parameters:
+    ///   - contentType: `application/json`, `application/x-ndjson` or `text/csv`.
+    ///   - parameters: `processing_config` keys for NDJSON and CSV bodies.
+    public func submit(
+        _ body: Data,
+        contentType: String,
+        parameters: [(String, String)] = [],
+        wait: Duration? = nil,
+        idempotencyKey: String? = nil
+    ) async throws -> GatewayResponse {
+        var headers = ["Content-Type": contentType]
+        headers["Idempotency-Key"] = idempotencyKey
+        guard let wait else {
+            return try await send("POST", "/api/v1/jobs", query: parameters, body: body, headers: headers)
+        }
+        let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+        return try await send(
+            "POST", "/process", query: parameters + [("wait", "\(seconds)")], body: body, headers: headers, timeout: wait + .seconds(60)
+        )
+    }
+
+    /// `GET /api/v1/jobs/{id}`: the job's status and every stage attempt.
+    public func job(_ id: String) async throws -> GatewayResponse {
+        try await send("GET", "/api/v1/jobs/\(id)")
+    }
+
+    /// `GET /api/v1/jobs`: the newest jobs first, filtered by `query` (`status`, `since`, `until`, `limit`, `cursor`).
+    public func jobs(_ query: [(String, String)] = []) async throws -> GatewayResponse {
+        try await send("GET", "/api/v1/jobs", query: query)
+    }
+
+    /// `GET /api/v1/jobs/{id}/results`: the job's summary.
+    public func results(_ id: String) async throws -> GatewayResponse {
+        try await send("GET", "/api/v1/jobs/\(id)/results")
+    }
+}
+
+/// What the gateway answered.
+public struct GatewayResponse: Sendable {
+    /// The HTTP status code.
+    public let status: Int
+    /// Header fields, names in lower case.
+    public let headers: [String: String]
+    /// The body (JSON for every answer of the API).
+    public let body: Data
+
+    /// Whether the status is 2xx.
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// The body as a JSON object, or nil when it is not one.
+    public func object() -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+    }
+
+    /// The refusal, when the body is an error body.
+    public var error: ErrorBody? { try? JSONDecoder().decode(ErrorBody.self, from: body) }
+
+    /// The body as text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A request the client could not make.
+public struct GatewayClientError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

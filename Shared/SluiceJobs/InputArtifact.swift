@@ -1,0 +1,73 @@
+import Foundation
+import SluiceRecords
+
+/// A job's raw input as the gateway or the submit intake stored it: `input.json`,
+/// `input.ndjson` or `input.csv` in the job's artifact folder. A JSON input may name its
+/// records' file instead (`{"input_uri": "…"}`), a path relative to the artifact folder
+/// for data already on shared storage; ``resolve(_:in:parser:)`` reads that file.
+public enum InputArtifact {
+    /// The artifact name for an input in `format`.
+    public static func name(_ format: SubmissionFormat) -> String { "input.\(format.rawValue)" }
+
+    /// The job's stored input and its format.
+    public static func read(_ jobID: UUID, from artifacts: ArtifactStore) throws -> (SubmissionFormat, Data) {
+        for format in [SubmissionFormat.json, .ndjson, .csv] {
+            if let data = try? artifacts.read(jobID, name(format)) { return (format, data) }
+        }
+        throw MissingInput(jobID: jobID, root: artifacts.root)
+    }
+
+    /// Whether the job's input is stored.
+    public static func exists(_ jobID: UUID, in artifacts: ArtifactStore) -> Bool {
+        [SubmissionFormat.json, .ndjson, .csv].contains { FileManager.default.fileExists(atPath: artifacts.url(jobID, name($0)).path) }
+    }
+
+    /// `submission` with its records: itself when they came in the body; otherwise the
+    /// records of the file its `input_uri` names (format from the file's extension:
+    /// `.json`, `.ndjson`/`.jsonl` or `.csv`), under the submission's configuration.
+    ///
+    /// Throws `invalid_input_uri` when the file is missing, outside the artifact folder
+    /// (through a symbolic link), of an unknown format or itself names an `input_uri`;
+    /// `too_large` and the parser's errors for its content.
+    public static func resolve(
+        _ submission: Submission,
+        in artifacts: ArtifactStore,
+        parser: SubmissionParser
+    ) throws(SubmissionError) -> Submission {
+        guard let uri = submission.inputURI else { return submission }
+        func refuse(_ why: String) -> SubmissionError {
+            SubmissionError(code: .invalidInputURI, message: "input_uri \"\(uri)\": \(why)", details: [
+                ErrorDetail(field: "input_uri", reason: "unreadable_file", message: why),
+            ])
+        }
+        let format: SubmissionFormat
+        switch (uri as NSString).pathExtension.lowercased() {
+        case "json": format = .json
+        case "ndjson", "jsonl": format = .ndjson
+        case "csv": format = .csv
+        default: throw refuse("the file's extension must say its format: .json, .ndjson, .jsonl or .csv")
+        }
+        let root = artifacts.root.standardizedFileURL.resolvingSymlinksInPath().path + "/"
+        let file = artifacts.root.appendingPathComponent(uri).standardizedFileURL.resolvingSymlinksInPath()
+        guard file.path.hasPrefix(root) else { throw refuse("it leads outside the artifact folder") }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
+              attributes[.type] as? FileAttributeType == .typeRegular
+        else { throw refuse("there is no such file under the artifact folder") }
+        if let size = attributes[.size] as? Int, size > parser.limits.maxBodyBytes {
+            throw SubmissionError(code: .tooLarge, message: "input_uri \"\(uri)\" is \(size) bytes; the limit is \(parser.limits.maxBodyBytes)")
+        }
+        guard let bytes = try? Data(contentsOf: file) else { throw refuse("the file cannot be read") }
+        let parsed = try parser.parse(bytes, format: format, config: submission.config)
+        guard parsed.inputURI == nil else { throw refuse("the file names another input_uri; it must hold the records") }
+        return Submission(records: parsed.records, config: submission.config, inputURI: uri)
+    }
+
+    /// No input is stored for a job.
+    public struct MissingInput: Error, CustomStringConvertible {
+        public let jobID: UUID
+        public let root: URL
+        public var description: String {
+            "no input artifact for job \(jobID.uuidString.lowercased()) (input.json, input.ndjson or input.csv) under \(root.path)"
+        }
+    }
+}
