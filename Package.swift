@@ -137,6 +137,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore", "SluicePostgres", "SluiceAMQP", "SluiceContracts",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/SluiceTestSupport"
         ),
@@ -160,7 +161,8 @@ let package = Package(
             name: "PipelineTests",
             dependencies: [
                 "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "SluiceClient",
-                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceTestSupport",
+                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore",
+                "SluiceTestSupport",
             ],
             path: "Tests/PipelineTests"
         ),
@@ -168,14 +170,6 @@ let package = Package(
             name: "ValidatorTests",
             dependencies: ["validator", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/ValidatorTests"
-        ),
-        .testTarget(
-            name: "GatewayTests",
-            dependencies: [
-                "gateway", "SluiceClient", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP",
-                "SluiceCore", "SluiceTestSupport",
-            ],
-            path: "Tests/GatewayTests"
         ),
         .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords"], path: "Tests/SluiceRecordsTests"),
         .testTarget(

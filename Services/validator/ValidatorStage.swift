@@ -45,7 +45,12 @@ struct ValidatorStage: StageHandler {
         switch outcome {
         case .accepted(let all): records = all
         case .acceptedDroppingInvalid(let valid, _): records = valid
-        case .rejected(let error): throw StageError(.invalidData, error.message)
+        case .rejected(let error):
+            // jobs.error is read in SQL: name the first offender, not only the count.
+            let first = error.details.first.map { detail in
+                "; the first: record \(detail.record.map(String.init) ?? "?")\(detail.field.map { " (\($0))" } ?? ""): \(detail.message ?? detail.reason ?? "")"
+            } ?? ""
+            throw StageError(.invalidData, error.message + first)
         }
         try job.artifacts.write(ValidatedCSV.encode(records), jobID, ValidatedCSV.artifactName)
 

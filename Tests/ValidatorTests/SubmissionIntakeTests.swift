@@ -70,23 +70,10 @@ import Testing
                     intake: SubmissionIntake(intake: JobIntake(store: store, artifacts: artifacts, files: files), limits: SubmissionLimits()),
                     amqp: amqp, store: store, artifacts: artifacts, topology: topology, logger: logger
                 )
-                let services = ServiceGroup(services: [runner], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
                 let publisher = AMQPPublisher(configuration: amqp, logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await services.run() }
-                    let outcome = await Result(catching: { try await body(pool, topology, AMQPAdmin(configuration: amqp), publisher) })
-                    await services.triggerGracefulShutdown()
-                    try await group.waitForAll()
-                    await publisher.close()
-                    try outcome.get()
-                }
+                let services = ServiceGroup(services: [runner, publisher], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+                try await whileRunning([services]) { try await body(pool, topology, AMQPAdmin(configuration: amqp), publisher) }
             }
         }
-    }
-}
-
-extension Result where Failure == Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

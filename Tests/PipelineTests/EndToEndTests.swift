@@ -1,0 +1,98 @@
+import Foundation
+import SluiceClient
+import SluicePostgres
+import SluiceTestSupport
+import Testing
+
+extension FullPipeline {
+    /// Jobs through the gateway and all four stage services, over the real RabbitMQ,
+    /// PostgreSQL and Spark.
+    @Suite struct EndToEndTests {
+        static let seedFile = repositoryRoot.appendingPathComponent("../shared/data/seed-sample.json")
+
+        @Test func theSeedSampleThroughProcessReturnsItsSummary() async throws {
+            let seed = try Data(contentsOf: Self.seedFile)
+            let records = try Self.records(ofSeed: seed)
+            try await TestPipeline.run(.all) { pipeline in
+                let response = try await pipeline.client.submit(seed, contentType: "application/json", wait: .seconds(180))
+                #expect(response.status == 200, "\(response.text.prefix(500))")
+                let answer = try #require(response.object())
+                #expect(answer["status"] as? String == "completed")
+                #expect(answer["records_processed"] as? Int == records.count)
+                #expect((answer["processing_time"] as? Double ?? 0) > 0)
+                let summary = try #require(answer["summary"] as? [String: Any])
+                #expect(Expected(records).problems(in: summary) == [])
+                #expect((summary["pipelines"] as? [String: Any])?["agree"] as? Bool == true)
+
+                let id = try #require(answer["job_id"] as? String)
+                let job = try #require(try await pipeline.client.job(id).object())
+                #expect(job["status"] as? String == "completed" && job["has_results"] as? Bool == true)
+                let attempts = job["attempts"] as? [[String: Any]] ?? []
+                #expect(attempts.compactMap { $0["stage"] as? String } == ["validate", "normalize", "spark", "analyze"])
+                #expect(attempts.allSatisfy { $0["outcome"] as? String == "succeeded" && ($0["service_seconds"] as? Double ?? -1) >= 0 })
+
+                let results = try await pipeline.client.results(id)
+                #expect(results.status == 200)
+                #expect(results.object()?["job_id"] as? String == id)
+                #expect(NSDictionary(dictionary: results.object() ?? [:]).isEqual(to: summary))
+            }
+        }
+
+        @Test func tenThousandCSVRecordsAndTwentyConcurrentJobsComplete() async throws {
+            try await TestPipeline.run(.all) { pipeline in
+                // 10,000 records as CSV, some categories with commas and quotes.
+                let categories = ["north", "south", "east, coast", "the \"west\""]
+                let large = (1...10_000).map { id -> (id: Int, value: Double, category: String) in
+                    let value: Double = Double((id * 7919) % 1000) / 8 - 40
+                    return (id: id, value: value, category: categories[id % 4])
+                }
+                let csv = "id,value,category\n" + large.map { "\($0.id),\($0.value),\(Self.quoted($0.category))\n" }.joined()
+                let response = try await pipeline.client.submit(Data(csv.utf8), contentType: "text/csv", wait: .seconds(180))
+                #expect(response.status == 200, "\(response.text.prefix(500))")
+                #expect(response.object()?["records_processed"] as? Int == 10_000)
+                let summary = try #require(response.object()?["summary"] as? [String: Any])
+                #expect(Expected(large).problems(in: summary) == [])
+
+                // 20 jobs at once, each with records of its own.
+                let batches = (0..<20).map { job in
+                    (0..<(50 + job)).map { (id: $0, value: Double(job * 100 + $0 % 13), category: "c\($0 % 3)") }
+                }
+                let answers = try await withThrowingTaskGroup(of: (Int, GatewayResponse).self) { group in
+                    for (index, batch) in batches.enumerated() {
+                        group.addTask {
+                            let body = try JSONSerialization.data(withJSONObject: [
+                                "data": batch.map { ["id": $0.id, "value": $0.value, "category": $0.category] },
+                            ])
+                            return (index, try await pipeline.client.submit(body, contentType: "application/json", wait: .seconds(240)))
+                        }
+                    }
+                    var answers: [Int: GatewayResponse] = [:]
+                    for try await (index, answer) in group { answers[index] = answer }
+                    return answers
+                }
+                for (index, batch) in batches.enumerated() {
+                    let answer = try #require(answers[index])
+                    #expect(answer.status == 200 && answer.object()?["status"] as? String == "completed", "job \(index): \(answer.text.prefix(300))")
+                    let summary = answer.object()?["summary"] as? [String: Any] ?? [:]
+                    #expect(Expected(batch).problems(in: summary) == [], "job \(index)")
+                }
+                let completed = try await pipeline.pool.withConnection {
+                    try $0.query("SELECT count(*) AS n FROM job_history WHERE status = 'completed' AND has_results").single().decode("n", as: Int.self)
+                }
+                #expect(completed == 21)
+            }
+        }
+
+        static func records(ofSeed seed: Data) throws -> [(id: Int, value: Double, category: String)] {
+            let object = try #require(try JSONSerialization.jsonObject(with: seed) as? [String: Any])
+            return try #require(object["data"] as? [[String: Any]]).map { record in
+                (id: record["id"] as? Int ?? 0, value: record["value"] as? Double ?? Double(record["value"] as? Int ?? 0), category: record["category"] as? String ?? "")
+            }
+        }
+
+        static func quoted(_ field: String) -> String {
+            guard field.contains(where: { $0 == "," || $0 == "\"" }) else { return field }
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import SluiceClient
+import SluiceContracts
+import SluiceJobs
+import SluiceTestSupport
+import Testing
+
+/// What the gateway does with a job it accepts, with no worker running: the row, the
+/// input artifact, the queued message, idempotency, listing and waiting.
+@Suite struct GatewayJobsTests {
+    @Test func anAcceptedJobIsStoredQueuedAndListed() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let body = Data("id,value,category\n1,10.5,A\n2,20.25,\"B, quoted\"\n3,-1,A\n".utf8)
+            let response = try await pipeline.client.submit(body, contentType: "text/csv", parameters: [("compare_pipelines", "false")])
+            #expect(response.status == 202, "\(response.text)")
+            let answer = try #require(response.object())
+            let id = try #require(answer["job_id"] as? String)
+            #expect(response.headers["location"] == "/api/v1/jobs/\(id)")
+            #expect(answer["records"] as? Int == 3 && answer["created"] as? Bool == true)
+
+            #expect(try pipeline.artifacts.read(try #require(UUID(uuidString: id)), "input.csv") == body)
+            #expect(try await pipeline.queuedMessages() == 1)
+
+            let job = try #require(try await pipeline.client.job(id).object())
+            #expect(job["status"] as? String == "queued" && job["source"] as? String == "http" && job["record_count"] as? Int == 3)
+            #expect((job["config"] as? [String: Any])?["compare_pipelines"] as? Bool == false)
+            #expect((job["attempts"] as? [Any])?.isEmpty == true)
+            let results = try await pipeline.client.results(id)
+            #expect(results.status == 409 && results.error?.error.code == "results_not_available")
+        }
+    }
+
+    @Test func theSameIdempotencyKeyGivesTheSameJob() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let body = Data(#"{"data": [{"id": 1, "value": 2, "category": "A"}]}"#.utf8)
+            let first = try await pipeline.client.submit(body, contentType: "application/json", idempotencyKey: "order-7")
+            let again = try await pipeline.client.submit(body, contentType: "application/json", idempotencyKey: "order-7")
+            let other = try await pipeline.client.submit(body, contentType: "application/json", idempotencyKey: "order-8")
+            let statuses = [first.status, again.status, other.status]
+            #expect(statuses == [202, 202, 202])
+            #expect(first.object()?["job_id"] as? String == again.object()?["job_id"] as? String)
+            #expect(again.object()?["created"] as? Bool == false)
+            #expect(first.object()?["job_id"] as? String != other.object()?["job_id"] as? String)
+            #expect(try await pipeline.jobCount() == 2)
+            #expect(try await pipeline.queuedMessages() == 2)
+        }
+    }
+
+    @Test func processAnswers202WhenTheJobOutlastsTheWait() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let response = try await pipeline.client.submit(
+                Data(#"{"data": [{"id": 1, "value": 2, "category": "A"}]}"#.utf8), contentType: "application/json", wait: .milliseconds(200)
+            )
+            #expect(response.status == 202, "\(response.text)")
+            let id = try #require(response.object()?["job_id"] as? String)
+            #expect(response.headers["location"] == "/api/v1/jobs/\(id)")
+        }
+    }
+
+    @Test func inputURINamesAFileOnSharedStorage() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let folder = pipeline.artifacts.root.appendingPathComponent("inputs")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data((1...500).map { "{\"id\": \($0), \"value\": \($0 % 7), \"category\": \"c\($0 % 3)\"}\n" }.joined().utf8)
+                .write(to: folder.appendingPathComponent("batch.ndjson"))
+            let response = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/batch.ndjson"}"#.utf8), contentType: "application/json")
+            #expect(response.status == 202, "\(response.text)")
+            #expect(response.object()?["records"] as? Int == 500)
+
+            try Data("id,value,category\n1,x,A\n".utf8).write(to: folder.appendingPathComponent("bad.csv"))
+            let refused = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/bad.csv"}"#.utf8), contentType: "application/json")
+            #expect(refused.status == 422 && refused.error?.error.code == "invalid_records")
+            #expect(try await pipeline.jobCount() == 1)
+        }
+    }
+
+    @Test func jobsAreListedNewestFirstByPage() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            var ids: [String] = []
+            for index in 1...5 {
+                let response = try await pipeline.client.submit(Data("id,value,category\n\(index),1,A\n".utf8), contentType: "text/csv")
+                ids.append(try #require(response.object()?["job_id"] as? String))
+            }
+            var seen: [String] = []
+            var query = [("limit", "2")]
+            for _ in 1...3 {
+                let page = try #require(try await pipeline.client.jobs(query).object())
+                seen += (page["jobs"] as? [[String: Any]] ?? []).compactMap { $0["job_id"] as? String }
+                guard let cursor = page["next_cursor"] as? String else { break }
+                query = [("limit", "2"), ("cursor", cursor)]
+            }
+            #expect(seen == ids.reversed())
+            let queued = try #require(try await pipeline.client.jobs([("status", "queued,failed")]).object())
+            #expect((queued["jobs"] as? [Any])?.count == 5)
+            let completed = try #require(try await pipeline.client.jobs([("status", "completed")]).object())
+            #expect((completed["jobs"] as? [Any])?.isEmpty == true)
+            let future = try #require(try await pipeline.client.jobs([("since", "2999-01-01T00:00:00Z")]).object())
+            #expect((future["jobs"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func healthAndReadiness() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let health = try await pipeline.client.send("GET", "/health")
+            #expect(health.status == 200 && health.object()?["status"] as? String == "ok")
+            // The listener connects in the background: readiness may take a moment, and is then reported.
+            let client = pipeline.client
+            let ready = try await eventually(within: .seconds(20)) {
+                let answer = try await client.send("GET", "/ready")
+                return answer.status == 200 && answer.object()?["status"] as? String == "ready"
+            }
+            #expect(ready)
+        }
+    }
+}
