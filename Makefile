@@ -30,15 +30,16 @@ stack: install ## start the project's RabbitMQ and PostgreSQL (.sluice/)
 stack-stop: ## stop them
 	infra/stack.sh stop
 
-run: install stack build ## start the stack and the four services, run the seed job, print its summary
+run: install stack build ## start the stack and the five services, submit the seed sample through the gateway, print its summary
 	$(WITH_STACK_ENV) .build/release/sluice migrate
 	$(WITH_STACK_ENV) .build/release/sluice topology
 	infra/services.sh start
-	@echo "== the seed sample, published from a script (infra/examples/submit_and_wait.py):"
-	$(WITH_STACK_ENV) .sluice/venv/bin/python infra/examples/submit_and_wait.py ../shared/data/seed-sample.json --timeout 120
+	@echo "== the seed sample, through the gateway (sluice submit ../shared/data/seed-sample.json --wait):"
+	SLUICE_GATEWAY_URL=http://127.0.0.1:$${SLUICE_HTTP_PORT:-58080} .build/release/sluice submit ../shared/data/seed-sample.json --wait --timeout 120
 	@infra/stack.sh status
 	@infra/services.sh status
-	@echo "== running; logs in .sluice/logs; 'make stop' stops everything"
+	@echo "== running: the gateway on http://127.0.0.1:$${SLUICE_HTTP_PORT:-58080} (try: .build/release/sluice jobs);"
+	@echo "   logs in .sluice/logs; 'make stop' stops everything"
 
 stop: ## stop everything `make run` started
 	infra/services.sh stop

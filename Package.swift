@@ -160,9 +160,10 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "SluiceClient",
+                "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "sluice", "SluiceClient",
                 "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore",
                 "SluiceTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/PipelineTests"
         ),

@@ -21,7 +21,7 @@ extension Sluice {
                 for attempt in job["attempts"] as? [[String: Any]] ?? [] {
                     let service = (attempt["service_seconds"] as? Double).map { String(format: "%.3f s", $0) } ?? "running"
                     let wait = (attempt["queue_wait_seconds"] as? Double).map { String(format: "%.3f s", $0) } ?? "-"
-                    lines.append("  \(attempt["stage"] as? String ?? "?") #\(attempt["attempt"] as? Int ?? 0): \(attempt["outcome"] as? String ?? "?"), queued \(wait), worked \(service) on \(attempt["device"] as? String ?? "-")")
+                    lines.append("  \(attempt["stage"] as? String ?? "?") #\(attempt["attempt"] as? Int ?? 0): \(attempt["outcome"] as? String ?? "?"), queued \(wait), worked \(service)\((attempt["device"] as? String).map { " on \($0)" } ?? "")")
                 }
                 return lines.joined(separator: "\n")
             }

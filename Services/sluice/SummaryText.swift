@@ -30,7 +30,7 @@ struct SummaryText {
             }
         }
         for stage in summary["stages"] as? [[String: Any]] ?? [] {
-            lines.append("stage \("\(stage["stage"] ?? "?")".padding(toLength: 9, withPad: " ", startingAt: 0)) worked \(seconds(stage["service_seconds"])), queued \(seconds(stage["queue_wait_seconds"])) on \(stage["device"] ?? "-")")
+            lines.append("stage \("\(stage["stage"] ?? "?")".padding(toLength: 9, withPad: " ", startingAt: 0)) worked \(seconds(stage["service_seconds"])), queued \(seconds(stage["queue_wait_seconds"]))\(stage["device"].map { " on \($0)" } ?? "")")
         }
         if let pipelines = summary["pipelines"] as? [String: Any] {
             let rdd = pipelines["rdd_seconds"].map { ", RDD \(seconds($0))" } ?? ""

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SluiceTestSupport
+import Testing
+@testable import sluice
+
+/// The `sluice` commands that talk to the gateway, parsed and run as a user types them.
+@Suite struct CommandLineTests {
+    @Test func submitStatusJobsAndRefusals() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let gateway = ["--gateway", pipeline.client.baseURL.absoluteString]
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let good = folder.appendingPathComponent("good.csv")
+            try Data("id,value,category\n1,1.5,A\n2,2.5,B\n".utf8).write(to: good)
+            let bad = folder.appendingPathComponent("bad.ndjson")
+            try Data("{\"id\": 1, \"value\": \"Infinity\", \"category\": \"A\"}\n".utf8).write(to: bad)
+
+            try await Self.run(["submit", good.path, "--set", "compare_pipelines=false", "--idempotency-key", "cli-1"] + gateway)
+            try await Self.run(["submit", good.path, "--idempotency-key", "cli-1"] + gateway)
+            #expect(try await pipeline.jobCount() == 1)
+            let id = try #require(try await pipeline.client.jobs().object()?["jobs"] as? [[String: Any]]).first?["job_id"] as? String
+            try await Self.run(["status", try #require(id)] + gateway)
+            try await Self.run(["jobs", "--status", "queued"] + gateway)
+
+            await #expect(throws: ExitCode(1)) { try await Self.run(["submit", bad.path] + gateway) }
+            await #expect(throws: ExitCode(1)) { try await Self.run(["results", try #require(id)] + gateway) }
+            await #expect(throws: ExitCode(1)) { try await Self.run(["status", UUID().uuidString] + gateway) }
+            #expect(throws: (any Error).self) { try Sluice.parseAsRoot(["submit"]) }
+            await #expect(throws: (any Error).self) { try await Self.run(["submit", good.path, "--set", "nokey"] + gateway) }
+            #expect(try await pipeline.jobCount() == 1)
+        }
+    }
+
+    private static func run(_ arguments: [String]) async throws {
+        var command = try Sluice.parseAsRoot(arguments)
+        if var command = command as? any AsyncParsableCommand {
+            try await command.run()
+        } else {
+            try command.run()
+        }
+    }
+}
