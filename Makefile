@@ -13,7 +13,7 @@ SWIFT ?= swift
 # Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
 WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
 
-.PHONY: help install build stack stack-stop run stop test bench clean distclean
+.PHONY: help install build stack stack-stop run stop test bench bench-pipeline clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ test: ## install, start the stack, run every test, stop the stack
 
 bench: install stack ## AMQP benchmark against the stack (infra/bench-amqp.sh)
 	infra/bench-amqp.sh
+
+bench-pipeline: ## job latency over HTTP vs the Celery peer, after `make run` (infra/bench-pipeline.sh)
+	infra/bench-pipeline.sh
 
 clean: ## remove build products (keeps the stack's data)
 	$(SWIFT) package clean

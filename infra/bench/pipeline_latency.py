@@ -197,7 +197,7 @@ def main():
           f"rdd pipeline {ms(pipelines.get('rdd_seconds'))} ms")
     print("\nRatios are Sluice/peer: above 1 means Sluice took longer.")
     if peer:
-        print(f"Note: the {peer} answers the same HTTP contract but does not the same work: it computes no "
+        print(f"Note: the peer ({peer}) answers the same HTTP contract but does not do the same work: it computes no "
               "Spark aggregation (no DataFrame/RDD pipelines), only numpy statistics. It is a latency "
               "reference, not a like-for-like comparison.")
 
