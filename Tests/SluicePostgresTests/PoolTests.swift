@@ -64,14 +64,14 @@ struct PoolTests {
     @Test func theStatementTimeoutApplies() async throws {
         var configuration = TestDatabase.configuration()
         configuration.statementTimeout = .milliseconds(200)
-        let started = ContinuousClock.now
         let error = try await withPool(configuration) { pool in
             try await #require(throws: PostgresError.self) {
                 try await pool.withConnection { try $0.execute("SELECT pg_sleep(10)") }
             }
         }
+        // The server's own word that the statement timeout (not a slow test machine) ended it.
         #expect(error.sqlState == "57014")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(error.message.contains("statement timeout"))
     }
 
     @Test func aConnectionKilledMidQueryIsReportedAndReplaced() async throws {
@@ -111,7 +111,7 @@ struct PoolTests {
         }
         #expect(error.code == .connectionFailed)
         #expect(error.message.contains("127.0.0.1"))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30), "it gave up rather than retrying for ever")
     }
 
     @Test func aClosedPoolRefusesWork() async throws {
