@@ -10,6 +10,9 @@ export PATH := $(SWIFT_BIN_DIR):$(PATH)
 endif
 SWIFT ?= swift
 
+GATEWAY_URL = http://127.0.0.1:$${SLUICE_HTTP_PORT:-58080}
+API_KEY_FILE = .sluice/api-key
+
 # Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
 WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
 
@@ -33,12 +36,15 @@ stack-stop: ## stop them
 run: install stack build ## start the stack and the five services, submit the seed sample through the gateway, print its summary
 	$(WITH_STACK_ENV) .build/release/sluice migrate
 	$(WITH_STACK_ENV) .build/release/sluice topology
+	@# The gateway wants an API key: one for this machine, made once, kept in .sluice/api-key (mode 600).
+	@test -s $(API_KEY_FILE) || { umask 077 && $(WITH_STACK_ENV) .build/release/sluice keys create "local-$$(date +%Y%m%d-%H%M%S)" > $(API_KEY_FILE).new && mv $(API_KEY_FILE).new $(API_KEY_FILE); }
 	infra/services.sh start
 	@echo "== the seed sample, through the gateway (sluice submit ../shared/data/seed-sample.json --wait):"
-	SLUICE_GATEWAY_URL=http://127.0.0.1:$${SLUICE_HTTP_PORT:-58080} .build/release/sluice submit ../shared/data/seed-sample.json --wait --timeout 120
+	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) SLUICE_GATEWAY_URL=$(GATEWAY_URL) .build/release/sluice submit ../shared/data/seed-sample.json --wait --timeout 120
 	@infra/stack.sh status
 	@infra/services.sh status
-	@echo "== running: the gateway on http://127.0.0.1:$${SLUICE_HTTP_PORT:-58080} (try: .build/release/sluice jobs);"
+	@echo "== running: the gateway on $(GATEWAY_URL), API key $$(cat $(API_KEY_FILE)) (also in $(API_KEY_FILE))"
+	@echo "   try: export SLUICE_API_KEY=$$(cat $(API_KEY_FILE)); .build/release/sluice jobs"
 	@echo "   logs in .sluice/logs; 'make stop' stops everything"
 
 stop: ## stop everything `make run` started
@@ -52,7 +58,7 @@ bench: install stack ## AMQP benchmark against the stack (infra/bench-amqp.sh)
 	infra/bench-amqp.sh
 
 bench-pipeline: ## job latency over HTTP vs the Celery peer, after `make run` (infra/bench-pipeline.sh)
-	infra/bench-pipeline.sh
+	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) infra/bench-pipeline.sh
 
 clean: ## remove build products (keeps the stack's data)
 	$(SWIFT) package clean

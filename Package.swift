@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluiceClient", "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceCore",
+                "SluiceClient", "SluiceJobs", "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

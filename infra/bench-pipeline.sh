@@ -5,7 +5,7 @@
 # seed sample) and one large job per round; see infra/bench/pipeline_latency.py.
 # The peer runs from $SLUICE_HOME/peer-celery (own venv) on our RabbitMQ (vhost
 # `peer`) and PostgreSQL (database `peer`), on port 8090, and is stopped on exit.
-# Needs Sluice's services running (`make run`).
+# Needs Sluice's services running (`make run`) and SLUICE_API_KEY (a write key).
 # Usage: infra/bench-pipeline.sh [seed-sample requests, default 20] [large-job rounds, default 3]
 set -euo pipefail
 SLUICE_COMPONENT=bench-pipeline
@@ -20,6 +20,7 @@ peer_src=${SLUICE_PEER_SRC:-$SLUICE_REPO/../shared/peers/celery}
 peer=$SLUICE_HOME/peer-celery
 
 curl -fsS "$sluice_url/ready" >/dev/null || die "Sluice does not answer $sluice_url/ready: run \`make run\` first"
+[[ -n ${SLUICE_API_KEY:-} ]] || die "SLUICE_API_KEY is not set: \`make bench-pipeline\` reads it from .sluice/api-key"
 [[ -f $peer_src/tasks.py ]] || die "no Celery peer at $peer_src"
 eval "$(infra/stack.sh env)"
 

@@ -29,8 +29,16 @@ func buildApplication(
     let events = JobEvents(configuration: pipeline.database, store: store, logger: logger)
     let history = JobHistory(pool: pool)
 
-    let router = Router()
+    let router = Router(context: GatewayRequestContext.self)
     router.middlewares.add(ErrorResponseMiddleware())
+    router.middlewares.add(CORSAllowlistMiddleware(origins: configuration.corsOrigins))
+    if configuration.authRequired {
+        router.middlewares.add(APIKeyMiddleware(
+            keys: APIKeyStore(pool: pool), limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
+        ))
+    } else {
+        logger.warning("SLUICE_AUTH=off: the API takes requests without a key")
+    }
     SubmissionRoutes(
         submitter: JobSubmitter(
             intake: JobIntake(store: store, artifacts: pipeline.artifacts, files: threads),

@@ -15,7 +15,7 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as SubmissionError {
             return Self.response(HTTPResponse.Status(code: error.code.httpStatus), ErrorBody(error))
         } catch let error as GatewayError {
-            return Self.response(error.status, ErrorBody(code: error.code, message: error.message, details: error.details))
+            return Self.response(error.status, ErrorBody(code: error.code, message: error.message, details: error.details), headers: error.headers)
         } catch let error as HTTPError {
             return Self.response(error.status, ErrorBody(code: Self.code(error.status), message: error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"))
         } catch let error as any HTTPResponseError {
@@ -35,7 +35,7 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         status == .contentTooLarge ? SubmissionError.Code.tooLarge.rawValue : status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
     }
 
-    private static func response(_ status: HTTPResponse.Status, _ body: ErrorBody) -> Response {
-        (try? JSONBody.response(body, status: status)) ?? Response(status: status)
+    private static func response(_ status: HTTPResponse.Status, _ body: ErrorBody, headers: HTTPFields = [:]) -> Response {
+        (try? JSONBody.response(body, status: status, headers: headers)) ?? Response(status: status, headers: headers)
     }
 }

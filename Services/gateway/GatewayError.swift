@@ -9,6 +9,8 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
     let code: String
     let message: String
     var details: [ErrorDetail] = []
+    /// Headers the answer carries (`WWW-Authenticate`, `Retry-After`).
+    var headers: HTTPFields = [:]
 
     var description: String { "\(status.code) \(code): \(message)" }
 
@@ -31,6 +33,25 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
         return GatewayError(
             status: .conflict, code: "results_not_available",
             message: "job \(id) is \(status), so it has no results\(status == "failed" || status == "cancelled" ? why : " yet")"
+        )
+    }
+
+    /// 401: no API key, or one that is unknown or revoked.
+    static func unauthorized(_ message: String) -> GatewayError {
+        GatewayError(status: .unauthorized, code: "unauthorized", message: message, headers: [.wwwAuthenticate: #"Bearer realm="sluice""#])
+    }
+
+    /// 403: the key may not do this.
+    static func forbidden(_ message: String) -> GatewayError {
+        GatewayError(status: .forbidden, code: "forbidden", message: message)
+    }
+
+    /// 429: the key is over its rate.
+    static func rateLimited(key: String, retryAfterSeconds: Int) -> GatewayError {
+        GatewayError(
+            status: .tooManyRequests, code: "rate_limited",
+            message: "the key '\(key)' is over its rate (SLUICE_RATE_LIMIT); retry in \(retryAfterSeconds) s",
+            headers: [.retryAfter: "\(retryAfterSeconds)"]
         )
     }
 

@@ -33,6 +33,8 @@ struct JobSubmitter: Sendable {
         /// Query parameters that configure the job (for NDJSON and CSV bodies).
         var configParameters: [String: String]
         var idempotencyKey: String?
+        /// The API key's name; idempotency keys are scoped to it.
+        var submittedBy: String?
     }
 
     let intake: JobIntake
@@ -80,8 +82,10 @@ struct JobSubmitter: Sendable {
                 source: .http,
                 config: try PostgresJSON(submission.config),
                 recordCount: quality.total,
-                idempotencyKey: request.idempotencyKey.map { "http:\($0)" },
-                traceID: UUID().uuidString.lowercased()
+                // Scoped to the submitting key: one client cannot reach another's job by guessing its key.
+                idempotencyKey: request.idempotencyKey.map { "http:\(request.submittedBy ?? ""):\($0)" },
+                traceID: UUID().uuidString.lowercased(),
+                submittedBy: request.submittedBy
             ),
             input: Data(body),
             format: format

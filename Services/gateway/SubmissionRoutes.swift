@@ -15,22 +15,22 @@ struct SubmissionRoutes: Sendable {
     let processWait: Duration
     let maxProcessWait: Duration
 
-    func register(on router: Router<some RequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.post("api/v1/jobs") { request, context in try await self.create(request, context: context) }
         router.post("process") { request, context in try await self.process(request, context: context) }
     }
 
     /// 202 with the job id and its `Location`, once the job is stored and queued.
-    func create(_ request: Request, context: some RequestContext) async throws -> Response {
-        let accepted = try await submit(request, parameters: QueryParameters(request).remaining())
+    func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let accepted = try await submit(request, context: context, parameters: QueryParameters(request).remaining())
         return try Self.acceptedResponse(accepted, status: "queued")
     }
 
     /// 200 with the summary when the job finishes within the wait; 202 otherwise.
-    func process(_ request: Request, context: some RequestContext) async throws -> Response {
+    func process(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         var parameters = QueryParameters(request)
         let wait = try parameters.seconds("wait", in: .zero...maxProcessWait) ?? processWait
-        let accepted = try await submit(request, parameters: parameters.remaining())
+        let accepted = try await submit(request, context: context, parameters: parameters.remaining())
         guard let status = try await events.waitUntilFinal(accepted.jobID, timeout: wait),
               let outcome = try await history.outcome(accepted.jobID)
         else {
@@ -49,7 +49,7 @@ struct SubmissionRoutes: Sendable {
         return try JSONBody.response(answer)
     }
 
-    private func submit(_ request: Request, parameters: [String: String]) async throws -> JobSubmitter.Accepted {
+    private func submit(_ request: Request, context: GatewayRequestContext, parameters: [String: String]) async throws -> JobSubmitter.Accepted {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw SubmissionError(code: .tooLarge, message: "the body is \(length) bytes; the limit is \(limits.maxBodyBytes)")
         }
@@ -58,7 +58,8 @@ struct SubmissionRoutes: Sendable {
             body: Array(body.readableBytesView),
             contentType: request.headers[.contentType],
             configParameters: parameters,
-            idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!]
+            idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
+            submittedBy: context.apiKey?.name
         ))
     }
 

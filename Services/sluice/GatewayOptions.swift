@@ -2,10 +2,13 @@ import ArgumentParser
 import Foundation
 import SluiceClient
 
-/// `--gateway URL` and `--json`, shared by the commands that talk to the gateway.
+/// `--gateway URL`, `--api-key KEY` and `--json`, shared by the commands that talk to the gateway.
 struct GatewayOptions: ParsableArguments {
     @Option(name: .long, help: "The gateway's URL (default: SLUICE_GATEWAY_URL, else http://127.0.0.1:58080).")
     var gateway: String?
+
+    @Option(name: .long, help: "The API key (default: SLUICE_API_KEY).")
+    var apiKey: String?
 
     @Flag(name: .long, help: "Print the gateway's JSON answer as it is.")
     var json = false
@@ -13,6 +16,7 @@ struct GatewayOptions: ParsableArguments {
     func client() throws -> GatewayClient {
         var environment = ProcessInfo.processInfo.environment
         if let gateway { environment["SLUICE_GATEWAY_URL"] = gateway }
+        if let apiKey { environment["SLUICE_API_KEY"] = apiKey }
         return try GatewayClient(environment: environment)
     }
 

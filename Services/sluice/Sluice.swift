@@ -6,16 +6,17 @@ struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operate a Sluice pipeline: schema, broker topology, jobs.",
         discussion: """
-            Settings come from the environment (SLUICE_GATEWAY_URL, SLUICE_AMQP_URL, SLUICE_DATABASE_URL, …); see README.md.
+            Settings come from the environment (SLUICE_GATEWAY_URL, SLUICE_API_KEY, SLUICE_AMQP_URL, SLUICE_DATABASE_URL, …); see README.md.
 
             Examples:
               sluice submit data.csv --wait      submit a file and print its summary
               sluice status JOB_ID               a job's status and stage attempts
               sluice jobs --status failed        the newest failed jobs
               sluice results JOB_ID              a completed job's summary
+              sluice keys create ci --read-only  make an API key (printed once)
               sluice migrate                     apply the job-history schema migrations
               sluice topology                    declare the exchanges and queues and print them
             """,
-        subcommands: [Submit.self, Status.self, Jobs.self, Results.self, Migrate.self, Topology.self]
+        subcommands: [Submit.self, Status.self, Jobs.self, Results.self, Keys.self, Migrate.self, Topology.self]
     )
 }

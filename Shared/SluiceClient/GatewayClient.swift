@@ -12,23 +12,27 @@ import FoundationNetworking
 public struct GatewayClient: Sendable {
     /// The gateway's root, such as `http://127.0.0.1:58080`.
     public let baseURL: URL
+    /// Sent as `Authorization: Bearer <key>`.
+    public let apiKey: String?
     private let session: URLSession
 
-    /// Creates a client for the gateway at `baseURL`.
-    public init(baseURL: URL) {
+    /// Creates a client for the gateway at `baseURL`, authenticating with `apiKey`.
+    public init(baseURL: URL, apiKey: String? = nil) {
         self.baseURL = baseURL
+        self.apiKey = apiKey
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 64
         session = URLSession(configuration: configuration)
     }
 
-    /// The gateway named by `SLUICE_GATEWAY_URL` (default `http://127.0.0.1:58080`).
+    /// The gateway named by `SLUICE_GATEWAY_URL` (default `http://127.0.0.1:58080`),
+    /// with the key in `SLUICE_API_KEY`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let text = environment["SLUICE_GATEWAY_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:58080"
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
             throw GatewayClientError("SLUICE_GATEWAY_URL='\(text)' is not an http:// or https:// URL")
         }
-        self.init(baseURL: url)
+        self.init(baseURL: url, apiKey: environment["SLUICE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Sends one request. `timeout` bounds the whole exchange (default 60 s).
@@ -48,6 +52,7 @@ public struct GatewayClient: Sendable {
         var request = URLRequest(url: url, timeoutInterval: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         request.httpMethod = method
         request.httpBody = body
+        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw GatewayClientError("\(url) did not answer with HTTP") }

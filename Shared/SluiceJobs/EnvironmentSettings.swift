@@ -20,13 +20,18 @@ public struct EnvironmentSettings: Sendable {
         return value
     }
 
+    /// A number in `range`; `defaultValue` when unset.
+    public func number(_ key: String, default defaultValue: Double, in range: ClosedRange<Double>) throws -> Double {
+        guard let text = environment[key] else { return defaultValue }
+        guard let value = Double(text), range.contains(value) else {
+            throw ConfigurationError(key: key, value: text, expected: "a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     /// A duration given in seconds (fractions allowed) in `range`; `defaultSeconds` when unset.
     public func seconds(_ key: String, default defaultSeconds: Double, in range: ClosedRange<Double>) throws -> Duration {
-        guard let text = environment[key] else { return .seconds(defaultSeconds) }
-        guard let value = Double(text), range.contains(value) else {
-            throw ConfigurationError(key: key, value: text, expected: "a number of seconds from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return .seconds(value)
+        .seconds(try number(key, default: defaultSeconds, in: range))
     }
 
     /// The text set for `key`; `defaultValue` when unset or empty.

@@ -27,10 +27,12 @@ public struct JobStore: Sendable {
         /// Queue for the summary, for jobs published by scripts.
         public var replyTo: String?
         public var correlationID: String?
+        /// The API key that submitted the job over HTTP.
+        public var submittedBy: String?
 
         public init(
             jobID: UUID = UUID(), source: JobSource, config: PostgresJSON, recordCount: Int?, idempotencyKey: String?,
-            traceID: String, replyTo: String? = nil, correlationID: String? = nil
+            traceID: String, replyTo: String? = nil, correlationID: String? = nil, submittedBy: String? = nil
         ) {
             self.jobID = jobID
             self.source = source
@@ -40,6 +42,7 @@ public struct JobStore: Sendable {
             self.traceID = traceID
             self.replyTo = replyTo
             self.correlationID = correlationID
+            self.submittedBy = submittedBy
         }
     }
 
@@ -49,9 +52,9 @@ public struct JobStore: Sendable {
     public func createJob(_ job: NewJob) async throws -> (jobID: UUID, submittedAt: Date, created: Bool) {
         try await pool.withConnection { db in
             let inserted = try db.query("""
-                INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id, reply_to, correlation_id)
+                INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id, reply_to, correlation_id, submitted_by)
                 VALUES (\(job.jobID), \(job.source.rawValue), \(job.config), \(job.recordCount), \(job.idempotencyKey),
-                        \(job.traceID), \(job.replyTo), \(job.correlationID))
+                        \(job.traceID), \(job.replyTo), \(job.correlationID), \(job.submittedBy))
                 ON CONFLICT DO NOTHING
                 RETURNING job_id, submitted_at
                 """)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// One versioned migration, `NNNN_name.sql`, read from the migrations directory.
 struct MigrationFile: Sendable, Equatable {

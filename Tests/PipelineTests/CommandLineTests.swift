@@ -8,7 +8,7 @@ import Testing
 @Suite struct CommandLineTests {
     @Test func submitStatusJobsAndRefusals() async throws {
         try await TestPipeline.run(.gatewayOnly) { pipeline in
-            let gateway = ["--gateway", pipeline.client.baseURL.absoluteString]
+            let gateway = ["--gateway", pipeline.client.baseURL.absoluteString, "--api-key", try #require(pipeline.client.apiKey)]
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }

@@ -20,6 +20,7 @@ Usage: pipeline_latency.py --sluice http://127.0.0.1:58080 [--peer http://127.0.
 """
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -37,9 +38,16 @@ class BenchError(Exception):
     pass
 
 
+# Sluice's gateway wants an API key (`make bench-pipeline` passes .sluice/api-key);
+# the peer ignores the header.
+API_KEY = os.environ.get("SLUICE_API_KEY", "")
+
+
 def http(method, url, body=None, timeout=300.0):
-    request = urllib.request.Request(url, data=body, method=method,
-                                     headers={"Content-Type": "application/json"} if body else {})
+    headers = {"Content-Type": "application/json"} if body else {}
+    if API_KEY:
+        headers["Authorization"] = f"Bearer {API_KEY}"
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()

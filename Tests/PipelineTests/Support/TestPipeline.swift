@@ -40,6 +40,7 @@ struct TestPipeline: Sendable {
     static func run<T: Sendable>(
         _ services: Services,
         limits: SubmissionLimits = SubmissionLimits(),
+        gatewaySettings: [String: String] = [:],
         _ body: @Sendable (TestPipeline) async throws -> T
     ) async throws -> T {
         try await withTestSchema { pool, schema in
@@ -54,7 +55,9 @@ struct TestPipeline: Sendable {
                 pipeline.artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-pipeline-\(UUID())"))
                 defer { try? FileManager.default.removeItem(at: pipeline.artifacts.root) }
 
-                var gatewayConfiguration = try GatewayConfiguration(environment: ["SLUICE_HTTP_PORT": "0"])
+                // Generous rates by default: the load tests are not about rate limiting.
+                let settings = ["SLUICE_HTTP_PORT": "0", "SLUICE_RATE_LIMIT": "100000", "SLUICE_RATE_BURST": "100000"]
+                var gatewayConfiguration = try GatewayConfiguration(environment: settings.merging(gatewaySettings) { $1 })
                 gatewayConfiguration.pipeline = pipeline
                 let (ports, portReady) = AsyncStream.makeStream(of: Int.self)
                 let gatewayApp = try await gateway.buildApplication(configuration: gatewayConfiguration, logger: logger) { portReady.yield($0) }
@@ -66,8 +69,9 @@ struct TestPipeline: Sendable {
                         var iterator = ports.makeAsyncIterator()
                         return await iterator.next() ?? 0
                     }
+                    let key = try await APIKeyStore(pool: pool).create(name: "tests", scope: .write)
                     return try await body(TestPipeline(
-                        client: GatewayClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!),
+                        client: GatewayClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, apiKey: key),
                         pool: pool, topology: topology, artifacts: pipeline.artifacts, amqp: pipeline.amqp, schema: schema
                     ))
                 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import SluicePostgres
+import SluiceCore
 
 @Suite("SHA-256 (no server)")
 struct SHA256Tests {

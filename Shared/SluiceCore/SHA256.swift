@@ -1,15 +1,16 @@
-/// SHA-256 (FIPS 180-4), enough to fingerprint migration files; the package has no
-/// crypto dependency and this is the only digest it needs.
-enum SHA256 {
+/// SHA-256 (FIPS 180-4): fingerprints migration files and API keys; the package has
+/// no crypto dependency and this is the only digest it needs.
+public enum SHA256 {
     /// The digest of `bytes` as 64 lowercase hex digits.
-    static func hex(_ bytes: some Collection<UInt8>) -> String {
+    public static func hex(_ bytes: some Collection<UInt8>) -> String {
         digest(bytes).map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()
     }
 
-    static func digest(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    /// The 32-byte digest of `bytes`.
+    public static func digest(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var message = Array(bytes)
         let bitLength = UInt64(message.count) * 8
         message.append(0x80)

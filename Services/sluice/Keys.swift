@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SluiceJobs
+import SluicePostgres
+
+extension Sluice {
+    /// `sluice keys create|list|revoke`: the gateway's API keys, straight in the database.
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage the gateway's API keys (in the database: reads SLUICE_DATABASE_URL).",
+            subcommands: [Create.self, List.self, Revoke.self]
+        )
+
+        /// A store over a short-lived pool.
+        static func store() throws -> APIKeyStore {
+            let pool = PostgresPool(
+                configuration: try PostgresConfiguration(environment: ProcessInfo.processInfo.environment),
+                logger: Logger(label: "sluice.keys")
+            )
+            return APIKeyStore(pool: pool)
+        }
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a key and print it (the only time it is shown).")
+
+            @Argument(help: "Who or what holds the key (letters, digits, . _ -).")
+            var name: String
+
+            @Flag(name: .long, help: "The key may only read (GET), not submit jobs.")
+            var readOnly = false
+
+            func validate() throws {
+                guard name.range(of: "^[A-Za-z0-9._-]{1,64}$", options: .regularExpression) != nil else {
+                    throw ValidationError("a key name is 1 to 64 letters, digits, '.', '_' or '-'")
+                }
+            }
+
+            func run() async throws {
+                print(try await Keys.store().create(name: name, scope: readOnly ? .read : .write))
+            }
+        }
+
+        struct List: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the keys (never the keys themselves).")
+
+            func run() async throws {
+                for key in try await Keys.store().list() {
+                    let state = key.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
+                    let used = key.lastUsedAt.map { "last used \($0.formatted(.iso8601))" } ?? "never used"
+                    print("\(key.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(key.prefix)…  \(key.scope.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state), \(used)")
+                }
+            }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke the active key with this name; the gateway refuses it from the next request.")
+
+            @Argument(help: "The key's name.")
+            var name: String
+
+            func run() async throws {
+                guard try await Keys.store().revoke(name: name) else {
+                    throw ValidationError("no active key is named '\(name)'")
+                }
+                print("revoked \(name)")
+            }
+        }
+    }
+}
