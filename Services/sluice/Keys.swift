@@ -45,10 +45,12 @@ extension Sluice {
             static let configuration = CommandConfiguration(abstract: "List the keys (never the keys themselves).")
 
             func run() async throws {
-                for key in try await Keys.store().list() {
+                let keys = try await Keys.store().list()
+                let width = keys.map(\.name.count).max() ?? 0
+                for key in keys {
                     let state = key.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
                     let used = key.lastUsedAt.map { "last used \($0.formatted(.iso8601))" } ?? "never used"
-                    print("\(key.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(key.prefix)…  \(key.scope.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state), \(used)")
+                    print("\(key.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(key.prefix)…  \(key.scope.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state), \(used)")
                 }
             }
         }
