@@ -36,6 +36,11 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
         )
     }
 
+    /// 409: the job's status does not allow this.
+    static func conflict(_ code: String, _ message: String) -> GatewayError {
+        GatewayError(status: .conflict, code: code, message: message)
+    }
+
     /// 401: no API key, or one that is unknown or revoked.
     static func unauthorized(_ message: String) -> GatewayError {
         GatewayError(status: .unauthorized, code: "unauthorized", message: message, headers: [.wwwAuthenticate: #"Bearer realm="sluice""#])

@@ -57,7 +57,8 @@ struct JobRoutes: Sendable {
         return JSONBody.response(rawJSON: summary)
     }
 
-    private static func jobID(_ context: some RequestContext) throws -> UUID {
+    /// The `:id` path parameter as a job id; 404 when it is not a UUID.
+    static func jobID(_ context: some RequestContext) throws -> UUID {
         let text = try context.parameters.require("id")
         guard let id = UUID(uuidString: text) else { throw GatewayError.jobNotFound("\"\(text)\" (job ids are UUIDs)") }
         return id

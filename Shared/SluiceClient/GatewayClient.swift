@@ -97,6 +97,16 @@ public struct GatewayClient: Sendable {
         try await send("GET", "/api/v1/jobs", query: query)
     }
 
+    /// `POST /api/v1/jobs/{id}/cancel`: stops a queued or running job at the next stage boundary.
+    public func cancel(_ id: String) async throws -> GatewayResponse {
+        try await send("POST", "/api/v1/jobs/\(id)/cancel")
+    }
+
+    /// `POST /api/v1/jobs/{id}/retry`: runs a failed job again from the stage that failed.
+    public func retry(_ id: String) async throws -> GatewayResponse {
+        try await send("POST", "/api/v1/jobs/\(id)/retry")
+    }
+
     /// `GET /api/v1/jobs/{id}/results`: the job's summary.
     public func results(_ id: String) async throws -> GatewayResponse {
         try await send("GET", "/api/v1/jobs/\(id)/results")

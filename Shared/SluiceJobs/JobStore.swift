@@ -145,14 +145,15 @@ public struct JobStore: Sendable {
             }
             if let summary {
                 try db.execute("""
-                    INSERT INTO job_results (job_id, summary) VALUES (\(message.jobID), \(summary))
+                    INSERT INTO job_results (job_id, summary)
+                    SELECT \(message.jobID), \(summary) WHERE NOT EXISTS (SELECT FROM jobs WHERE job_id = \(message.jobID) AND status = 'cancelled')
                     ON CONFLICT (job_id) DO NOTHING
                     """)
-                try db.execute("""
+                let completed = try db.execute("""
                     UPDATE jobs SET status = 'completed', finished_at = now(), updated_at = now()
                     WHERE job_id = \(message.jobID) AND status NOT IN ('completed', 'failed', 'cancelled')
                     """)
-                try Self.announce(db, message.jobID, status: .completed, stage: message.stage)
+                if completed > 0 { try Self.announce(db, message.jobID, status: .completed, stage: message.stage) }
             }
         }
     }
@@ -182,8 +183,10 @@ public struct JobStore: Sendable {
         }
     }
 
-    private static func announce(_ db: PostgresConnection, _ jobID: UUID, status: JobStatus, stage: Stage) throws {
-        let payload = #"{"job_id":"\#(jobID.uuidString.lowercased())","status":"\#(status.rawValue)","stage":"\#(stage.rawValue)"}"#
+    /// Announces a job's new status on ``eventsChannel``; `stage` is null for changes no stage made (a cancel).
+    static func announce(_ db: PostgresConnection, _ jobID: UUID, status: JobStatus, stage: Stage?) throws {
+        let stageJSON = stage.map { "\"\($0.rawValue)\"" } ?? "null"
+        let payload = #"{"job_id":"\#(jobID.uuidString.lowercased())","status":"\#(status.rawValue)","stage":\#(stageJSON)}"#
         try db.notify(channel: eventsChannel, payload: payload)
     }
 }

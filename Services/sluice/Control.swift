@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+
+extension Sluice {
+    /// `sluice cancel ID`: stops a queued or running job at the next stage boundary.
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a queued or running job (it stops at the next stage boundary).")
+
+        @Argument(help: "The job id.")
+        var id: String
+
+        @OptionGroup var options: GatewayOptions
+
+        func run() async throws {
+            try options.show(try await options.client().cancel(id)) { "job \($0["job_id"] as? String ?? id) cancelled" }
+        }
+    }
+
+    /// `sluice retry ID`: runs a failed job again from the stage that failed.
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run a failed job again from the stage that failed.")
+
+        @Argument(help: "The job id.")
+        var id: String
+
+        @OptionGroup var options: GatewayOptions
+
+        func run() async throws {
+            try options.show(try await options.client().retry(id)) { answer in
+                "job \(answer["job_id"] as? String ?? id) queued again: \(answer["stage"] as? String ?? "?") attempt \(answer["attempt"] as? Int ?? 0)"
+            }
+        }
+    }
+}
