@@ -36,6 +36,11 @@ public struct StageMessage: Codable, Sendable, Hashable {
         StageMessage(jobID: jobID, stage: stage, attempt: 1, traceID: traceID, submittedAt: submittedAt, enqueuedAt: date)
     }
 
+    /// The message that runs the same stage again as its next attempt.
+    public func nextAttempt(at date: Date = Date()) -> StageMessage {
+        StageMessage(jobID: jobID, stage: stage, attempt: attempt + 1, traceID: traceID, submittedAt: submittedAt, enqueuedAt: date)
+    }
+
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id"
         case stage, attempt

@@ -158,6 +158,17 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// Records a failed attempt that will run again (outcome `retried`); the job stays at its stage.
+    public func retryAttempt(_ message: StageMessage, cause: FailureCause, error: String) async throws {
+        try await pool.withConnection { db in
+            _ = try db.execute("""
+                UPDATE stage_attempts
+                SET outcome = 'retried', finished_at = now(), error_cause = \(cause.rawValue), error = \(error)
+                WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
+                """)
+        }
+    }
+
     /// Fails the attempt and the job, naming the stage and the reason.
     public func failJob(_ message: StageMessage, cause: FailureCause, error: String) async throws {
         try await pool.withTransaction { db in

@@ -64,7 +64,7 @@ public struct StageResult: Sendable {
 }
 
 /// A stage failure with its cause. Invalid data fails the job at once; other causes
-/// are retried while deliveries remain.
+/// are retried as the ``RetryPolicy`` allows.
 public struct StageError: Error, CustomStringConvertible {
     public let cause: FailureCause
     public let message: String
@@ -72,6 +72,19 @@ public struct StageError: Error, CustomStringConvertible {
     public init(_ cause: FailureCause, _ message: String) {
         self.cause = cause
         self.message = message
+    }
+
+    /// Any error a stage threw, with its cause: a ``StageError`` keeps its own; a lost
+    /// database or broker connection is `database_unavailable` / `broker_unavailable`;
+    /// anything else is `internal_error`.
+    public init(classifying error: any Error) {
+        switch error {
+        case let error as StageError: self = error
+        case let error as PostgresError where [.connectionFailed, .connectionLost, .poolShutDown].contains(error.code):
+            self.init(.databaseUnavailable, "\(error)")
+        case let error as AMQPError: self.init(.brokerUnavailable, "\(error)")
+        default: self.init(.internalError, "\(error)")
+        }
     }
 
     /// Whether retrying cannot help.

@@ -16,9 +16,10 @@ import SluicePostgres
 /// one whose attempt already succeeded is handed off again and acked, so a redelivery
 /// after a crash between commit and ack changes nothing.
 ///
-/// Invalid data fails the job at once. Any other failure requeues the message; on
-/// its last allowed delivery the job is failed with the cause and the message goes
-/// to the dead-letter queue.
+/// A failing stage is classified by cause (``StageError``). Invalid data fails the job
+/// at once; other causes run the stage again as its next attempt after a retry tier's
+/// delay, up to the ``RetryPolicy``'s attempts for the cause, after which the job is
+/// failed and the message dead-lettered with `x-sluice-cause` in its headers.
 public final class StageRunner: Service {
     private let stage: Stage
     private let handler: any StageHandler
@@ -28,6 +29,7 @@ public final class StageRunner: Service {
     private let artifacts: ArtifactStore
     private let topology: SluiceTopology
     private let prefetch: UInt16
+    private let retryPolicy: RetryPolicy
     private let worker: String
     private let logger: Logger
 
@@ -36,6 +38,7 @@ public final class StageRunner: Service {
     /// - Parameters:
     ///   - intake: turns submissions published by scripts into stage messages (the validator's). Default none.
     ///   - prefetch: messages worked on at once by this process. Default 4.
+    ///   - retryPolicy: attempts per failure cause. Default ``RetryPolicy/init()``.
     public init(
         stage: Stage,
         handler: any StageHandler,
@@ -45,6 +48,7 @@ public final class StageRunner: Service {
         artifacts: ArtifactStore,
         topology: SluiceTopology = SluiceTopology(),
         prefetch: UInt16 = 4,
+        retryPolicy: RetryPolicy = RetryPolicy(),
         logger: Logger
     ) {
         self.stage = stage
@@ -55,6 +59,7 @@ public final class StageRunner: Service {
         self.artifacts = artifacts
         self.topology = topology
         self.prefetch = prefetch
+        self.retryPolicy = retryPolicy
         self.worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         var logger = logger
         logger[metadataKey: "stage"] = "\(stage.rawValue)"
@@ -98,8 +103,8 @@ public final class StageRunner: Service {
         logger[metadataKey: "job_id"] = "\(message.jobID.uuidString.lowercased())"
         logger[metadataKey: "trace_id"] = "\(message.traceID)"
 
+        let config: PostgresJSON
         do {
-            let config: PostgresJSON
             switch try await store.beginAttempt(message, worker: worker) {
             case .unknownJob:
                 logger.error("dead-lettering a message for an unknown job")
@@ -116,20 +121,61 @@ public final class StageRunner: Service {
             case .run(let jobConfig):
                 config = jobConfig
             }
-            let result = try await handler.run(StageJob(message: message, config: config, artifacts: artifacts, logger: logger))
+        } catch {
+            logger.warning("could not claim the job; the message goes back to the queue", metadata: ["error": "\(error)"])
+            try? delivery.nack(requeue: true)
+            return
+        }
+
+        let result: StageResult
+        do {
+            result = try await handler.run(StageJob(message: message, config: config, artifacts: artifacts, logger: logger))
+        } catch {
+            await retryOrFail(message, StageError(classifying: error), delivery: delivery, publisher: publisher, logger: logger)
+            return
+        }
+
+        // The work is done: from here a failure redelivers the message, and the
+        // redelivery finds the attempt succeeded and only hands off again.
+        do {
             try await store.completeAttempt(message, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
             try await handOff(message, publisher: publisher)
             if let reply = result.reply { await send(reply, for: message, publisher: publisher, logger: logger) }
             try delivery.ack()
-        } catch let error as StageError where error.isPermanent {
-            await fail(message, error, delivery: delivery, logger: logger)
         } catch {
-            if delivery.previousDeliveries >= topology.deliveryLimit {
-                await fail(message, StageError(.internalError, "gave up after \(delivery.previousDeliveries + 1) deliveries: \(error)"), delivery: delivery, logger: logger)
-            } else {
-                logger.warning("stage failed; the message goes back to the queue", metadata: ["error": "\(error)"])
-                try? delivery.nack(requeue: true)
-            }
+            logger.warning("could not record or hand off a finished stage; the message goes back to the queue", metadata: ["error": "\(error)"])
+            try? delivery.nack(requeue: true)
+        }
+    }
+
+    /// A failed stage runs again as its next attempt through a retry tier, or, for
+    /// invalid data and after the cause's last attempt, fails the job.
+    private func retryOrFail(_ message: StageMessage, _ error: StageError, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger) async {
+        guard !error.isPermanent, retryPolicy.retries(error.cause, after: message.attempt) else {
+            await fail(message, error, delivery: delivery, publisher: publisher, logger: logger)
+            return
+        }
+        let next = message.nextAttempt()
+        let tier = min(message.attempt - 1, topology.retryDelays.count - 1)
+        logger.warning("stage failed; retrying", metadata: [
+            "error": "\(error)", "stage.attempt": "\(message.attempt)", "retry.delay": "\(topology.retryDelays[tier])",
+        ])
+        do {
+            try await store.retryAttempt(message, cause: error.cause, error: error.message)
+            try await publisher.publish(
+                try next.encoded(),
+                exchange: topology.retryExchange,
+                routingKey: topology.retryRoutingKey(stage, tier: tier),
+                properties: AMQPProperties(
+                    contentType: "application/json",
+                    headers: ["trace_id": .string(message.traceID), "x-sluice-retry-cause": .string(error.cause.rawValue)],
+                    messageID: next.messageID
+                )
+            )
+            try delivery.ack()
+        } catch {
+            logger.error("could not schedule the retry; the message goes back to the queue", metadata: ["error": "\(error)"])
+            try? delivery.nack(requeue: true)
         }
     }
 
@@ -151,15 +197,37 @@ public final class StageRunner: Service {
         }
     }
 
-    private func fail(_ message: StageMessage, _ error: StageError, delivery: AMQPDelivery, logger: Logger) async {
-        logger.error("job failed", metadata: ["error": "\(error)"])
+    /// Fails the job with the cause; a message that exhausted its attempts goes to the
+    /// dead-letter queue with the cause in its headers, for inspection and replay.
+    private func fail(_ message: StageMessage, _ error: StageError, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger) async {
+        logger.error("job failed", metadata: ["error": "\(error)", "stage.attempt": "\(message.attempt)"])
         do {
             try await store.failJob(message, cause: error.cause, error: error.message)
-            // Permanent failures are done with; others go to the dead-letter queue for inspection and replay.
-            if error.isPermanent { try delivery.ack() } else { try delivery.reject(requeue: false) }
         } catch {
             logger.error("could not record the failure; the message goes back to the queue", metadata: ["error": "\(error)"])
             try? delivery.nack(requeue: true)
+            return
         }
+        if !error.isPermanent {
+            do {
+                try await publisher.publish(
+                    try message.encoded(),
+                    exchange: topology.deadLetterExchange,
+                    routingKey: topology.routingKey(stage),
+                    properties: AMQPProperties(
+                        contentType: "application/json",
+                        headers: [
+                            "trace_id": .string(message.traceID), "x-sluice-stage": .string(stage.rawValue),
+                            "x-sluice-cause": .string(error.cause.rawValue), "x-sluice-error": .string(error.message),
+                            "x-sluice-attempts": .int(Int64(message.attempt)),
+                        ],
+                        messageID: message.messageID
+                    )
+                )
+            } catch {
+                logger.error("could not dead-letter the message; the job is failed all the same", metadata: ["error": "\(error)"])
+            }
+        }
+        try? delivery.ack()
     }
 }

@@ -44,6 +44,7 @@ public enum StageWorker {
             artifacts: configuration.pipeline.artifacts,
             topology: configuration.pipeline.topology,
             prefetch: configuration.prefetch,
+            retryPolicy: configuration.retryPolicy,
             logger: logger
         )
         // A group stops its services in reverse order: the runner finishes (or hands

@@ -5,7 +5,9 @@ import SluicePostgres
 import SluiceWorker
 
 /// A stage for the tests: appends its name to the previous stage's artifact (or to
-/// `input.txt`), and fails with invalid data when the input asks it to (`fail:<stage>`).
+/// `input.txt`). The input can ask it to fail: `fail:<stage>` with invalid data,
+/// `flaky:<stage>:<n>` with a timeout on its first n attempts, `broken:<stage>` with an
+/// internal error on every attempt.
 struct EchoStage: StageHandler {
     let stage: Stage
 
@@ -15,6 +17,13 @@ struct EchoStage: StageHandler {
         let lines = String(decoding: try job.artifacts.read(jobID, previous), as: UTF8.self).split(separator: "\n").map(String.init)
         if lines.contains("fail:\(stage.rawValue)") {
             throw StageError(.invalidData, "the input asks \(stage.rawValue) to fail")
+        }
+        if lines.contains("broken:\(stage.rawValue)") {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        if let flaky = lines.first(where: { $0.hasPrefix("flaky:\(stage.rawValue):") }), let failures = Int(flaky.split(separator: ":").last ?? ""),
+           job.message.attempt <= failures {
+            throw StageError(.timeout, "attempt \(job.message.attempt) of \(stage.rawValue) timed out, as the input asks")
         }
         try job.artifacts.write(Data((lines + [stage.rawValue]).joined(separator: "\n").utf8), jobID, "\(stage.rawValue).txt")
         let outcome = StageOutcome(

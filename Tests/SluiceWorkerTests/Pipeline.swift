@@ -78,6 +78,23 @@ struct Pipeline: Sendable {
         try await pool.withConnection { try $0.query(query).single().decode("n") }
     }
 
+    /// The first `count` messages of the dead-letter queue, acknowledged.
+    func deadLetters(count: Int) async throws -> [(headers: [String: AMQPFieldValue], body: [UInt8])] {
+        let consumer = AMQPConsumer(configuration: try TestBroker.configuration(), queue: topology.deadLetterQueue, logger: TestDatabase.logger)
+        let group = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], cancellationSignals: [], logger: TestDatabase.logger)
+        return try await whileRunning([group]) {
+            try await withTimeout(.seconds(30), waitingFor: "\(count) dead letters") {
+                var deliveries = consumer.deliveries.makeAsyncIterator()
+                var letters: [(headers: [String: AMQPFieldValue], body: [UInt8])] = []
+                while letters.count < count, let delivery = await deliveries.next() {
+                    try delivery.ack()
+                    letters.append((delivery.properties.headers, delivery.body))
+                }
+                return letters
+            }
+        }
+    }
+
     func artifact(_ jobID: UUID, _ name: String) throws -> String {
         String(decoding: try artifacts.read(jobID, name), as: UTF8.self)
     }

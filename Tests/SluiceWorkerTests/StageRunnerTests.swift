@@ -51,4 +51,38 @@ import Testing
             #expect(attempts.last?.outcome == "failed" && attempts.last?.errorCause == "invalid_data")
         }
     }
+
+    @Test func aTransientFailureRunsTheStageAgainThroughTheRetryTier() async throws {
+        try await withPipeline { pipeline in
+            let job = try await pipeline.submit(input: "input\nflaky:spark:2")
+            try await pipeline.waitForCompletion(of: job.jobID)
+
+            #expect(try await pipeline.history(of: job.jobID).status == "completed")
+            let spark = try await pipeline.attempts(of: job.jobID).filter { $0.stage == "spark" }
+            #expect(spark.map(\.attempt) == [1, 2, 3])
+            #expect(spark.map(\.outcome) == ["retried", "retried", "succeeded"])
+            #expect(spark.prefix(2).allSatisfy { $0.errorCause == "timeout" })
+            // Each retry waited out the tier (400 ms in the tests' topology) before it started.
+            #expect(zip(spark, spark.dropFirst()).allSatisfy { $1.startedAt.timeIntervalSince($0.finishedAt ?? $1.startedAt) >= 0.35 })
+            #expect(try await pipeline.count("SELECT count(*) AS n FROM job_results WHERE job_id = \(job.jobID)") == 1)
+        }
+    }
+
+    @Test func afterItsLastAttemptAJobFailsWithItsCauseAndTheMessageIsDeadLettered() async throws {
+        try await withPipeline { pipeline in
+            let job = try await pipeline.submit(input: "input\nbroken:normalize")
+            try await pipeline.waitForCompletion(of: job.jobID)
+
+            let history = try await pipeline.history(of: job.jobID)
+            #expect(history.status == "failed" && history.failedStage == "normalize")
+            let normalize = try await pipeline.attempts(of: job.jobID).filter { $0.stage == "normalize" }
+            #expect(normalize.map(\.outcome) == ["retried", "retried", "failed"], "three attempts for internal_error")
+            #expect(normalize.allSatisfy { $0.errorCause == "internal_error" })
+
+            let dead = try await pipeline.deadLetters(count: 1).first
+            #expect(dead?.headers["x-sluice-cause"]?.stringValue == "internal_error")
+            #expect(dead?.headers["x-sluice-stage"]?.stringValue == "normalize")
+            #expect(dead.flatMap { try? StageMessage.decode($0.body) }?.jobID == job.jobID)
+        }
+    }
 }
