@@ -17,6 +17,6 @@ struct Sluice: AsyncParsableCommand {
               sluice migrate                     apply the job-history schema migrations
               sluice topology                    declare the exchanges and queues and print them
             """,
-        subcommands: [Submit.self, Status.self, Jobs.self, Results.self, Cancel.self, Retry.self, Keys.self, Migrate.self, Topology.self]
+        subcommands: [Submit.self, Status.self, Jobs.self, Results.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
     )
 }

@@ -34,10 +34,10 @@ struct Pipeline: Sendable {
     }
 
     /// Waits for the job's completed or failed announcement.
-    func waitForCompletion(of jobID: UUID) async throws {
+    func waitForCompletion(of jobID: UUID, statuses: Set<String> = ["completed", "failed"]) async throws {
         let events = events
-        try await withTimeout(.seconds(60), waitingFor: "job \(jobID) to finish") {
-            await events.wait { seen, _ in seen.contains { $0.jobID == jobID && ["completed", "failed"].contains($0.status) } }
+        try await withTimeout(.seconds(60), waitingFor: "job \(jobID) to be \(statuses.sorted())") {
+            await events.wait { seen, _ in seen.contains { $0.jobID == jobID && statuses.contains($0.status) } }
         }
     }
 

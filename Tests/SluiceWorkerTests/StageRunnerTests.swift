@@ -85,4 +85,26 @@ import Testing
             #expect(dead.flatMap { try? StageMessage.decode($0.body) }?.jobID == job.jobID)
         }
     }
+
+    @Test func aDeadLetteredJobIsListedAndReplayedFromItsStage() async throws {
+        try await withPipeline { pipeline in
+            // Three timeouts use up the three attempts; the fourth would succeed.
+            let job = try await pipeline.submit(input: "input\nflaky:spark:3")
+            try await pipeline.waitForCompletion(of: job.jobID)
+            #expect(try await pipeline.history(of: job.jobID).status == "failed")
+
+            let deadLetters = DeadLetters(amqp: try TestBroker.configuration(), topology: pipeline.topology, store: pipeline.store, logger: TestDatabase.logger)
+            let listed = try await deadLetters.list(limit: 10)
+            #expect(listed.count == 1)
+            #expect(listed.first?.cause == "timeout" && listed.first?.stage == "spark" && listed.first?.attempts == 3)
+            #expect(listed.first?.message?.jobID == job.jobID)
+            #expect(try await deadLetters.list(limit: 10).count == 1, "listing leaves the letters in the queue")
+
+            let replayed = try await deadLetters.replay(limit: 10)
+            #expect(replayed.map(\.1) == [.requeued(.spark, attempt: 4)])
+            try await pipeline.waitForCompletion(of: job.jobID, statuses: ["completed"])
+            #expect(try await pipeline.history(of: job.jobID).status == "completed")
+            #expect(try await deadLetters.list(limit: 10).isEmpty)
+        }
+    }
 }
