@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` runs: installs what is missing, starts the project's RabbitMQ
-# and PostgreSQL, runs the Swift tests, the compose test and the Spark driver test, and
+# and PostgreSQL, runs the Swift tests, the compose test, the Spark driver test and the
+# chaos test, and
 # stops both servers at the end whatever happened. The exit status is the first
 # failing step's; the last lines name that step.
 #
@@ -84,3 +85,5 @@ run_step "swift test" timeout --kill-after=30 1200 swift test --skip BrokerResta
 run_step "swift test (broker restart)" timeout --kill-after=30 600 swift test --skip-build --filter BrokerRestartTests
 run_step "compose test" "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/compose
 run_step "spark driver test" timeout --kill-after=30 600 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/spark
+# The five services as processes, killed one by one mid-batch (Tests/chaos).
+run_step "chaos test" timeout --kill-after=30 900 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -s -p no:cacheprovider Tests/chaos

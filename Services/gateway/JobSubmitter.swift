@@ -90,12 +90,16 @@ struct JobSubmitter: Sendable {
             input: Data(body),
             format: format
         )
-        if admitted.created {
+        // A repeat of a job that never started may be one whose first publish was lost
+        // (the gateway died between storing and publishing): publish again. A duplicate
+        // message is harmless; stages recognise a repeat.
+        let unstarted = admitted.created ? true : (try await intake.status(of: admitted.jobID) == .queued)
+        if unstarted {
             do {
                 try await publisher.publish(admitted.message, topology: topology)
             } catch {
                 logger.error("the broker did not take a new job; withdrawing it", metadata: ["job_id": "\(admitted.jobID)", "error": "\(error)"])
-                try? await intake.withdraw(admitted.jobID)
+                if admitted.created { try? await intake.withdraw(admitted.jobID) }
                 throw GatewayError.unavailable("the message broker did not accept the job, so nothing was stored; try again")
             }
         }

@@ -54,6 +54,11 @@ public struct JobIntake: Sendable {
         )
     }
 
+    /// The job's status, or nil for an unknown job.
+    public func status(of jobID: UUID) async throws -> JobStatus? {
+        try await store.status(of: jobID)
+    }
+
     /// Removes a job created by ``admit(_:input:format:)`` that never started (its first
     /// message could not be published): its row and its artifacts, as if it had not
     /// been submitted. A job that some stage has begun is left alone.

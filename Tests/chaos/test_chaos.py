@@ -1,0 +1,123 @@
+"""Chaos: each service is killed with SIGKILL in the middle of a batch of 50 jobs and
+started again; every job completes, each exactly once (one result row, one succeeded
+attempt per stage, one `completed` announcement), and none is left behind.
+
+Run by `make test` (infra/test.sh) after the Swift tests, against the test stack."""
+import collections
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import psycopg
+import pytest
+
+JOBS = 50
+
+
+class Watch:
+    """The `sluice_job_events` announcements (LISTEN), counted per job."""
+
+    def __init__(self, database_url):
+        self.connection = psycopg.connect(database_url, autocommit=True)
+        self.connection.execute("LISTEN sluice_job_events")
+        self.completions = collections.Counter()
+
+    def wait_for(self, ids, count, timeout):
+        deadline = time.monotonic() + timeout
+        while sum(1 for job in ids if self.completions[job]) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                done = sum(1 for job in ids if self.completions[job])
+                raise AssertionError(f"only {done} of {len(ids)} jobs completed in {timeout} s (wanted {count})")
+            for notification in self.connection.notifies(timeout=remaining, stop_after=1):
+                event = json.loads(notification.payload)
+                if event["status"] == "completed":
+                    self.completions[event["job_id"]] += 1
+
+
+@pytest.fixture(scope="module")
+def watch(cluster):
+    watch = Watch(cluster.database_url)
+    yield watch
+    watch.connection.close()
+
+
+def submit(cluster, key, attempts=200):
+    """POST /api/v1/jobs with an Idempotency-Key, retried while the gateway is down."""
+    records = [{"id": i, "value": (i * 7.3) % 11, "category": "abc"[i % 3]} for i in range(1, 6)]
+    body = json.dumps({"data": records, "processing_config": {"compare_pipelines": False}}).encode()
+    request = urllib.request.Request(
+        f"{cluster.url}/api/v1/jobs", data=body, method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {cluster.api_key}", "Idempotency-Key": key},
+    )
+    for _ in range(attempts):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 202
+                return json.loads(response.read())["job_id"]
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            if isinstance(error, urllib.error.HTTPError) and error.code < 500:
+                raise
+            time.sleep(0.1)  # the gateway is restarting: there is nothing to listen to
+    raise AssertionError(f"{key} was never accepted")
+
+
+def assert_exactly_once(cluster, watch, ids):
+    with psycopg.connect(cluster.database_url) as db:
+        statuses = dict(db.execute("SELECT job_id::text, status FROM jobs WHERE job_id = ANY(%s::uuid[])", (list(ids),)).fetchall())
+        assert collections.Counter(statuses.values()) == {"completed": len(ids)}
+        results = db.execute("SELECT count(*) FROM job_results WHERE job_id = ANY(%s::uuid[])", (list(ids),)).fetchone()[0]
+        assert results == len(ids)
+        repeated = db.execute(
+            """SELECT job_id, stage, count(*) FROM stage_attempts
+               WHERE job_id = ANY(%s::uuid[]) AND outcome = 'succeeded' GROUP BY job_id, stage HAVING count(*) > 1""",
+            (list(ids),),
+        ).fetchall()
+        assert repeated == []
+        stuck = db.execute("SELECT count(*) FROM jobs WHERE status NOT IN ('completed', 'failed', 'cancelled')").fetchone()[0]
+        assert stuck == 0
+    assert {job: watch.completions[job] for job in ids} == {job: 1 for job in ids}
+
+
+@pytest.mark.parametrize("victim", ["validator", "gpu-normalizer", "spark-runner", "analyzer"])
+def test_a_worker_killed_mid_batch(cluster, watch, victim):
+    ids = {submit(cluster, f"{victim}-{index}") for index in range(JOBS)}
+    assert len(ids) == JOBS
+    watch.wait_for(ids, 10, timeout=300)
+    killed = time.monotonic()
+    cluster.kill(victim)
+    cluster.start(victim)
+    restarted = time.monotonic()
+    watch.wait_for(ids, JOBS, timeout=600)
+    print(f"\n{victim}: killed with 10+ of {JOBS} jobs done; back in {restarted - killed:.1f} s; "
+          f"all {JOBS} done {time.monotonic() - restarted:.1f} s later")
+    assert_exactly_once(cluster, watch, ids)
+
+
+def test_the_gateway_killed_mid_submission(cluster, watch):
+    accepted = []
+    some_accepted = threading.Event()
+
+    def client():
+        for index in range(JOBS):
+            accepted.append(submit(cluster, f"gateway-{index}"))
+            if len(accepted) == 15:
+                some_accepted.set()
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    assert some_accepted.wait(120)
+    killed = time.monotonic()
+    cluster.kill("gateway")
+    cluster.start("gateway")
+    print(f"\ngateway: killed with 15 of {JOBS} submissions accepted; listening again in {time.monotonic() - killed:.1f} s")
+    thread.join(300)
+    ids = set(accepted)
+    assert len(accepted) == JOBS and len(ids) == JOBS
+    with psycopg.connect(cluster.database_url) as db:
+        rows = db.execute("SELECT count(*) FROM jobs WHERE idempotency_key LIKE 'http:chaos:gateway-%'").fetchone()[0]
+    assert rows == JOBS, "a retried request made a second job"
+    watch.wait_for(ids, JOBS, timeout=600)
+    assert_exactly_once(cluster, watch, ids)
