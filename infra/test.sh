@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` runs: installs what is missing, starts the project's RabbitMQ
-# and PostgreSQL, runs the Swift tests, the compose test, the Spark driver test and the
-# chaos test, and
-# stops both servers at the end whatever happened. The exit status is the first
+# and PostgreSQL, runs the Swift tests, the compose test, the Spark driver test and
+# the chaos test, and stops both servers at the end whatever happened. The exit status is the first
 # failing step's; the last lines name that step.
 #
 # SLUICE_KEEP_STACK=1 leaves the servers running afterwards (for a rerun, or when
