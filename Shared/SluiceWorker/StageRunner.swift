@@ -103,6 +103,16 @@ public final class StageRunner: Service {
         logger[metadataKey: "job_id"] = "\(message.jobID.uuidString.lowercased())"
         logger[metadataKey: "trace_id"] = "\(message.traceID)"
 
+        // The runner never hands a message back itself (it parks it in a retry tier), so
+        // a redelivery means a worker died holding it. One that keeps killing its workers
+        // fails its job here, before the queue's delivery limit drops it silently.
+        let workerLosses = Int(delivery.previousDeliveries)
+        if workerLosses >= min(retryPolicy.maxAttempts[.workerLost] ?? 3, topology.deliveryLimit) {
+            let error = StageError(.workerLost, "the \(stage.rawValue) stage's worker was lost \(workerLosses) times working on this message")
+            await fail(message, error, delivery: delivery, publisher: publisher, logger: logger)
+            return
+        }
+
         let config: PostgresJSON
         do {
             switch try await store.beginAttempt(message, worker: worker) {
@@ -122,8 +132,8 @@ public final class StageRunner: Service {
                 config = jobConfig
             }
         } catch {
-            logger.warning("could not claim the job; the message goes back to the queue", metadata: ["error": "\(error)"])
-            try? delivery.nack(requeue: true)
+            logger.warning("could not claim the job; trying again after a delay", metadata: ["error": "\(error)"])
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
             return
         }
 
@@ -135,16 +145,16 @@ public final class StageRunner: Service {
             return
         }
 
-        // The work is done: from here a failure redelivers the message, and the
-        // redelivery finds the attempt succeeded and only hands off again.
+        // The work is done: from here a failure brings the same message back after a
+        // delay, which finds the attempt succeeded and only hands off again.
         do {
             try await store.completeAttempt(message, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
             try await handOff(message, publisher: publisher)
             if let reply = result.reply { await send(reply, for: message, publisher: publisher, logger: logger) }
             try delivery.ack()
         } catch {
-            logger.warning("could not record or hand off a finished stage; the message goes back to the queue", metadata: ["error": "\(error)"])
-            try? delivery.nack(requeue: true)
+            logger.warning("could not record or hand off a finished stage; trying again after a delay", metadata: ["error": "\(error)"])
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
         }
     }
 
@@ -162,19 +172,32 @@ public final class StageRunner: Service {
         ])
         do {
             try await store.retryAttempt(message, cause: error.cause, error: error.message)
+        } catch {
+            logger.error("could not record the failed attempt; trying again after a delay", metadata: ["error": "\(error)"])
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
+            return
+        }
+        await park(next, tier: tier, cause: error.cause, delivery: delivery, publisher: publisher, logger: logger)
+    }
+
+    /// Sends `message` through retry tier `tier` (back to this stage's queue after the
+    /// tier's delay) and acknowledges the delivery; if the broker will not take it, the
+    /// delivery goes back to the queue instead.
+    private func park(_ message: StageMessage, tier: Int, cause: FailureCause, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger) async {
+        do {
             try await publisher.publish(
-                try next.encoded(),
+                try message.encoded(),
                 exchange: topology.retryExchange,
                 routingKey: topology.retryRoutingKey(stage, tier: tier),
                 properties: AMQPProperties(
                     contentType: "application/json",
-                    headers: ["trace_id": .string(message.traceID), "x-sluice-retry-cause": .string(error.cause.rawValue)],
-                    messageID: next.messageID
+                    headers: ["trace_id": .string(message.traceID), "x-sluice-retry-cause": .string(cause.rawValue)],
+                    messageID: message.messageID
                 )
             )
             try delivery.ack()
         } catch {
-            logger.error("could not schedule the retry; the message goes back to the queue", metadata: ["error": "\(error)"])
+            logger.error("could not park the message in a retry tier; it goes back to the queue", metadata: ["error": "\(error)"])
             try? delivery.nack(requeue: true)
         }
     }
@@ -204,8 +227,8 @@ public final class StageRunner: Service {
         do {
             try await store.failJob(message, cause: error.cause, error: error.message)
         } catch {
-            logger.error("could not record the failure; the message goes back to the queue", metadata: ["error": "\(error)"])
-            try? delivery.nack(requeue: true)
+            logger.error("could not record the failure; trying again after a delay", metadata: ["error": "\(error)"])
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
             return
         }
         if !error.isPermanent {

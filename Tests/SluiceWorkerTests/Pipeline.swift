@@ -101,7 +101,11 @@ struct Pipeline: Sendable {
 }
 
 /// Runs `body` with a running ``Pipeline``, then shuts every service down gracefully.
-func withPipeline(_ body: @escaping @Sendable (Pipeline) async throws -> Void) async throws {
+/// `prepare` runs once LISTEN is active but before the stage runners start.
+func withPipeline(
+    prepare: @escaping @Sendable (Pipeline) async throws -> Void = { _ in },
+    _ body: @escaping @Sendable (Pipeline) async throws -> Void
+) async throws {
     try await withTestSchema { pool, _ in
         let migrations = repositoryRoot.appendingPathComponent("infra/migrations")
         _ = try await Migrator(pool: pool, directory: migrations, logger: TestDatabase.logger).migrate()
@@ -115,25 +119,19 @@ func withPipeline(_ body: @escaping @Sendable (Pipeline) async throws -> Void) a
                 StageRunner(stage: $0, handler: EchoStage(stage: $0), amqp: try TestBroker.configuration(), store: store,
                             artifacts: artifacts, topology: topology, logger: logger)
             }
-            let services = ServiceGroup(services: runners + [listener], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
-            let events = JobEvents()
             let publisher = AMQPPublisher(configuration: try TestBroker.configuration(), logger: logger)
+            let listening = ServiceGroup(services: [listener, publisher], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+            let working = ServiceGroup(services: runners, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
+            let events = JobEvents()
             let pipeline = Pipeline(pool: pool, store: store, artifacts: artifacts, topology: topology, publisher: publisher, events: events)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
                 group.addTask { for await event in listener.events { events.record(event) } }
-                let outcome: Result<Void, Error>
-                do {
+                try await whileRunning([listening]) {
                     try await withTimeout(.seconds(15), waitingFor: "LISTEN") { await events.wait { _, listening in listening } }
-                    try await body(pipeline)
-                    outcome = .success(())
-                } catch {
-                    outcome = .failure(error)
+                    try await prepare(pipeline)
+                    try await whileRunning([working]) { try await body(pipeline) }
                 }
-                await services.triggerGracefulShutdown()
                 try await group.waitForAll()
-                await publisher.close()
-                try outcome.get()
             }
         }
     }

@@ -7,6 +7,7 @@ import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport
 import SluiceWorker
+import Synchronization
 import Testing
 
 /// The four stage runners over a real RabbitMQ and PostgreSQL, with ``EchoStage`` as every stage's logic.
@@ -105,6 +106,32 @@ import Testing
             try await pipeline.waitForCompletion(of: job.jobID, statuses: ["completed"])
             #expect(try await pipeline.history(of: job.jobID).status == "completed")
             #expect(try await deadLetters.list(limit: 10).isEmpty)
+        }
+    }
+
+    @Test func aMessageWhoseWorkersKeepDyingFailsItsJobAsWorkerLost() async throws {
+        let job = Mutex<UUID?>(nil)
+        try await withPipeline(prepare: { pipeline in
+            // Two workers take the validate message and die holding it: the broker gets it
+            // back each time (the tests' queues allow two returns, the runner acts at two).
+            let submitted = try await pipeline.submit(input: "input")
+            job.withLock { $0 = submitted.jobID }
+            for _ in 0..<2 {
+                let consumer = AMQPConsumer(configuration: try TestBroker.configuration(), queue: pipeline.topology.queue(.validate), logger: TestDatabase.logger)
+                try await withTimeout(.seconds(20), waitingFor: "the validate message") {
+                    var deliveries = consumer.deliveries.makeAsyncIterator()
+                    _ = try #require(await deliveries.next())
+                }
+                await consumer.close()
+            }
+        }) { pipeline in
+            let jobID = try #require(job.withLock { $0 })
+            try await pipeline.waitForCompletion(of: jobID)
+            let history = try await pipeline.history(of: jobID)
+            #expect(history.status == "failed" && history.failedStage == "validate")
+            #expect(history.error?.contains("lost 2 times") == true, "\(history.error ?? "-")")
+            let dead = try await pipeline.deadLetters(count: 1).first
+            #expect(dead?.headers["x-sluice-cause"]?.stringValue == "worker_lost")
         }
     }
 }
