@@ -42,7 +42,18 @@ import Testing
             #expect(again.object()?["created"] as? Bool == false)
             #expect(first.object()?["job_id"] as? String != other.object()?["job_id"] as? String)
             #expect(try await pipeline.jobCount() == 2)
-            #expect(try await pipeline.queuedMessages() == 2)
+            // A repeat of a job no stage has started publishes its first message again (its
+            // first publish may have been lost with a gateway that died); stages take the
+            // duplicate as a repeat.
+            #expect(try await pipeline.queuedMessages() == 3)
+
+            // Once a stage has started the job, a repeat publishes nothing.
+            let otherID = try #require((other.object()?["job_id"] as? String).map { UUID(uuidString: $0) } ?? nil)
+            let submitted = try await pipeline.pool.withConnection { try $0.query("SELECT submitted_at FROM jobs WHERE job_id = \(otherID)").single().decode("submitted_at", as: Date.self) }
+            _ = try await JobStore(pool: pipeline.pool).beginAttempt(StageMessage(jobID: otherID, stage: .validate, traceID: "t", submittedAt: submitted), worker: "test-worker")
+            let repeated = try await pipeline.client.submit(body, contentType: "application/json", idempotencyKey: "order-8")
+            #expect(repeated.object()?["job_id"] as? String == other.object()?["job_id"] as? String)
+            #expect(try await pipeline.queuedMessages() == 3)
         }
     }
 
