@@ -87,6 +87,7 @@ let package = Package(
             name: "SluiceWorker",
             dependencies: [
                 "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -15,6 +15,8 @@ cd "$SLUICE_REPO"
 
 # Workers first, the gateway last: it takes jobs only once they can be worked on.
 services=(validator gpu-normalizer spark-runner analyzer gateway)
+# Where each worker serves /health and /ready (SLUICE_HEALTH_PORT); the gateway has its own on SLUICE_HTTP_PORT.
+declare -A health_ports=([validator]=58081 [gpu-normalizer]=58082 [spark-runner]=58083 [analyzer]=58084)
 bin_dir=${SLUICE_BIN_DIR:-$SLUICE_REPO/.build/release}
 run_dir=$SLUICE_HOME/run
 
@@ -47,7 +49,7 @@ start() {
             continue
         fi
         : >"$SLUICE_LOG_DIR/$service.log"
-        nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$service.log" 2>&1 </dev/null &
+        SLUICE_HEALTH_PORT=${health_ports[$service]:-} nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$service.log" 2>&1 </dev/null &
         echo $! >"$run_dir/$service.pid"
         say "started $service (pid $!, log $SLUICE_LOG_DIR/$service.log)"
     done

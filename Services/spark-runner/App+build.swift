@@ -7,6 +7,10 @@ import SluiceWorker
 func buildServiceGroup(configuration: WorkerConfiguration, spark: SparkConfiguration, logger: Logger) async throws -> ServiceGroup {
     let driver = SparkDriver(configuration: spark, logger: logger)
     return try await StageWorker.serviceGroup(stage: .spark, configuration: configuration, logger: logger) { _ in
-        .init(handler: SparkStage(driver: driver, master: spark.master), services: [driver])
+        .init(
+            handler: SparkStage(driver: driver, master: spark.master),
+            services: [driver],
+            readiness: [ReadinessCheck("spark_driver") { guard driver.isReady else { throw SparkDriver.NotReady() } }]
+        )
     }
 }

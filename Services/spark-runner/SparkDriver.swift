@@ -91,6 +91,14 @@ final class SparkDriver: Service, @unchecked Sendable {
     /// The driver's process id, while one runs (for tests that kill it).
     var processIdentifier: Int32? { lock.withLock { running?.process.processIdentifier } }
 
+    /// `/ready`'s answer while no driver is warm.
+    struct NotReady: Error, CustomStringConvertible {
+        var description: String { "the Spark driver is starting or restarting" }
+    }
+
+    /// Whether a driver is running and has answered its start-up handshake.
+    var isReady: Bool { lock.withLock { running?.ready ?? false } }
+
     private func ensureReady() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             let action: () -> Void = lock.withLock {

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import SluiceAMQP
 import SluiceContracts
 import SluiceJobs
 import SluicePostgres
@@ -16,11 +17,16 @@ public enum StageWorker {
         public var intake: (any MessageIntake)?
         /// Services the handler needs (e.g. compute threads): started before the runner, stopped after it.
         public var services: [any Service]
+        /// What `/ready` checks besides the database and the broker (e.g. a warm Spark driver).
+        public var readiness: [ReadinessCheck]
 
-        public init(handler: any StageHandler, intake: (any MessageIntake)? = nil, services: [any Service] = []) {
+        public init(
+            handler: any StageHandler, intake: (any MessageIntake)? = nil, services: [any Service] = [], readiness: [ReadinessCheck] = []
+        ) {
             self.handler = handler
             self.intake = intake
             self.services = services
+            self.readiness = readiness
         }
     }
 
@@ -49,7 +55,19 @@ public enum StageWorker {
         )
         // A group stops its services in reverse order: the runner finishes (or hands
         // back) the jobs in flight before what it uses goes away.
-        let services: [any Service] = [pool] + parts.services + [runner]
+        var services: [any Service] = [pool] + parts.services
+        if let port = configuration.healthPort {
+            let amqp = AMQPAdmin(configuration: configuration.pipeline.amqp)
+            let queue = configuration.pipeline.topology.queue(stage)
+            let checks = [
+                ReadinessCheck("database") { try await pool.withConnection { _ = try $0.query("SELECT 1") } },
+                ReadinessCheck("broker") { _ = try await amqp.messageCount(queue: queue) },
+            ] + parts.readiness
+            services.append(WorkerHealth.application(
+                stage: stage.rawValue, host: configuration.healthHost, port: port, checks: checks, logger: logger
+            ))
+        }
+        services.append(runner)
         return ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -3,7 +3,9 @@ import SluiceJobs
 
 /// What every stage worker reads from its environment: the pipeline's settings
 /// (``PipelineConfiguration``) and `SLUICE_PREFETCH`, the messages a worker process
-/// works on at once (default 4), and the ``RetryPolicy`` keys (`SLUICE_MAX_ATTEMPTS…`).
+/// works on at once (default 4), the ``RetryPolicy`` keys (`SLUICE_MAX_ATTEMPTS…`), and
+/// `SLUICE_HEALTH_PORT` / `SLUICE_HEALTH_HOST` (default: no health endpoints; host
+/// `127.0.0.1`), where the worker serves `/health` and `/ready`.
 public struct WorkerConfiguration: Sendable {
     /// Broker, database, shared storage.
     public var pipeline: PipelineConfiguration
@@ -11,11 +13,17 @@ public struct WorkerConfiguration: Sendable {
     public var prefetch: UInt16
     /// Attempts per failure cause.
     public var retryPolicy: RetryPolicy
+    /// Where `/health` and `/ready` are served; nil: not at all.
+    public var healthPort: Int?
+    public var healthHost: String
 
     /// Reads the keys listed on the type; a malformed value is an error naming its key.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         pipeline = try PipelineConfiguration(environment: environment)
         prefetch = UInt16(try EnvironmentSettings(environment).integer("SLUICE_PREFETCH", default: 4, in: 1...Int(UInt16.max)))
         retryPolicy = try RetryPolicy(environment: environment)
+        let settings = EnvironmentSettings(environment)
+        healthPort = environment["SLUICE_HEALTH_PORT"] == nil ? nil : try settings.integer("SLUICE_HEALTH_PORT", default: 0, in: 0...65535)
+        healthHost = settings.string("SLUICE_HEALTH_HOST", default: "127.0.0.1")
     }
 }

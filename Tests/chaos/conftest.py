@@ -38,6 +38,7 @@ class Service:
 
     def __init__(self, name, env, log_dir):
         self.name = name
+        self.health_url = f"http://127.0.0.1:{env['SLUICE_HEALTH_PORT']}" if "SLUICE_HEALTH_PORT" in env else None
         self.ready = threading.Event()
         self.log_path = log_dir / f"{name}.log"
         self.process = subprocess.Popen(
@@ -108,9 +109,12 @@ class Cluster:
         ).stdout.strip()
         self.url = f"http://127.0.0.1:{self.port}"
         self.services = {}
+        # Each worker serves /health and /ready on a port of its own, kept across restarts.
+        self.health_ports = {name: free_port() for name in SERVICES if name != "gateway"}
 
     def start(self, name):
-        service = Service(name, self.env, self.logs)
+        env = dict(self.env, SLUICE_HEALTH_PORT=str(self.health_ports[name])) if name in self.health_ports else self.env
+        service = Service(name, env, self.logs)
         self.services[name] = service
         service.wait_ready()
 

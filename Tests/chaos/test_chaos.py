@@ -91,6 +91,25 @@ def submit(cluster, key, attempts=200):
     raise AssertionError(f"{key} was never accepted")
 
 
+def readiness(cluster, name):
+    """A worker's GET /ready: (status, body)."""
+    try:
+        with urllib.request.urlopen(f"{cluster.services[name].health_url}/ready", timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_every_worker_is_healthy_and_ready(cluster):
+    for name in ["validator", "gpu-normalizer", "spark-runner", "analyzer"]:
+        with urllib.request.urlopen(f"{cluster.services[name].health_url}/health", timeout=30) as response:
+            assert response.status == 200
+        status, answer = readiness(cluster, name)
+        assert status == 200 and answer["status"] == "ready", (name, answer)
+        expected = {"database", "broker"} | ({"spark_driver"} if name == "spark-runner" else set())
+        assert set(answer["checks"]) == expected
+
+
 def assert_exactly_once(cluster, watch, ids, announcements=True):
     with psycopg.connect(cluster.database_url) as db:
         statuses = dict(db.execute("SELECT job_id::text, status FROM jobs WHERE job_id = ANY(%s::uuid[])", (list(ids),)).fetchall())
@@ -158,6 +177,11 @@ def test_a_server_restarted_mid_batch(cluster, watch, server):
     script = str(REPO / "infra" / f"{server}.sh")
     stopped = time.monotonic()
     subprocess.run([script, "stop"], check=True, capture_output=True, timeout=120)
+    # Meanwhile every worker says it is not ready, and why.
+    check = "broker" if server == "rabbitmq" else "database"
+    for name in ["validator", "gpu-normalizer", "spark-runner", "analyzer"]:
+        status, answer = readiness(cluster, name)
+        assert status == 503 and answer["checks"][check] != "ok", (name, answer)
     subprocess.run([script, "start"], check=True, capture_output=True, timeout=180)
     restarted = time.monotonic()
     done = sum(1 for job in ids if watch.completions[job])

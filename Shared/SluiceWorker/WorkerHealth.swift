@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// One thing a worker needs to take work (the database, the broker, a warm Spark
+/// driver); its probe throws, saying why, when that thing is not available.
+public struct ReadinessCheck: Sendable {
+    public let name: String
+    public let probe: @Sendable () async throws -> Void
+
+    public init(_ name: String, probe: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.probe = probe
+    }
+}
+
+/// A stage worker's `GET /health` (the process answers) and `GET /ready` (every
+/// ``ReadinessCheck`` passes; otherwise 503 naming the failing ones), for
+/// orchestrators and load balancers; served on `SLUICE_HEALTH_PORT` when it is set.
+enum WorkerHealth {
+    static func application(
+        stage: String, host: String, port: Int, checks: [ReadinessCheck], logger: Logger
+    ) -> some Service {
+        let router = Router()
+        router.get("health") { _, _ in try Self.json(["status": "ok", "stage": stage], status: .ok) }
+        router.get("ready") { _, _ in
+            var results: [String: String] = [:]
+            await withTaskGroup(of: (String, String).self) { group in
+                for check in checks {
+                    group.addTask {
+                        do {
+                            try await check.probe()
+                            return (check.name, "ok")
+                        } catch {
+                            return (check.name, "\(error)")
+                        }
+                    }
+                }
+                for await (name, result) in group { results[name] = result }
+            }
+            let ready = results.values.allSatisfy { $0 == "ok" }
+            return try Self.json(Readiness(status: ready ? "ready" : "unavailable", stage: stage, checks: results), status: ready ? .ok : .serviceUnavailable)
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "sluice-\(stage)"),
+            onServerRunning: { channel in
+                logger.info("health endpoints listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")"])
+            },
+            logger: logger
+        )
+    }
+
+    private struct Readiness: Encodable {
+        let status: String
+        let stage: String
+        let checks: [String: String]
+    }
+
+    private static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+        )
+    }
+}
