@@ -123,16 +123,31 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// Thrown when a worker records the end of an attempt that another worker has
+    /// taken over since (the message was redelivered after this worker was presumed
+    /// lost): its result is refused, the other worker's stands.
+    public struct AttemptTakenOver: Error, CustomStringConvertible {
+        public let message: StageMessage
+        public let worker: String
+        public var description: String {
+            "\(message.stage.rawValue) attempt \(message.attempt) of job \(message.jobID.uuidString.lowercased()) is no longer \(worker)'s"
+        }
+    }
+
     /// Records a successful attempt with its figures; when `summary` is given (the last
-    /// stage), also the job's result and its completion. One transaction.
-    public func completeAttempt(_ message: StageMessage, outcome: StageOutcome, summary: PostgresJSON? = nil) async throws {
+    /// stage), also the job's result and its completion. One transaction, fenced: it
+    /// throws ``AttemptTakenOver`` (writing nothing) unless the attempt is still
+    /// running under `worker`.
+    public func completeAttempt(_ message: StageMessage, worker: String, outcome: StageOutcome, summary: PostgresJSON? = nil) async throws {
         try await pool.withTransaction { db in
-            try db.execute("""
+            let mine = try db.execute("""
                 UPDATE stage_attempts
                 SET outcome = 'succeeded', finished_at = now(), device = \(outcome.device),
                     records_in = \(outcome.recordsIn), records_out = \(outcome.recordsOut)
                 WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
+                  AND worker = \(worker) AND outcome = 'running'
                 """)
+            guard mine == 1 else { throw AttemptTakenOver(message: message, worker: worker) }
             for metric in outcome.metrics {
                 try db.execute("""
                     INSERT INTO job_metrics (job_id, stage, name, value, unit)
@@ -158,25 +173,32 @@ public struct JobStore: Sendable {
         }
     }
 
-    /// Records a failed attempt that will run again (outcome `retried`); the job stays at its stage.
-    public func retryAttempt(_ message: StageMessage, cause: FailureCause, error: String) async throws {
+    /// Records a failed attempt that will run again (outcome `retried`); the job stays
+    /// at its stage. Fenced like ``completeAttempt(_:worker:outcome:summary:)``.
+    public func retryAttempt(_ message: StageMessage, worker: String, cause: FailureCause, error: String) async throws {
         try await pool.withConnection { db in
-            _ = try db.execute("""
+            let mine = try db.execute("""
                 UPDATE stage_attempts
                 SET outcome = 'retried', finished_at = now(), error_cause = \(cause.rawValue), error = \(error)
                 WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
+                  AND worker = \(worker) AND outcome = 'running'
                 """)
+            guard mine == 1 else { throw AttemptTakenOver(message: message, worker: worker) }
         }
     }
 
-    /// Fails the attempt and the job, naming the stage and the reason.
-    public func failJob(_ message: StageMessage, cause: FailureCause, error: String) async throws {
+    /// Fails the attempt and the job, naming the stage and the reason. With `worker`,
+    /// fenced like ``completeAttempt(_:worker:outcome:summary:)``; without, it fails
+    /// whatever attempt is recorded (for failures found before the stage ran).
+    public func failJob(_ message: StageMessage, worker: String? = nil, cause: FailureCause, error: String) async throws {
         try await pool.withTransaction { db in
-            try db.execute("""
+            let mine = try db.execute("""
                 UPDATE stage_attempts
                 SET outcome = 'failed', finished_at = now(), error_cause = \(cause.rawValue), error = \(error)
                 WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
+                  AND (\(worker)::text IS NULL OR (worker = \(worker)::text AND outcome = 'running'))
                 """)
+            if worker != nil, mine != 1 { throw AttemptTakenOver(message: message, worker: worker ?? "") }
             try db.execute("""
                 UPDATE jobs SET status = 'failed', failed_stage = \(message.stage.rawValue), error = \(error),
                     finished_at = now(), updated_at = now()

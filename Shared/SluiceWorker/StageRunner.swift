@@ -109,7 +109,7 @@ public final class StageRunner: Service {
         let workerLosses = Int(delivery.previousDeliveries)
         if workerLosses >= min(retryPolicy.maxAttempts[.workerLost] ?? 3, topology.deliveryLimit) {
             let error = StageError(.workerLost, "the \(stage.rawValue) stage's worker was lost \(workerLosses) times working on this message")
-            await fail(message, error, delivery: delivery, publisher: publisher, logger: logger)
+            await fail(message, error, fenced: false, delivery: delivery, publisher: publisher, logger: logger)
             return
         }
 
@@ -148,10 +148,14 @@ public final class StageRunner: Service {
         // The work is done: from here a failure brings the same message back after a
         // delay, which finds the attempt succeeded and only hands off again.
         do {
-            try await store.completeAttempt(message, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
+            try await store.completeAttempt(message, worker: worker, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
             try await handOff(message, publisher: publisher)
             if let reply = result.reply { await send(reply, for: message, publisher: publisher, logger: logger) }
             try delivery.ack()
+        } catch let error as JobStore.AttemptTakenOver {
+            // Presumed lost (its message went to another worker), this worker came back: the other's result stands.
+            logger.warning("another worker took this attempt over; dropping this result", metadata: ["error": "\(error)"])
+            try? delivery.ack()
         } catch {
             logger.warning("could not record or hand off a finished stage; trying again after a delay", metadata: ["error": "\(error)"])
             await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
@@ -171,7 +175,11 @@ public final class StageRunner: Service {
             "error": "\(error)", "stage.attempt": "\(message.attempt)", "retry.delay": "\(topology.retryDelays[tier])",
         ])
         do {
-            try await store.retryAttempt(message, cause: error.cause, error: error.message)
+            try await store.retryAttempt(message, worker: worker, cause: error.cause, error: error.message)
+        } catch let error as JobStore.AttemptTakenOver {
+            logger.warning("another worker took this attempt over; leaving the retry to it", metadata: ["error": "\(error)"])
+            try? delivery.ack()
+            return
         } catch {
             logger.error("could not record the failed attempt; trying again after a delay", metadata: ["error": "\(error)"])
             await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
@@ -222,10 +230,19 @@ public final class StageRunner: Service {
 
     /// Fails the job with the cause; a message that exhausted its attempts goes to the
     /// dead-letter queue with the cause in its headers, for inspection and replay.
-    private func fail(_ message: StageMessage, _ error: StageError, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger) async {
+    ///
+    /// `fenced`: the failure came from this worker's own run of the attempt, which may
+    /// have been taken over meanwhile; then the other worker's outcome stands.
+    private func fail(
+        _ message: StageMessage, _ error: StageError, fenced: Bool = true, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger
+    ) async {
         logger.error("job failed", metadata: ["error": "\(error)", "stage.attempt": "\(message.attempt)"])
         do {
-            try await store.failJob(message, cause: error.cause, error: error.message)
+            try await store.failJob(message, worker: fenced ? worker : nil, cause: error.cause, error: error.message)
+        } catch let error as JobStore.AttemptTakenOver {
+            logger.warning("another worker took this attempt over; its outcome stands", metadata: ["error": "\(error)"])
+            try? delivery.ack()
+            return
         } catch {
             logger.error("could not record the failure; trying again after a delay", metadata: ["error": "\(error)"])
             await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
