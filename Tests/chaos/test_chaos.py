@@ -84,9 +84,11 @@ def submit(cluster, key, attempts=200):
             with urllib.request.urlopen(request, timeout=30) as response:
                 assert response.status == 202
                 return json.loads(response.read())["job_id"]
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
-            if isinstance(error, urllib.error.HTTPError) and error.code < 500:
+        except urllib.error.HTTPError as error:
+            if error.code != 429:
                 raise
+            time.sleep(int(error.headers["Retry-After"]))  # over the key's rate: wait as told
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)  # the gateway is restarting: there is nothing to listen to
     raise AssertionError(f"{key} was never accepted")
 
@@ -192,3 +194,30 @@ def test_a_server_restarted_mid_batch(cluster, watch, server):
           f"next job completed {first - restarted:.1f} s after it was back, all {JOBS} {time.monotonic() - restarted:.1f} s after")
     # Announcements made while the database was down are lost by definition.
     assert_exactly_once(cluster, watch, ids, announcements=server != "postgres")
+
+
+def test_a_thousand_jobs_from_sixteen_clients(cluster, watch):
+    """Load, not a fault: 1,000 jobs from 16 concurrent clients, which wait out 429s as
+    `Retry-After` tells them; completed = accepted, each exactly once."""
+    clients, jobs = 16, 1000
+    accepted, errors = [], []
+
+    def client(number):
+        try:
+            for index in range(number, jobs, clients):
+                accepted.append(submit(cluster, f"load-{index}", attempts=20))
+        except Exception as error:  # reported below: a thread cannot fail the test itself
+            errors.append(repr(error))
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    submitted = time.monotonic()
+    assert errors == [] and len(set(accepted)) == jobs
+    watch.wait_for(set(accepted), jobs, timeout=900)
+    print(f"\nload: {jobs} jobs from {clients} clients accepted in {submitted - started:.1f} s, "
+          f"all completed {time.monotonic() - started:.1f} s after the first request")
+    assert_exactly_once(cluster, watch, set(accepted))
