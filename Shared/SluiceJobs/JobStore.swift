@@ -1,5 +1,6 @@
 import Foundation
 import SluiceContracts
+import SluiceCore
 import SluicePostgres
 
 /// The job-history tables as the services write them: every statement is named here,
@@ -89,13 +90,15 @@ public struct JobStore: Sendable {
         case alreadySucceeded
         /// The job is final or past this stage: nothing to do.
         case alreadyPast(JobStatus)
+        /// This attempt was abandoned (its lease ran out) or retried: a later attempt carries the stage.
+        case superseded
         /// No such job.
         case unknownJob
     }
 
     /// Claims `message`'s stage for `worker`: moves the job's status to the stage's and
     /// records the attempt as running, unless the job is past it.
-    public func beginAttempt(_ message: StageMessage, worker: String) async throws -> Admission {
+    public func beginAttempt(_ message: StageMessage, worker: String, lease: Duration = .seconds(60)) async throws -> Admission {
         try await pool.withTransaction { db in
             guard let job = try db.query("SELECT status, config FROM jobs WHERE job_id = \(message.jobID) FOR UPDATE").first else {
                 return .unknownJob
@@ -106,17 +109,23 @@ public struct JobStore: Sendable {
                 SELECT outcome FROM stage_attempts
                 WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
                 """).first
-            if try previous?.decode("outcome", as: String.self) == "succeeded" { return .alreadySucceeded }
+            switch try previous?.decode("outcome", as: String.self) {
+            case "succeeded": return .alreadySucceeded
+            case "abandoned", "retried": return .superseded
+            default: break
+            }
 
             try db.execute("""
                 UPDATE jobs SET status = \(message.stage.runningStatus.rawValue), started_at = coalesce(started_at, now()), updated_at = now()
                 WHERE job_id = \(message.jobID)
                 """)
             try db.execute("""
-                INSERT INTO stage_attempts (job_id, stage, attempt, worker, enqueued_at, started_at)
-                VALUES (\(message.jobID), \(message.stage.rawValue), \(message.attempt), \(worker), \(message.enqueuedAt), now())
+                INSERT INTO stage_attempts (job_id, stage, attempt, worker, enqueued_at, started_at, lease_expires_at)
+                VALUES (\(message.jobID), \(message.stage.rawValue), \(message.attempt), \(worker), \(message.enqueuedAt), now(),
+                        now() + make_interval(secs => \(lease.seconds)))
                 ON CONFLICT (job_id, stage, attempt)
-                DO UPDATE SET worker = excluded.worker, started_at = now(), finished_at = NULL, outcome = 'running'
+                DO UPDATE SET worker = excluded.worker, started_at = now(), finished_at = NULL, outcome = 'running',
+                    lease_expires_at = excluded.lease_expires_at
                 """)
             try Self.announce(db, message.jobID, status: message.stage.runningStatus, stage: message.stage)
             return .run(config: try job.decode("config"))

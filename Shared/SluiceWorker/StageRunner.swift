@@ -30,6 +30,7 @@ public final class StageRunner: Service {
     private let topology: SluiceTopology
     private let prefetch: UInt16
     private let retryPolicy: RetryPolicy
+    private let lease: Duration
     private let worker: String
     private let logger: Logger
 
@@ -39,6 +40,8 @@ public final class StageRunner: Service {
     ///   - intake: turns submissions published by scripts into stage messages (the validator's). Default none.
     ///   - prefetch: messages worked on at once by this process. Default 4.
     ///   - retryPolicy: attempts per failure cause. Default ``RetryPolicy/init()``.
+    ///   - lease: how long a claimed attempt stays this worker's without renewal; renewed
+    ///     every third of it while the stage runs. Default 60 s.
     public init(
         stage: Stage,
         handler: any StageHandler,
@@ -49,6 +52,7 @@ public final class StageRunner: Service {
         topology: SluiceTopology = SluiceTopology(),
         prefetch: UInt16 = 4,
         retryPolicy: RetryPolicy = RetryPolicy(),
+        lease: Duration = .seconds(60),
         logger: Logger
     ) {
         self.stage = stage
@@ -60,6 +64,7 @@ public final class StageRunner: Service {
         self.topology = topology
         self.prefetch = prefetch
         self.retryPolicy = retryPolicy
+        self.lease = lease
         self.worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         var logger = logger
         logger[metadataKey: "stage"] = "\(stage.rawValue)"
@@ -115,7 +120,7 @@ public final class StageRunner: Service {
 
         let config: PostgresJSON
         do {
-            switch try await store.beginAttempt(message, worker: worker) {
+            switch try await store.beginAttempt(message, worker: worker, lease: lease) {
             case .unknownJob:
                 logger.error("dead-lettering a message for an unknown job")
                 try delivery.reject(requeue: false)
@@ -126,6 +131,10 @@ public final class StageRunner: Service {
                 return
             case .alreadySucceeded:
                 try await handOff(message, publisher: publisher)
+                try delivery.ack()
+                return
+            case .superseded:
+                logger.info("a later attempt carries this stage; acknowledging the old one")
                 try delivery.ack()
                 return
             case .run(let jobConfig):
@@ -139,7 +148,7 @@ public final class StageRunner: Service {
 
         let result: StageResult
         do {
-            result = try await handler.run(StageJob(message: message, config: config, artifacts: artifacts, logger: logger))
+            result = try await runRenewingLease(StageJob(message: message, config: config, artifacts: artifacts, logger: logger))
         } catch {
             await retryOrFail(message, StageError(classifying: error), delivery: delivery, publisher: publisher, logger: logger)
             return
@@ -159,6 +168,30 @@ public final class StageRunner: Service {
         } catch {
             logger.warning("could not record or hand off a finished stage; trying again after a delay", metadata: ["error": "\(error)"])
             await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
+        }
+    }
+
+    /// Runs the handler while renewing the attempt's lease every third of it, so that
+    /// "is the worker alive?" never depends on how long the stage takes.
+    private func runRenewingLease(_ job: StageJob) async throws -> StageResult {
+        let (store, handler, lease, worker) = (store, handler, lease, worker)
+        return try await withThrowingTaskGroup(of: StageResult?.self) { group in
+            group.addTask { try await handler.run(job) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: lease / 3)
+                    if Task.isCancelled { break }
+                    if try await store.renewLease(job.message, worker: worker, lease: lease) == false {
+                        job.logger.warning("this attempt's lease was taken over; its result will be refused")
+                    }
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let result = next { return result }
+            }
+            throw CancellationError()
         }
     }
 

@@ -51,6 +51,7 @@ public enum StageWorker {
             topology: configuration.pipeline.topology,
             prefetch: configuration.prefetch,
             retryPolicy: configuration.retryPolicy,
+            lease: configuration.lease,
             logger: logger
         )
         // A group stops its services in reverse order: the runner finishes (or hands
@@ -67,6 +68,10 @@ public enum StageWorker {
                 stage: stage.rawValue, host: configuration.healthHost, port: port, checks: checks, logger: logger
             ))
         }
+        services.append(LeaseSweeper(
+            stage: stage, store: store, amqp: configuration.pipeline.amqp, topology: configuration.pipeline.topology,
+            interval: configuration.lease / 4, logger: logger
+        ))
         services.append(runner)
         return ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

@@ -6,7 +6,7 @@ import SluiceContracts
 import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport
-import SluiceWorker
+@testable import SluiceWorker
 
 /// The four stage runners, a LISTEN connection and a publisher, on a schema and a
 /// topology of the test's own.
@@ -101,8 +101,10 @@ struct Pipeline: Sendable {
 }
 
 /// Runs `body` with a running ``Pipeline``, then shuts every service down gracefully.
-/// `prepare` runs once LISTEN is active but before the stage runners start.
+/// `prepare` runs once LISTEN is active but before the stage runners (and their lease
+/// sweepers, every quarter of `lease`) start.
 func withPipeline(
+    lease: Duration = .seconds(60),
     prepare: @escaping @Sendable (Pipeline) async throws -> Void = { _ in },
     _ body: @escaping @Sendable (Pipeline) async throws -> Void
 ) async throws {
@@ -115,10 +117,11 @@ func withPipeline(
             defer { try? FileManager.default.removeItem(at: artifacts.root) }
             let store = JobStore(pool: pool)
             let listener = PostgresListener(configuration: TestDatabase.configuration(), channels: [JobStore.eventsChannel], logger: logger)
-            let runners = try Stage.allCases.map {
-                StageRunner(stage: $0, handler: EchoStage(stage: $0), amqp: try TestBroker.configuration(), store: store,
-                            artifacts: artifacts, topology: topology, logger: logger)
-            }
+            let runners: [any Service] = try Stage.allCases.flatMap { stage -> [any Service] in [
+                StageRunner(stage: stage, handler: EchoStage(stage: stage), amqp: try TestBroker.configuration(), store: store,
+                            artifacts: artifacts, topology: topology, lease: lease, logger: logger),
+                LeaseSweeper(stage: stage, store: store, amqp: try TestBroker.configuration(), topology: topology, interval: lease / 4, logger: logger),
+            ] }
             let publisher = AMQPPublisher(configuration: try TestBroker.configuration(), logger: logger)
             let listening = ServiceGroup(services: [listener, publisher], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
             let working = ServiceGroup(services: runners, gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)

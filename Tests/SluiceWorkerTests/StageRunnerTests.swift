@@ -134,4 +134,30 @@ import Testing
             #expect(dead?.headers["x-sluice-cause"]?.stringValue == "worker_lost")
         }
     }
+
+    @Test func anAttemptWhoseLeaseRunsOutIsHandedOnAndTheLateWorkerIsRefused() async throws {
+        let claimed = Mutex<StageMessage?>(nil)
+        try await withPipeline(lease: .seconds(1), prepare: { pipeline in
+            // A worker claimed the job's validate stage, then froze: it renews nothing.
+            let job = try await pipeline.store.createJob(.init(
+                source: .cli, config: .init(rawJSON: "{}"), recordCount: nil, idempotencyKey: nil, traceID: "frozen"
+            ))
+            try pipeline.artifacts.write(Data("input".utf8), job.jobID, "input.txt")
+            let message = StageMessage(jobID: job.jobID, stage: .validate, traceID: "frozen", submittedAt: job.submittedAt)
+            #expect(try await pipeline.store.beginAttempt(message, worker: "frozen", lease: .seconds(1)) == .run(config: .init(rawJSON: "{}")))
+            claimed.withLock { $0 = message }
+        }) { pipeline in
+            let message = try #require(claimed.withLock { $0 })
+            try await pipeline.waitForCompletion(of: message.jobID)
+            #expect(try await pipeline.history(of: message.jobID).status == "completed")
+            let validate = try await pipeline.attempts(of: message.jobID).filter { $0.stage == "validate" }
+            #expect(validate.map(\.outcome) == ["abandoned", "succeeded"])
+            #expect(validate.first?.errorCause == "worker_lost")
+
+            // The frozen worker wakes up and finishes: refused, nothing changes.
+            let outcome = StageOutcome(recordsIn: 1, recordsOut: 2, device: "cpu", metrics: [])
+            await #expect(throws: JobStore.AttemptTakenOver.self) { try await pipeline.store.completeAttempt(message, worker: "frozen", outcome: outcome) }
+            #expect(try await pipeline.count("SELECT count(*) AS n FROM job_results WHERE job_id = \(message.jobID)") == 1)
+        }
+    }
 }

@@ -36,11 +36,11 @@ class Service:
     """One service process; its output goes to a log file, and `ready` is set when
     it writes its ready lines."""
 
-    def __init__(self, name, env, log_dir):
+    def __init__(self, name, env, log_dir, key=None):
         self.name = name
         self.health_url = f"http://127.0.0.1:{env['SLUICE_HEALTH_PORT']}" if "SLUICE_HEALTH_PORT" in env else None
         self.ready = threading.Event()
-        self.log_path = log_dir / f"{name}.log"
+        self.log_path = log_dir / f"{key or name}.log"
         self.process = subprocess.Popen(
             [str(BIN / name)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, text=True, errors="replace",
@@ -64,6 +64,12 @@ class Service:
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
+
+    def freeze(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self):
         if self.process.poll() is None:
@@ -102,6 +108,8 @@ class Cluster:
             SLUICE_SPARK_MASTER="local[1]",
             SLUICE_SPARK_PYTHON=PYTHON,
             SLUICE_SPARK_DRIVER=str(REPO / "Services" / "spark-runner" / "driver" / "sluice_spark_driver.py"),
+            # Short leases, so that a frozen worker's attempt is handed on within seconds.
+            SLUICE_LEASE_SECONDS="3",
         )
         subprocess.run([str(BIN / "sluice"), "migrate"], env=self.env, check=True, capture_output=True, timeout=120)
         self.api_key = subprocess.run(
@@ -112,19 +120,23 @@ class Cluster:
         # Each worker serves /health and /ready on a port of its own, kept across restarts.
         self.health_ports = {name: free_port() for name in SERVICES if name != "gateway"}
 
-    def start(self, name):
-        env = dict(self.env, SLUICE_HEALTH_PORT=str(self.health_ports[name])) if name in self.health_ports else self.env
-        service = Service(name, env, self.logs)
-        self.services[name] = service
+    def start(self, name, replica=None):
+        """Starts `name`; with `replica`, a further process of it, kept as `name-replica`."""
+        key = f"{name}-{replica}" if replica else name
+        if key not in self.health_ports and name != "gateway":
+            self.health_ports[key] = free_port()
+        env = dict(self.env, SLUICE_HEALTH_PORT=str(self.health_ports[key])) if key in self.health_ports else self.env
+        service = Service(name, env, self.logs, key)
+        self.services[key] = service
         service.wait_ready()
 
     def kill(self, name):
         self.services[name].kill()
 
     def close(self):
-        for name in reversed(SERVICES):
-            if name in self.services:
-                self.services[name].stop()
+        for service in reversed(list(self.services.values())):
+            service.thaw()
+            service.stop()
         rabbitmqctl("delete_vhost", self.vhost)
         with psycopg.connect(os.environ["SLUICE_DATABASE_URL"], autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')

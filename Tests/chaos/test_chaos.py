@@ -196,6 +196,29 @@ def test_a_server_restarted_mid_batch(cluster, watch, server):
     assert_exactly_once(cluster, watch, ids, announcements=server != "postgres")
 
 
+def test_a_frozen_worker_loses_its_attempts_to_a_replica(cluster, watch):
+    """SIGSTOP: the frozen spark-runner stops renewing its leases; the replica's lease
+    sweeper hands its attempts on, and the broker hands on what it had prefetched once
+    its connection misses its heartbeats. Thawed, its late results are refused."""
+    cluster.start("spark-runner", replica="b")
+    ids = {submit(cluster, f"frozen-{index}") for index in range(JOBS)}
+    watch.wait_for(ids, 10, timeout=300)
+    frozen = cluster.services["spark-runner"]
+    frozen.freeze()
+    stopped = time.monotonic()
+    try:
+        watch.wait_for(ids, JOBS, timeout=600)
+    finally:
+        frozen.thaw()
+    print(f"\nspark-runner frozen with 10+ of {JOBS} jobs done: all {JOBS} done {time.monotonic() - stopped:.1f} s later by the replica")
+    with psycopg.connect(cluster.database_url) as db:
+        abandoned = db.execute(
+            "SELECT count(*) FROM stage_attempts WHERE job_id = ANY(%s::uuid[]) AND outcome = 'abandoned'", (list(ids),)
+        ).fetchone()[0]
+    print(f"attempts abandoned by the sweeper: {abandoned}")
+    assert_exactly_once(cluster, watch, ids)
+
+
 def test_a_thousand_jobs_from_sixteen_clients(cluster, watch):
     """Load, not a fault: 1,000 jobs from 16 concurrent clients, which wait out 429s as
     `Retry-After` tells them; completed = accepted, each exactly once."""
