@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "SluiceWorker",
             dependencies: [
-                "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceJobs",
+                "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceJobs", "SluiceCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Hummingbird
 import SluiceAMQP
 import SluiceContracts
+import SluiceCore
 import SluicePostgres
 
 /// `GET /health` (the process answers) and `GET /ready` (it can take jobs: the
@@ -18,27 +19,22 @@ struct HealthRoutes: Sendable {
     }
 
     func ready() async throws -> Response {
-        async let database = Self.check { try await pool.withConnection { _ = try $0.query("SELECT 1") } }
-        async let broker = Self.check { _ = try await admin.messageCount(queue: topology.queue(.validate)) }
-        let checks = [
-            "database": await database,
-            "broker": await broker,
-            "job_events": events.isListening ? "ok" : "not listening yet",
-        ]
-        let ready = checks.values.allSatisfy { $0 == "ok" }
+        let (pool, admin, queue, events) = (pool, admin, topology.queue(.validate), events)
+        let checks = await ReadinessCheck.evaluate([
+            ReadinessCheck("database") { try await pool.withConnection { _ = try $0.query("SELECT 1") } },
+            ReadinessCheck("broker") { _ = try await admin.messageCount(queue: queue) },
+            ReadinessCheck("job_events") { guard events.isListening else { throw NotListening() } },
+        ])
+        let ready = checks.values.allSatisfy { $0 == ReadinessCheck.passed }
         return try JSONBody.response(
             Readiness(status: ready ? "ready" : "unavailable", checks: checks),
             status: ready ? .ok : .serviceUnavailable
         )
     }
 
-    private static func check(_ probe: @Sendable () async throws -> Void) async -> String {
-        do {
-            try await probe()
-            return "ok"
-        } catch {
-            return "\(error)"
-        }
+    /// `/ready`'s answer while the job-events listener is not connected.
+    private struct NotListening: Error, CustomStringConvertible {
+        var description: String { "not listening yet" }
     }
 
     struct Readiness: Encodable {

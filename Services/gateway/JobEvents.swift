@@ -40,7 +40,7 @@ final class JobEvents: Service, Sendable {
                     listening.store(true, ordering: .relaxed)
                     wakeAll()
                 case .notification(_, let payload):
-                    guard let event = try? JSONDecoder().decode(Announcement.self, from: Data(payload.utf8)),
+                    guard let event = JobAnnouncement(payload: payload),
                           let status = JobStatus(rawValue: event.status), status.isFinal
                     else { continue }
                     wake(event.jobID)
@@ -93,12 +93,5 @@ final class JobEvents: Service, Sendable {
 
     private func wakeAll() {
         for continuation in waiters.withLock({ $0.values.flatMap(\.values) }) { continuation.yield() }
-    }
-
-    /// The payload of a `sluice_job_events` notification.
-    private struct Announcement: Decodable {
-        let jobID: UUID
-        let status: String
-        enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import SluiceCore
 import SluiceWorker
 
 /// Builds exactly what the spark-runner runs (see ``StageWorker``), with the Spark

@@ -227,14 +227,8 @@ public final class StageRunner: Service {
     private func park(_ message: StageMessage, tier: Int, cause: FailureCause, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger) async {
         do {
             try await publisher.publish(
-                try message.encoded(),
-                exchange: topology.retryExchange,
-                routingKey: topology.retryRoutingKey(stage, tier: tier),
-                properties: AMQPProperties(
-                    contentType: "application/json",
-                    headers: ["trace_id": .string(message.traceID), "x-sluice-retry-cause": .string(cause.rawValue)],
-                    messageID: message.messageID
-                )
+                message, exchange: topology.retryExchange, routingKey: topology.retryRoutingKey(stage, tier: tier),
+                headers: ["x-sluice-retry-cause": .string(cause.rawValue)]
             )
             try delivery.ack()
         } catch {
@@ -283,20 +277,10 @@ public final class StageRunner: Service {
         }
         if !error.isPermanent {
             do {
-                try await publisher.publish(
-                    try message.encoded(),
-                    exchange: topology.deadLetterExchange,
-                    routingKey: topology.routingKey(stage),
-                    properties: AMQPProperties(
-                        contentType: "application/json",
-                        headers: [
-                            "trace_id": .string(message.traceID), "x-sluice-stage": .string(stage.rawValue),
-                            "x-sluice-cause": .string(error.cause.rawValue), "x-sluice-error": .string(error.message),
-                            "x-sluice-attempts": .int(Int64(message.attempt)),
-                        ],
-                        messageID: message.messageID
-                    )
-                )
+                try await publisher.publish(message, exchange: topology.deadLetterExchange, routingKey: topology.routingKey(stage), headers: [
+                    "x-sluice-stage": .string(stage.rawValue), "x-sluice-cause": .string(error.cause.rawValue),
+                    "x-sluice-error": .string(error.message), "x-sluice-attempts": .int(Int64(message.attempt)),
+                ])
             } catch {
                 logger.error("could not dead-letter the message; the job is failed all the same", metadata: ["error": "\(error)"])
             }

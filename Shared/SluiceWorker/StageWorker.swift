@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluicePostgres
 

@@ -2,18 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-
-/// One thing a worker needs to take work (the database, the broker, a warm Spark
-/// driver); its probe throws, saying why, when that thing is not available.
-public struct ReadinessCheck: Sendable {
-    public let name: String
-    public let probe: @Sendable () async throws -> Void
-
-    public init(_ name: String, probe: @escaping @Sendable () async throws -> Void) {
-        self.name = name
-        self.probe = probe
-    }
-}
+import SluiceCore
 
 /// A stage worker's `GET /health` (the process answers) and `GET /ready` (every
 /// ``ReadinessCheck`` passes; otherwise 503 naming the failing ones), for
@@ -25,21 +14,8 @@ enum WorkerHealth {
         let router = Router()
         router.get("health") { _, _ in try Self.json(["status": "ok", "stage": stage], status: .ok) }
         router.get("ready") { _, _ in
-            var results: [String: String] = [:]
-            await withTaskGroup(of: (String, String).self) { group in
-                for check in checks {
-                    group.addTask {
-                        do {
-                            try await check.probe()
-                            return (check.name, "ok")
-                        } catch {
-                            return (check.name, "\(error)")
-                        }
-                    }
-                }
-                for await (name, result) in group { results[name] = result }
-            }
-            let ready = results.values.allSatisfy { $0 == "ok" }
+            let results = await ReadinessCheck.evaluate(checks)
+            let ready = results.values.allSatisfy { $0 == ReadinessCheck.passed }
             return try Self.json(Readiness(status: ready ? "ready" : "unavailable", stage: stage, checks: results), status: ready ? .ok : .serviceUnavailable)
         }
         return Application(

@@ -142,28 +142,22 @@ func withPipeline(
 
 /// The job announcements seen on `sluice_job_events`, and waiting for one.
 final class JobEvents: @unchecked Sendable {
-    struct Announcement: Decodable, Equatable {
-        let jobID: UUID
-        let status: String
-        enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
-    }
-
     private let lock = NSLock()
-    private var seen: [Announcement] = []
+    private var seen: [JobAnnouncement] = []
     private var listening = false
     private var waiters: [UUID: (condition: Condition, continuation: CheckedContinuation<Void, Never>)] = [:]
 
     /// Tested under the lock with what has been announced and whether LISTEN is active.
-    typealias Condition = @Sendable (_ seen: [Announcement], _ listening: Bool) -> Bool
+    typealias Condition = @Sendable (_ seen: [JobAnnouncement], _ listening: Bool) -> Bool
 
-    var snapshot: [Announcement] { lock.withLock { seen } }
+    var snapshot: [JobAnnouncement] { lock.withLock { seen } }
 
     func record(_ event: PostgresListener.Event) {
         let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
             switch event {
             case .listening, .reconnected: listening = true
             case .notification(_, let payload):
-                if let announcement = try? JSONDecoder().decode(Announcement.self, from: Data(payload.utf8)) { seen.append(announcement) }
+                if let announcement = JobAnnouncement(payload: payload) { seen.append(announcement) }
             }
             let done = waiters.filter { $0.value.condition(seen, listening) }
             done.keys.forEach { waiters.removeValue(forKey: $0) }

@@ -31,17 +31,11 @@ final class JobWatcher {
         while finished[jobID] == nil {
             guard let event = await events.next() else { return nil }
             guard case .notification(_, let payload) = event,
-                  let announcement = try? JSONDecoder().decode(Announcement.self, from: Data(payload.utf8)),
+                  let announcement = JobAnnouncement(payload: payload),
                   ["completed", "failed", "cancelled"].contains(announcement.status)
             else { continue }
             finished[announcement.jobID] = announcement.status
         }
         return finished[jobID]
-    }
-
-    private struct Announcement: Decodable {
-        let jobID: UUID
-        let status: String
-        enum CodingKeys: String, CodingKey { case jobID = "job_id", status }
     }
 }
