@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's own RabbitMQ node: start | stop | restart | status | ctl ARGS...
+# The project's own RabbitMQ node: start | stop | restart | status | pid | ctl ARGS...
 #
 # Data in $SLUICE_HOME/rabbitmq (also the node's HOME, holding its Erlang
 # cookie), log in $SLUICE_HOME/logs/rabbitmq.log. Loopback only: AMQP on
@@ -212,12 +212,14 @@ case ${1:-} in
     stop) stop ;;
     restart) stop && start ;;
     status) status ;;
+    pid) # the running node's process id (the chaos tests freeze it)
+        node_pid | grep . ;;
     ctl) # rabbitmqctl against our node, e.g. `infra/rabbitmq.sh ctl list_queues -p sluice`
         shift
         ctl "$@"
         ;;
     *)
-        echo "usage: $0 start|stop|restart|status|ctl RABBITMQCTL-ARGS..." >&2
+        echo "usage: $0 start|stop|restart|status|pid|ctl RABBITMQCTL-ARGS..." >&2
         exit 2
         ;;
 esac

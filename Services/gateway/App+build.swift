@@ -52,6 +52,7 @@ func buildApplication(
         events: events,
         history: history,
         limits: pipeline.limits,
+        requestTimeout: configuration.requestTimeout,
         processWait: configuration.processWait,
         maxProcessWait: configuration.maxProcessWait
     ).register(on: router)
@@ -59,8 +60,12 @@ func buildApplication(
     JobControlRoutes(store: store, publisher: publisher, topology: pipeline.topology, logger: logger).register(on: router)
     HealthRoutes(pool: pool, admin: AMQPAdmin(configuration: pipeline.amqp), topology: pipeline.topology, events: events).register(on: router)
 
+    // The idle timeout closes a connection silent for twice the request timeout, such as
+    // one whose client never finishes its headers. Twice, so that a client stalled
+    // mid-body gets its 408 from the body's own timeout first.
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.seconds * 2e9)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice-gateway"),
         onServerRunning: { channel in
             logger.info("listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "-")"])

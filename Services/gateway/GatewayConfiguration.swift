@@ -11,6 +11,7 @@ import SluiceJobs
 /// | `SLUICE_PROCESS_WAIT` | `30` | seconds `POST /process` waits for the job by default |
 /// | `SLUICE_PROCESS_MAX_WAIT` | `300` | the most seconds `?wait=` may ask for |
 /// | `SLUICE_PUBLISH_TIMEOUT` | `10` | seconds to wait for the broker to confirm a new job's message |
+/// | `SLUICE_REQUEST_TIMEOUT` | `60` | seconds a client has to send a request's body (then 408); a connection silent for twice as long (say, headers never finished) is closed |
 /// | `SLUICE_GATEWAY_THREADS` | `2` | threads that parse and check request bodies and write inputs |
 /// | `SLUICE_AUTH` | `required` | `required`: every route but `/health` and `/ready` needs an API key; `off`: none does |
 /// | `SLUICE_RATE_LIMIT` | `50` | requests a second per API key, on average |
@@ -23,6 +24,7 @@ struct GatewayConfiguration: Sendable {
     var processWait: Duration
     var maxProcessWait: Duration
     var publishTimeout: Duration
+    var requestTimeout: Duration
     var threads: Int
     var authRequired: Bool
     var rateLimit: Double
@@ -38,6 +40,7 @@ struct GatewayConfiguration: Sendable {
         maxProcessWait = try settings.seconds("SLUICE_PROCESS_MAX_WAIT", default: 300, in: 0...86_400)
         processWait = try settings.seconds("SLUICE_PROCESS_WAIT", default: 30, in: 0...86_400)
         publishTimeout = try settings.seconds("SLUICE_PUBLISH_TIMEOUT", default: 10, in: 0.1...600)
+        requestTimeout = try settings.seconds("SLUICE_REQUEST_TIMEOUT", default: 60, in: 0.1...3_600)
         threads = try settings.integer("SLUICE_GATEWAY_THREADS", default: 2, in: 1...256)
         switch settings.string("SLUICE_AUTH", default: "required") {
         case "required": authRequired = true

@@ -60,6 +60,15 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
         )
     }
 
+    /// 408: the client did not send its whole body within the request timeout.
+    static func requestTimeout(_ limit: Duration) -> GatewayError {
+        GatewayError(
+            status: .requestTimeout, code: "request_timeout",
+            message: "the request body did not arrive within \(limit.components.seconds) s (SLUICE_REQUEST_TIMEOUT)",
+            headers: [.connection: "close"]
+        )
+    }
+
     /// 503: the broker or the database cannot take the request now; nothing was stored.
     static func unavailable(_ message: String) -> GatewayError {
         GatewayError(status: .serviceUnavailable, code: "unavailable", message: message)

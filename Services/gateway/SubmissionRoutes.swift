@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SluiceContracts
+import SluiceCore
 import SluiceRecords
 
 /// `POST /api/v1/jobs` (202 at once) and the seed-compatible `POST /process` (waits
@@ -11,6 +12,8 @@ struct SubmissionRoutes: Sendable {
     let events: JobEvents
     let history: JobHistory
     let limits: SubmissionLimits
+    /// How long a client may take to send its body (then 408).
+    let requestTimeout: Duration
     /// How long `POST /process` waits by default, and the most `?wait=` may ask for.
     let processWait: Duration
     let maxProcessWait: Duration
@@ -53,7 +56,13 @@ struct SubmissionRoutes: Sendable {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw SubmissionError(code: .tooLarge, message: "the body is \(length) bytes; the limit is \(limits.maxBodyBytes)")
         }
-        let body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        let (maxBodyBytes, requestTimeout) = (limits.maxBodyBytes, requestTimeout)
+        let body: ByteBuffer
+        do {
+            body = try await withTimeout(requestTimeout, waitingFor: "the request body") { try await request.body.collect(upTo: maxBodyBytes) }
+        } catch is TimedOut {
+            throw GatewayError.requestTimeout(requestTimeout)
+        }
         return try await submitter.submit(.init(
             body: Array(body.readableBytesView),
             contentType: request.headers[.contentType],

@@ -45,7 +45,7 @@ extension JobStore {
     public func prepareRetry(_ jobID: UUID) async throws -> (ControlOutcome, RetryPlan?) {
         try await pool.withTransaction { db in
             guard let row = try db.query("""
-                SELECT status, failed_stage, error, finished_at, submitted_at, trace_id FROM jobs WHERE job_id = \(jobID) FOR UPDATE
+                SELECT job_id, status, failed_stage, error, finished_at, submitted_at, trace_id FROM jobs WHERE job_id = \(jobID) FOR UPDATE
                 """).first else { return (.unknownJob, nil) }
             let status = JobStatus(rawValue: try row.decode("status")) ?? .failed
             guard status == .failed, let stage = Stage(rawValue: try row.decode("failed_stage", as: String?.self) ?? "") else {
@@ -58,11 +58,7 @@ extension JobStore {
                 UPDATE jobs SET status = 'queued', failed_stage = NULL, error = NULL, finished_at = NULL WHERE job_id = \(jobID)
                 """)
             try Self.announce(db, jobID, status: .queued, stage: stage)
-            let message = StageMessage(
-                jobID: jobID, stage: stage, attempt: attempt,
-                traceID: try row.decode("trace_id", as: String?.self) ?? UUID().uuidString.lowercased(),
-                submittedAt: try row.decode("submitted_at")
-            )
+            let message = try StageMessage(row, stage: stage, attempt: attempt)
             return (.done, RetryPlan(message: message, failedStage: stage, error: try row.decode("error"), finishedAt: try row.decode("finished_at")))
         }
     }

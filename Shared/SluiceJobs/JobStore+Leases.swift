@@ -16,11 +16,22 @@ extension JobStore {
         }
     }
 
-    /// Abandons up to `limit` running attempts of `stage` whose lease has run out
-    /// (outcome `abandoned`, cause `worker_lost`) and returns the messages for their
-    /// next attempts, to publish; jobs that are final meanwhile get none. Replicas
-    /// sweeping at once skip each other's rows.
-    public func abandonExpiredAttempts(of stage: Stage, limit: Int = 100) async throws -> [StageMessage] {
+    /// What became of an attempt whose lease ran out.
+    public enum ExpiredLease: Sendable, Equatable {
+        /// Abandoned (cause `worker_lost`): publish `successor`, the stage's next attempt,
+        /// then ``recordHandOff(of:)`` the abandoned `attempt`.
+        case abandoned(attempt: StageMessage, successor: StageMessage)
+        /// It was the stage's last attempt for a lost worker: the attempt and its job are
+        /// failed (cause `worker_lost`, with `error`); dead-letter `attempt`.
+        case failed(attempt: StageMessage, error: String)
+    }
+
+    /// Ends up to `limit` running attempts of `stage` whose lease has run out: each is
+    /// abandoned and its next attempt owed, or, when it was attempt `maxAttempts` or
+    /// later, failed with its job. Attempts of jobs that are over meanwhile are
+    /// abandoned with nothing owed and are not returned. Replicas sweeping at once skip
+    /// each other's rows.
+    public func expireLeases(of stage: Stage, maxAttempts: Int, limit: Int = 100) async throws -> [ExpiredLease] {
         try await pool.withTransaction { db in
             let expired = try db.query("""
                 SELECT a.job_id, a.attempt, a.worker, j.status, j.trace_id, j.submitted_at
@@ -30,36 +41,35 @@ extension JobStore {
                 LIMIT \(limit)
                 FOR UPDATE OF a SKIP LOCKED
                 """)
-            var next: [StageMessage] = []
+            var ended: [ExpiredLease] = []
             for row in expired {
-                let jobID: UUID = try row.decode("job_id")
-                let attempt: Int = try row.decode("attempt")
+                let attempt = try StageMessage(row, stage: stage, attempt: try row.decode("attempt"))
                 let worker: String = try row.decode("worker")
+                let jobIsOver = JobStatus(rawValue: try row.decode("status"))?.isFinal ?? true
+                if attempt.attempt >= maxAttempts && !jobIsOver {
+                    let error = "the \(stage.rawValue) stage's lease ran out on attempt \(attempt.attempt), the last for a lost worker (held by \(worker))"
+                    try db.execute("""
+                        UPDATE stage_attempts SET outcome = 'failed', finished_at = now(), error_cause = 'worker_lost', error = \(error)
+                        WHERE job_id = \(attempt.jobID) AND stage = \(stage.rawValue) AND attempt = \(attempt.attempt)
+                        """)
+                    try db.execute("""
+                        UPDATE jobs SET status = 'failed', failed_stage = \(stage.rawValue), error = \(error), finished_at = now(), updated_at = now()
+                        WHERE job_id = \(attempt.jobID)
+                        """)
+                    try Self.announce(db, attempt.jobID, status: .failed, stage: stage)
+                    ended.append(.failed(attempt: attempt, error: error))
+                    continue
+                }
                 try db.execute("""
                     UPDATE stage_attempts
                     SET outcome = 'abandoned', finished_at = now(), error_cause = 'worker_lost',
-                        error = \("the lease of \(worker) ran out")
-                    WHERE job_id = \(jobID) AND stage = \(stage.rawValue) AND attempt = \(attempt)
+                        error = \("the lease of \(worker) ran out"),
+                        handed_off_at = CASE WHEN \(jobIsOver) THEN now() END
+                    WHERE job_id = \(attempt.jobID) AND stage = \(stage.rawValue) AND attempt = \(attempt.attempt)
                     """)
-                guard let status = JobStatus(rawValue: try row.decode("status")), !status.isFinal else { continue }
-                next.append(StageMessage(
-                    jobID: jobID, stage: stage, attempt: attempt + 1,
-                    traceID: try row.decode("trace_id", as: String?.self) ?? UUID().uuidString.lowercased(),
-                    submittedAt: try row.decode("submitted_at")
-                ))
+                if !jobIsOver { ended.append(.abandoned(attempt: attempt, successor: attempt.nextAttempt())) }
             }
-            return next
-        }
-    }
-
-    /// Undoes the abandonment behind `next` (its previous attempt runs again, lease
-    /// still expired) when `next` could not be published, so the next sweep tries again.
-    public func restoreAbandoned(_ next: StageMessage) async throws {
-        try await pool.withConnection { db in
-            _ = try db.execute("""
-                UPDATE stage_attempts SET outcome = 'running', finished_at = NULL, error_cause = NULL, error = NULL
-                WHERE job_id = \(next.jobID) AND stage = \(next.stage.rawValue) AND attempt = \(next.attempt - 1) AND outcome = 'abandoned'
-                """)
+            return ended
         }
     }
 }

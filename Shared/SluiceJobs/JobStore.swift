@@ -152,7 +152,8 @@ public struct JobStore: Sendable {
             let mine = try db.execute("""
                 UPDATE stage_attempts
                 SET outcome = 'succeeded', finished_at = now(), device = \(outcome.device),
-                    records_in = \(outcome.recordsIn), records_out = \(outcome.recordsOut)
+                    records_in = \(outcome.recordsIn), records_out = \(outcome.recordsOut),
+                    handed_off_at = CASE WHEN \(message.stage.next == nil) THEN now() END
                 WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
                   AND worker = \(worker) AND outcome = 'running'
                 """)

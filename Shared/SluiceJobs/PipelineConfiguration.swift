@@ -12,7 +12,7 @@ import SluiceRecords
 /// `SLUICE_ARTIFACT_DIR` (default `.sluice/artifacts`), `SLUICE_MIGRATIONS_DIR`
 /// (default `infra/migrations`), and the submission limits, which the gateway and the
 /// validator must share: `SLUICE_MAX_RECORDS` (default 1,000,000),
-/// `SLUICE_MAX_CATEGORY_BYTES` (default 256), `SLUICE_MAX_BODY_BYTES` (default 67,108,864).
+/// `SLUICE_MAX_CATEGORY_BYTES` (default 256), `SLUICE_MAX_BODY_BYTES` (default 67,108,864), `SLUICE_MAX_LINE_BYTES` (default 65,536).
 public struct PipelineConfiguration: Sendable {
     /// The broker.
     public var amqp: AMQPConfiguration
@@ -39,7 +39,8 @@ public struct PipelineConfiguration: Sendable {
         limits = SubmissionLimits(
             maxRecords: try settings.integer("SLUICE_MAX_RECORDS", default: defaults.maxRecords, in: 1...100_000_000),
             maxCategoryBytes: try settings.integer("SLUICE_MAX_CATEGORY_BYTES", default: defaults.maxCategoryBytes, in: 1...65_536),
-            maxBodyBytes: try settings.integer("SLUICE_MAX_BODY_BYTES", default: defaults.maxBodyBytes, in: 1...(16 << 30))
+            maxBodyBytes: try settings.integer("SLUICE_MAX_BODY_BYTES", default: defaults.maxBodyBytes, in: 1...(16 << 30)),
+            maxLineBytes: try settings.integer("SLUICE_MAX_LINE_BYTES", default: defaults.maxLineBytes, in: 64...(1 << 30))
         )
     }
 }

@@ -9,12 +9,17 @@ import SluicePostgres
 /// Runs one stage as a queue worker; the four workers differ only in their ``StageHandler``.
 ///
 /// For each delivery: decode the ``StageMessage`` → claim the job in PostgreSQL (its
-/// status moves to the stage's, the attempt is recorded as running) → run the handler
-/// → record the attempt, its metrics (and, for the last stage, the result and the
-/// completion) in one transaction → publish the hand-off to the next stage with a
-/// confirm → ack. A message whose job is already past the stage is acked untouched;
-/// one whose attempt already succeeded is handed off again and acked, so a redelivery
-/// after a crash between commit and ack changes nothing.
+/// status moves to the stage's, the attempt is recorded as running with a lease) → run
+/// the handler, renewing the lease → record the attempt, its metrics (and, for the last
+/// stage, the result and the completion) in one transaction → publish the hand-off to
+/// the next stage with a confirm and record it → ack. A message whose job is already
+/// past the stage is acked untouched; one whose attempt already succeeded is handed off
+/// again and acked, so a redelivery after a crash between commit and ack changes nothing.
+///
+/// The delivery stays unacknowledged while the stage runs (a worker that dies gives it
+/// straight back), but no longer than the delivery hold: a stage that runs longer has
+/// it acknowledged early, before RabbitMQ's `consumer_timeout`, and its lease carries
+/// the job from then on (``HeldDelivery``, ``AttemptSweeper``).
 ///
 /// A failing stage is classified by cause (``StageError``). Invalid data fails the job
 /// at once; other causes run the stage again as its next attempt after a retry tier's
@@ -31,6 +36,7 @@ public final class StageRunner: Service {
     private let prefetch: UInt16
     private let retryPolicy: RetryPolicy
     private let lease: Duration
+    private let deliveryHold: Duration
     private let worker: String
     private let logger: Logger
 
@@ -42,6 +48,8 @@ public final class StageRunner: Service {
     ///   - retryPolicy: attempts per failure cause. Default ``RetryPolicy/init()``.
     ///   - lease: how long a claimed attempt stays this worker's without renewal; renewed
     ///     every third of it while the stage runs. Default 60 s.
+    ///   - deliveryHold: how long a running stage keeps its message unacknowledged; keep it
+    ///     under the broker's `consumer_timeout` (30 min by default). Default 15 min.
     public init(
         stage: Stage,
         handler: any StageHandler,
@@ -53,6 +61,7 @@ public final class StageRunner: Service {
         prefetch: UInt16 = 4,
         retryPolicy: RetryPolicy = RetryPolicy(),
         lease: Duration = .seconds(60),
+        deliveryHold: Duration = .seconds(900),
         logger: Logger
     ) {
         self.stage = stage
@@ -65,6 +74,7 @@ public final class StageRunner: Service {
         self.prefetch = prefetch
         self.retryPolicy = retryPolicy
         self.lease = lease
+        self.deliveryHold = deliveryHold
         self.worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         var logger = logger
         logger[metadataKey: "stage"] = "\(stage.rawValue)"
@@ -78,7 +88,8 @@ public final class StageRunner: Service {
         )
         let publisher = AMQPPublisher(configuration: amqp, topology: topology.amqp, logger: logger)
         logger.info("consuming", metadata: ["amqp.queue": "\(topology.queue(stage))", "amqp.prefetch": "\(prefetch)"])
-        // At most `prefetch` deliveries are unsettled at once, which bounds the tasks.
+        // At most `prefetch` deliveries are unsettled at once, which bounds the tasks;
+        // a stage that runs past its delivery hold no longer counts.
         await withDiscardingTaskGroup { group in
             for await delivery in consumer.deliveries.cancelOnGracefulShutdown() {
                 group.addTask { await self.process(delivery, publisher: publisher) }
@@ -107,6 +118,7 @@ public final class StageRunner: Service {
         var logger = logger
         logger[metadataKey: "job_id"] = "\(message.jobID.uuidString.lowercased())"
         logger[metadataKey: "trace_id"] = "\(message.traceID)"
+        let held = HeldDelivery(delivery)
 
         // The runner never hands a message back itself (it parks it in a retry tier), so
         // a redelivery means a worker died holding it. One that keeps killing its workers
@@ -114,7 +126,7 @@ public final class StageRunner: Service {
         let workerLosses = Int(delivery.previousDeliveries)
         if workerLosses >= min(retryPolicy.maxAttempts[.workerLost] ?? 3, topology.deliveryLimit) {
             let error = StageError(.workerLost, "the \(stage.rawValue) stage's worker was lost \(workerLosses) times working on this message")
-            await fail(message, error, fenced: false, delivery: delivery, publisher: publisher, logger: logger)
+            await fail(message, error, fenced: false, held: held, publisher: publisher, logger: logger)
             return
         }
 
@@ -127,30 +139,31 @@ public final class StageRunner: Service {
                 return
             case .alreadyPast(let status):
                 logger.info("job is already \(status.rawValue); acknowledging the repeat")
-                try delivery.ack()
+                try held.ack()
                 return
             case .alreadySucceeded:
-                try await handOff(message, publisher: publisher)
-                try delivery.ack()
+                logger.info("this attempt already succeeded; handing the job on again")
+                try await handOff(message, publisher: publisher, logger: logger)
+                try held.ack()
                 return
             case .superseded:
                 logger.info("a later attempt carries this stage; acknowledging the old one")
-                try delivery.ack()
+                try held.ack()
                 return
             case .run(let jobConfig):
                 config = jobConfig
             }
         } catch {
             logger.warning("could not claim the job; trying again after a delay", metadata: ["error": "\(error)"])
-            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, held: held, publisher: publisher, logger: logger)
             return
         }
 
         let result: StageResult
         do {
-            result = try await runRenewingLease(StageJob(message: message, config: config, artifacts: artifacts, logger: logger))
+            result = try await runRenewingLease(StageJob(message: message, config: config, artifacts: artifacts, logger: logger), held: held)
         } catch {
-            await retryOrFail(message, StageError(classifying: error), delivery: delivery, publisher: publisher, logger: logger)
+            await retryOrFail(message, StageError(classifying: error), held: held, publisher: publisher, logger: logger)
             return
         }
 
@@ -158,25 +171,33 @@ public final class StageRunner: Service {
         // delay, which finds the attempt succeeded and only hands off again.
         do {
             try await store.completeAttempt(message, worker: worker, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
-            try await handOff(message, publisher: publisher)
+            try await handOff(message, publisher: publisher, logger: logger)
             if let reply = result.reply { await send(reply, for: message, publisher: publisher, logger: logger) }
-            try delivery.ack()
+            try held.ack()
         } catch let error as JobStore.AttemptTakenOver {
             // Presumed lost (its message went to another worker), this worker came back: the other's result stands.
             logger.warning("another worker took this attempt over; dropping this result", metadata: ["error": "\(error)"])
-            try? delivery.ack()
+            try? held.ack()
         } catch {
             logger.warning("could not record or hand off a finished stage; trying again after a delay", metadata: ["error": "\(error)"])
-            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, held: held, publisher: publisher, logger: logger)
         }
     }
 
     /// Runs the handler while renewing the attempt's lease every third of it, so that
-    /// "is the worker alive?" never depends on how long the stage takes.
-    private func runRenewingLease(_ job: StageJob) async throws -> StageResult {
-        let (store, handler, lease, worker) = (store, handler, lease, worker)
+    /// "is the worker alive?" never depends on how long the stage takes; releases the
+    /// delivery once the stage has run for the delivery hold.
+    private func runRenewingLease(_ job: StageJob, held: HeldDelivery) async throws -> StageResult {
+        let (store, handler, lease, deliveryHold, worker) = (store, handler, lease, deliveryHold, worker)
         return try await withThrowingTaskGroup(of: StageResult?.self) { group in
             group.addTask { try await handler.run(job) }
+            group.addTask {
+                try? await Task.sleep(for: deliveryHold)
+                if !Task.isCancelled, (try? held.release()) == true {
+                    job.logger.notice("the stage has run past the delivery hold; its message is acknowledged and its lease carries the job")
+                }
+                return nil
+            }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: lease / 3)
@@ -197,9 +218,9 @@ public final class StageRunner: Service {
 
     /// A failed stage runs again as its next attempt through a retry tier, or, for
     /// invalid data and after the cause's last attempt, fails the job.
-    private func retryOrFail(_ message: StageMessage, _ error: StageError, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger) async {
+    private func retryOrFail(_ message: StageMessage, _ error: StageError, held: HeldDelivery, publisher: AMQPPublisher, logger: Logger) async {
         guard !error.isPermanent, retryPolicy.retries(error.cause, after: message.attempt) else {
-            await fail(message, error, delivery: delivery, publisher: publisher, logger: logger)
+            await fail(message, error, held: held, publisher: publisher, logger: logger)
             return
         }
         let next = message.nextAttempt()
@@ -211,35 +232,55 @@ public final class StageRunner: Service {
             try await store.retryAttempt(message, worker: worker, cause: error.cause, error: error.message)
         } catch let error as JobStore.AttemptTakenOver {
             logger.warning("another worker took this attempt over; leaving the retry to it", metadata: ["error": "\(error)"])
-            try? delivery.ack()
+            try? held.ack()
             return
         } catch {
             logger.error("could not record the failed attempt; trying again after a delay", metadata: ["error": "\(error)"])
-            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, held: held, publisher: publisher, logger: logger)
             return
         }
-        await park(next, tier: tier, cause: error.cause, delivery: delivery, publisher: publisher, logger: logger)
+        await park(next, tier: tier, cause: error.cause, handingOff: message, held: held, publisher: publisher, logger: logger)
     }
 
     /// Sends `message` through retry tier `tier` (back to this stage's queue after the
-    /// tier's delay) and acknowledges the delivery; if the broker will not take it, the
-    /// delivery goes back to the queue instead.
-    private func park(_ message: StageMessage, tier: Int, cause: FailureCause, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger) async {
+    /// tier's delay), records it as the hand-off of `attempt` when given, and
+    /// acknowledges the delivery. If the broker will not take it, the delivery goes back
+    /// to the queue instead; released early, it is no longer the broker's, and the
+    /// stage's sweeper carries the job on (an overdue hand-off, or a lease run out).
+    private func park(
+        _ message: StageMessage, tier: Int, cause: FailureCause, handingOff attempt: StageMessage? = nil,
+        held: HeldDelivery, publisher: AMQPPublisher, logger: Logger
+    ) async {
         do {
             try await publisher.publish(
                 message, exchange: topology.retryExchange, routingKey: topology.retryRoutingKey(stage, tier: tier),
                 headers: ["x-sluice-retry-cause": .string(cause.rawValue)]
             )
-            try delivery.ack()
+            if let attempt { await recordHandOff(of: attempt, logger: logger) }
+            try held.ack()
         } catch {
-            logger.error("could not park the message in a retry tier; it goes back to the queue", metadata: ["error": "\(error)"])
-            try? delivery.nack(requeue: true)
+            if (try? held.requeue()) == true {
+                logger.error("could not park the message in a retry tier; it goes back to the queue", metadata: ["error": "\(error)"])
+            } else {
+                logger.error("could not park the message in a retry tier; the stage's sweeper carries the job on", metadata: ["error": "\(error)"])
+            }
         }
     }
 
-    private func handOff(_ message: StageMessage, publisher: AMQPPublisher) async throws {
+    /// Publishes the next stage's message and records the hand-off.
+    private func handOff(_ message: StageMessage, publisher: AMQPPublisher, logger: Logger) async throws {
         guard let next = stage.next else { return }
         try await publisher.publish(message.handOff(to: next), topology: topology)
+        await recordHandOff(of: message, logger: logger)
+    }
+
+    /// Not fatal: an unrecorded hand-off is sent again by the sweeper, and the repeat is a no-op.
+    private func recordHandOff(of attempt: StageMessage, logger: Logger) async {
+        do {
+            try await store.recordHandOff(of: attempt)
+        } catch {
+            logger.warning("could not record the hand-off; the sweeper may send it again", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Not mandatory: a submitter whose reply queue is gone does not make the job fail.
@@ -261,30 +302,27 @@ public final class StageRunner: Service {
     /// `fenced`: the failure came from this worker's own run of the attempt, which may
     /// have been taken over meanwhile; then the other worker's outcome stands.
     private func fail(
-        _ message: StageMessage, _ error: StageError, fenced: Bool = true, delivery: AMQPDelivery, publisher: AMQPPublisher, logger: Logger
+        _ message: StageMessage, _ error: StageError, fenced: Bool = true, held: HeldDelivery, publisher: AMQPPublisher, logger: Logger
     ) async {
         logger.error("job failed", metadata: ["error": "\(error)", "stage.attempt": "\(message.attempt)"])
         do {
             try await store.failJob(message, worker: fenced ? worker : nil, cause: error.cause, error: error.message)
         } catch let error as JobStore.AttemptTakenOver {
             logger.warning("another worker took this attempt over; its outcome stands", metadata: ["error": "\(error)"])
-            try? delivery.ack()
+            try? held.ack()
             return
         } catch {
             logger.error("could not record the failure; trying again after a delay", metadata: ["error": "\(error)"])
-            await park(message, tier: 0, cause: StageError(classifying: error).cause, delivery: delivery, publisher: publisher, logger: logger)
+            await park(message, tier: 0, cause: StageError(classifying: error).cause, held: held, publisher: publisher, logger: logger)
             return
         }
         if !error.isPermanent {
             do {
-                try await publisher.publish(message, exchange: topology.deadLetterExchange, routingKey: topology.routingKey(stage), headers: [
-                    "x-sluice-stage": .string(stage.rawValue), "x-sluice-cause": .string(error.cause.rawValue),
-                    "x-sluice-error": .string(error.message), "x-sluice-attempts": .int(Int64(message.attempt)),
-                ])
+                try await publisher.deadLetter(message, cause: error.cause, error: error.message, topology: topology)
             } catch {
                 logger.error("could not dead-letter the message; the job is failed all the same", metadata: ["error": "\(error)"])
             }
         }
-        try? delivery.ack()
+        try? held.ack()
     }
 }

@@ -53,6 +53,7 @@ public enum StageWorker {
             prefetch: configuration.prefetch,
             retryPolicy: configuration.retryPolicy,
             lease: configuration.lease,
+            deliveryHold: configuration.deliveryHold,
             logger: logger
         )
         // A group stops its services in reverse order: the runner finishes (or hands
@@ -69,9 +70,9 @@ public enum StageWorker {
                 stage: stage.rawValue, host: configuration.healthHost, port: port, checks: checks, logger: logger
             ))
         }
-        services.append(LeaseSweeper(
+        services.append(AttemptSweeper(
             stage: stage, store: store, amqp: configuration.pipeline.amqp, topology: configuration.pipeline.topology,
-            interval: configuration.lease / 4, logger: logger
+            retryPolicy: configuration.retryPolicy, interval: configuration.lease / 4, handOffGrace: configuration.lease, logger: logger
         ))
         services.append(runner)
         return ServiceGroup(configuration: .init(

@@ -59,6 +59,8 @@ import Testing
         Refusal(name: "CSV row with two fields", contentType: "text/csv", body: "id,value,category\n1,2\n", status: 400, code: "malformed_csv"),
         Refusal(name: "CSV value nan", contentType: "text/csv", body: "id,value,category\n1,2,A\n2,nan,B\n", status: 422, code: "invalid_records", field: "value", record: 1),
         Refusal(name: "CSV with an unknown setting", query: [("colour", "red")], contentType: "text/csv", body: "id,value,category\n1,2,A\n", status: 422, code: "invalid_config"),
+        Refusal(name: "a CSV row over the line limit", contentType: "text/csv", body: "id,value,category\n1,2,A\n2,3,\(String(repeating: "B", count: 70_000))\n", status: 413, code: "line_too_long", record: 1),
+        Refusal(name: "an NDJSON line over the line limit", contentType: "application/x-ndjson", body: one + "\n" + #"{"id": 2, "value": 1, "category": "\#(String(repeating: "B", count: 70_000))"}"#, status: 413, code: "line_too_long", record: 1),
         Refusal(name: "NDJSON with a broken line", contentType: "application/x-ndjson", body: one + "\n{\"id\": 2,\n", status: 400, code: "malformed_ndjson"),
         Refusal(name: "a body over the size limit", contentType: "application/json", body: records(Array(repeating: one, count: 40_000).joined(separator: ", ")), status: 413, code: "too_large"),
         Refusal(name: "more records than the limit", contentType: "text/csv", body: "id,value,category\n" + (1...1_001).map { "\($0),1.5,A\n" }.joined(), status: 413, code: "too_many_records"),

@@ -2,6 +2,7 @@ import Foundation
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SluiceCore
 import SluiceTestSupport
 import Testing
 import SluicePostgres

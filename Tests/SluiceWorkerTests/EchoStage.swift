@@ -7,7 +7,8 @@ import SluiceWorker
 /// A stage for the tests: appends its name to the previous stage's artifact (or to
 /// `input.txt`). The input can ask it to fail: `fail:<stage>` with invalid data,
 /// `flaky:<stage>:<n>` with a timeout on its first n attempts, `broken:<stage>` with an
-/// internal error on every attempt.
+/// internal error on every attempt; `awaits:<stage>:<gate>` and `opens:<stage>:<gate>`
+/// make it wait for, or open, a ``StageGate`` (waiting 20 s at most, then a timeout).
 struct EchoStage: StageHandler {
     let stage: Stage
 
@@ -21,6 +22,10 @@ struct EchoStage: StageHandler {
         if lines.contains("broken:\(stage.rawValue)") {
             throw CocoaError(.fileReadCorruptFile)
         }
+        if let gate = argument(of: "opens", in: lines) { StageGate.open(gate) }
+        if let gate = argument(of: "awaits", in: lines), await !StageGate.wait(gate, timeout: .seconds(20)) {
+            throw StageError(.timeout, "gate \(gate) stayed closed")
+        }
         if let flaky = lines.first(where: { $0.hasPrefix("flaky:\(stage.rawValue):") }), let failures = Int(flaky.split(separator: ":").last ?? ""),
            job.message.attempt <= failures {
             throw StageError(.timeout, "attempt \(job.message.attempt) of \(stage.rawValue) timed out, as the input asks")
@@ -31,5 +36,11 @@ struct EchoStage: StageHandler {
             metrics: [.init("lines", Double(lines.count + 1), unit: "records")]
         )
         return StageResult(outcome: outcome, summary: try PostgresJSON(["stages": lines.count + 1]))
+    }
+
+    /// `x` in the line `<verb>:<this stage>:x`.
+    private func argument(of verb: String, in lines: [String]) -> String? {
+        let prefix = "\(verb):\(stage.rawValue):"
+        return lines.first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport
@@ -101,10 +102,13 @@ struct Pipeline: Sendable {
 }
 
 /// Runs `body` with a running ``Pipeline``, then shuts every service down gracefully.
-/// `prepare` runs once LISTEN is active but before the stage runners (and their lease
-/// sweepers, every quarter of `lease`) start.
+/// `prepare` runs once LISTEN is active but before the stage runners (and their
+/// sweepers, every quarter of `lease`, with `lease` as the hand-off grace) start.
 func withPipeline(
     lease: Duration = .seconds(60),
+    deliveryHold: Duration = .seconds(900),
+    prefetch: UInt16 = 4,
+    retryPolicy: RetryPolicy = RetryPolicy(),
     prepare: @escaping @Sendable (Pipeline) async throws -> Void = { _ in },
     _ body: @escaping @Sendable (Pipeline) async throws -> Void
 ) async throws {
@@ -119,8 +123,10 @@ func withPipeline(
             let listener = PostgresListener(configuration: TestDatabase.configuration(), channels: [JobStore.eventsChannel], logger: logger)
             let runners: [any Service] = try Stage.allCases.flatMap { stage -> [any Service] in [
                 StageRunner(stage: stage, handler: EchoStage(stage: stage), amqp: try TestBroker.configuration(), store: store,
-                            artifacts: artifacts, topology: topology, lease: lease, logger: logger),
-                LeaseSweeper(stage: stage, store: store, amqp: try TestBroker.configuration(), topology: topology, interval: lease / 4, logger: logger),
+                            artifacts: artifacts, topology: topology, prefetch: prefetch, retryPolicy: retryPolicy,
+                            lease: lease, deliveryHold: deliveryHold, logger: logger),
+                AttemptSweeper(stage: stage, store: store, amqp: try TestBroker.configuration(), topology: topology, retryPolicy: retryPolicy,
+                               interval: lease / 4, handOffGrace: lease, logger: logger),
             ] }
             let publisher = AMQPPublisher(configuration: try TestBroker.configuration(), logger: logger)
             let listening = ServiceGroup(services: [listener, publisher], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)

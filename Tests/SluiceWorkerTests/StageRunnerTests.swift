@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport
@@ -72,7 +73,14 @@ import Testing
     @Test func afterItsLastAttemptAJobFailsWithItsCauseAndTheMessageIsDeadLettered() async throws {
         try await withPipeline { pipeline in
             let job = try await pipeline.submit(input: "input\nbroken:normalize")
+            // Healthy jobs sent after the poison one are not held up behind its retries.
+            var healthy: [UUID] = []
+            for index in 0..<5 { healthy.append(try await pipeline.submit(input: "healthy \(index)").jobID) }
             try await pipeline.waitForCompletion(of: job.jobID)
+            for other in healthy { try await pipeline.waitForCompletion(of: other) }
+            let order = pipeline.events.snapshot.filter { ["completed", "failed"].contains($0.status) }.map(\.jobID)
+            let poisonFailed = try #require(order.firstIndex(of: job.jobID))
+            #expect(healthy.allSatisfy { order.firstIndex(of: $0).map { $0 < poisonFailed } == true }, "every healthy job finished before the poison job's last attempt")
 
             let history = try await pipeline.history(of: job.jobID)
             #expect(history.status == "failed" && history.failedStage == "normalize")

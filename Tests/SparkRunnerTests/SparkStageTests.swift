@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluiceTestSupport
 import SluiceWorker

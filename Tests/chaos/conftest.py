@@ -110,6 +110,8 @@ class Cluster:
             SLUICE_SPARK_DRIVER=str(REPO / "Services" / "spark-runner" / "driver" / "sluice_spark_driver.py"),
             # Short leases, so that a frozen worker's attempt is handed on within seconds.
             SLUICE_LEASE_SECONDS="3",
+            # A short request timeout, so that the slow-client test waits seconds, not a minute.
+            SLUICE_REQUEST_TIMEOUT="2",
         )
         subprocess.run([str(BIN / "sluice"), "migrate"], env=self.env, check=True, capture_output=True, timeout=120)
         self.api_key = subprocess.run(

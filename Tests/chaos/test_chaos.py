@@ -6,10 +6,14 @@ completes, each exactly once (one result row, one succeeded attempt per stage, o
 Run by `make test` (infra/test.sh) after the Swift tests, against the test stack."""
 import collections
 import json
+import os
+import signal
+import socket
 import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import psycopg
@@ -112,6 +116,37 @@ def test_every_worker_is_healthy_and_ready(cluster):
         assert set(answer["checks"]) == expected
 
 
+def test_slow_clients_are_cut_off_and_store_nothing(cluster):
+    """A client that stops halfway through its body gets 408 `request_timeout`; one that
+    never finishes its headers is disconnected. Neither stores a job."""
+    def jobs():
+        with psycopg.connect(cluster.database_url) as db:
+            return db.execute("SELECT count(*) FROM jobs").fetchone()[0]
+
+    before = jobs()
+    with socket.create_connection(("127.0.0.1", cluster.port), timeout=30) as client:
+        client.sendall((
+            "POST /api/v1/jobs HTTP/1.1\r\nHost: sluice\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {cluster.api_key}\r\nContent-Length: 100\r\n\r\n" + '{"data": ['
+        ).encode())
+        answer = read_until_closed(client)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b'"request_timeout"' in body
+    with socket.create_connection(("127.0.0.1", cluster.port), timeout=30) as client:
+        client.sendall(b"POST /api/v1/jobs HTTP/1.1\r\nHost: sluice\r\n")
+        assert read_until_closed(client) == b"", "the server answered a request whose headers never ended"
+    assert jobs() == before
+
+
+def read_until_closed(client):
+    """Everything the server sends until it closes the connection (a 30 s socket timeout bounds each read)."""
+    received = b""
+    while chunk := client.recv(65536):
+        received += chunk
+    return received
+
+
 def assert_exactly_once(cluster, watch, ids, announcements=True):
     with psycopg.connect(cluster.database_url) as db:
         statuses = dict(db.execute("SELECT job_id::text, status FROM jobs WHERE job_id = ANY(%s::uuid[])", (list(ids),)).fetchall())
@@ -143,6 +178,28 @@ def test_a_worker_killed_mid_batch(cluster, watch, victim):
     print(f"\n{victim}: killed with 10+ of {JOBS} jobs done; back in {restarted - killed:.1f} s; "
           f"all {JOBS} done {time.monotonic() - restarted:.1f} s later")
     assert_exactly_once(cluster, watch, ids)
+
+
+def test_every_service_stopped_with_sigterm_mid_batch(cluster, watch):
+    """SIGTERM is a graceful stop: each service in turn, mid-batch, stops taking work,
+    finishes what it holds and exits 0; nothing is left for a sweeper (no attempt is
+    abandoned) and every job completes exactly once."""
+    ids = {submit(cluster, f"sigterm-{index}") for index in range(JOBS)}
+    for turn, name in enumerate(["validator", "gpu-normalizer", "spark-runner", "analyzer", "gateway"]):
+        watch.wait_for(ids, min(5 * (turn + 1), JOBS), timeout=300)
+        process = cluster.services[name].process
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0, f"{name} exited with {process.returncode} after SIGTERM"
+        print(f"\n{name}: SIGTERM with {sum(1 for job in ids if watch.completions[job])} of {JOBS} done; exited 0 in {time.monotonic() - signalled:.1f} s")
+        cluster.start(name)
+    watch.wait_for(ids, JOBS, timeout=600)
+    assert_exactly_once(cluster, watch, ids)
+    with psycopg.connect(cluster.database_url) as db:
+        unfinished = db.execute(
+            "SELECT count(*) FROM stage_attempts WHERE job_id = ANY(%s::uuid[]) AND outcome <> 'succeeded'", (list(ids),)
+        ).fetchone()[0]
+    assert unfinished == 0, "a gracefully stopped service left an attempt abandoned, retried or failed"
 
 
 def test_the_gateway_killed_mid_submission(cluster, watch):
@@ -196,6 +253,57 @@ def test_a_server_restarted_mid_batch(cluster, watch, server):
     assert_exactly_once(cluster, watch, ids, announcements=server != "postgres")
 
 
+def test_a_worker_killed_after_its_commit_before_its_ack(cluster, watch):
+    """The spark-runner commits a finished stage and dies before it acknowledges the
+    message. RabbitMQ is frozen (SIGSTOP) while the stage runs, so the hand-off's confirm,
+    and the ack that waits for it, cannot happen; the worker is killed once its commit is
+    in the table, then RabbitMQ thaws. The redelivery finds the attempt succeeded and only
+    hands the job on: one spark attempt, one result."""
+    broker = int(subprocess.run([str(REPO / "infra" / "rabbitmq.sh"), "pid"], check=True, capture_output=True, text=True).stdout)
+    ids = set()
+    with psycopg.connect(cluster.database_url, autocommit=True) as db:
+        db.execute("LISTEN sluice_job_events")
+        for trial in range(5):  # a stage that finished before the freeze does not count
+            job = submit(cluster, f"commit-{trial}")
+            ids.add(job)
+            for notification in db.notifies(timeout=120):
+                event = json.loads(notification.payload)
+                if event["job_id"] == job and event["status"] == "processing":
+                    break
+            os.kill(broker, signal.SIGSTOP)
+            try:
+                if spark_outcome(db, job) != "running":
+                    continue
+                deadline = time.monotonic() + 60
+                while spark_outcome(db, job) == "running":  # the commit lands in PostgreSQL, which is not frozen
+                    assert time.monotonic() < deadline, "the spark stage never committed"
+                    time.sleep(0.05)
+                assert spark_outcome(db, job) == "succeeded"
+                cluster.kill("spark-runner")
+            finally:
+                os.kill(broker, signal.SIGCONT)
+            cluster.start("spark-runner")
+            break
+        else:
+            raise AssertionError("in 5 tries the spark stage never outlasted the freeze's start")
+    watch.wait_for(ids, len(ids), timeout=300)
+    print(f"\nspark-runner killed after its commit, before its ack (try {trial + 1}): the redelivery only handed the job on")
+    assert_exactly_once(cluster, watch, ids)
+    with psycopg.connect(cluster.database_url) as db:
+        attempts = db.execute("SELECT attempt, outcome FROM stage_attempts WHERE job_id = %s AND stage = 'spark'", (job,)).fetchall()
+    assert attempts == [(1, "succeeded")]
+    logs = "".join(path.read_text() for path in cluster.logs.glob("spark-runner*.log"))
+    # The redelivery found the attempt succeeded, or, if the restarted worker's sweeper
+    # handed the job on first, the job already past the stage.
+    no_ops = ("this attempt already succeeded", "acknowledging the repeat")
+    assert any(job in line and any(marker in line for marker in no_ops) for line in logs.splitlines())
+
+
+def spark_outcome(db, job):
+    row = db.execute("SELECT outcome FROM stage_attempts WHERE job_id = %s AND stage = 'spark' AND attempt = 1", (job,)).fetchone()
+    return row[0] if row else None
+
+
 def test_a_frozen_worker_loses_its_attempts_to_a_replica(cluster, watch):
     """SIGSTOP: the frozen spark-runner stops renewing its leases; the replica's lease
     sweeper hands its attempts on, and the broker hands on what it had prefetched once
@@ -244,3 +352,26 @@ def test_a_thousand_jobs_from_sixteen_clients(cluster, watch):
     print(f"\nload: {jobs} jobs from {clients} clients accepted in {submitted - started:.1f} s, "
           f"all completed {time.monotonic() - started:.1f} s after the first request")
     assert_exactly_once(cluster, watch, set(accepted))
+
+
+def test_the_logs_carry_no_keys_or_passwords(cluster):
+    """After every fault above (and a request with a wrong key), no service's log holds
+    the API key, the wrong key, or a server URL with its password."""
+    wrong = "sk_" + "wrong-key-" + str(time.monotonic_ns())
+    request = urllib.request.Request(f"{cluster.url}/api/v1/jobs", headers={"Authorization": f"Bearer {wrong}"})
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        raise AssertionError("a wrong key was let in")
+    except urllib.error.HTTPError as error:
+        assert error.code == 401
+    forbidden = {
+        "the API key": cluster.api_key,
+        "a wrong key": wrong,
+        "the database URL": cluster.database_url,
+        "the broker URL": cluster.env["SLUICE_AMQP_URL"],
+        "a password in a URL": ":" + urllib.parse.urlsplit(cluster.database_url).password + "@",
+    }
+    for path in sorted(cluster.logs.glob("*.log")):
+        text = path.read_text()
+        leaked = [what for what, secret in forbidden.items() if secret in text]
+        assert leaked == [], f"{path.name} holds {', '.join(leaked)}"

@@ -4,10 +4,11 @@
 /// Strict where RFC 4180 is: a quote inside an unquoted field, or anything but a comma
 /// or a line break after a closing quote, is an error. Blank lines are skipped.
 struct CSVReader {
-    /// One row and the line it starts on.
+    /// One row, the line it starts on, and its length in bytes (line break excluded).
     struct Row {
         var fields: [String]
         var line: Int
+        var byteCount: Int
     }
 
     private let bytes: [UInt8]
@@ -30,9 +31,12 @@ struct CSVReader {
         }
         guard offset < bytes.count else { return nil }
         let line = lines.line
+        let rowStart = offset
+        var rowEnd = offset
         var fields: [String] = []
         while true {
             fields.append(try readField())
+            rowEnd = offset
             // A field ends at a comma, a line break or the end of the body.
             if let length = lineBreakLength(at: offset) {
                 offset += length
@@ -42,7 +46,7 @@ struct CSVReader {
             guard offset < bytes.count else { break }
             offset += 1
         }
-        return Row(fields: fields, line: line)
+        return Row(fields: fields, line: line, byteCount: rowEnd - rowStart)
     }
 
     /// An error of this body at `location`.

@@ -31,6 +31,8 @@ public struct SubmissionError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let tooLarge = Code("too_large", 413)
         /// The batch has more than ``SubmissionLimits/maxRecords`` records (413).
         public static let tooManyRecords = Code("too_many_records", 413)
+        /// A CSV row or an NDJSON line is longer than ``SubmissionLimits/maxLineBytes`` (413).
+        public static let lineTooLong = Code("line_too_long", 413)
         /// The content type is not JSON, NDJSON or CSV, or its charset is not UTF-8 (415).
         public static let unsupportedContentType = Code("unsupported_content_type", 415)
         /// The JSON body is not an object with exactly one of `data` and `input_uri` (422).

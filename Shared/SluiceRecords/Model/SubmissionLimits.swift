@@ -7,11 +7,14 @@ public struct SubmissionLimits: Sendable, Hashable {
     public var maxCategoryBytes: Int
     /// The largest body, in bytes. Default 64 MiB (67,108,864).
     public var maxBodyBytes: Int
+    /// The longest CSV row or NDJSON line, in bytes, line break excluded. Default 65,536.
+    public var maxLineBytes: Int
 
     /// Creates limits; each one defaults to the value documented on its property.
-    public init(maxRecords: Int = 1_000_000, maxCategoryBytes: Int = 256, maxBodyBytes: Int = 64 << 20) {
+    public init(maxRecords: Int = 1_000_000, maxCategoryBytes: Int = 256, maxBodyBytes: Int = 64 << 20, maxLineBytes: Int = 65_536) {
         self.maxRecords = maxRecords
         self.maxCategoryBytes = maxCategoryBytes
         self.maxBodyBytes = maxBodyBytes
+        self.maxLineBytes = maxLineBytes
     }
 }

@@ -1,6 +1,6 @@
 extension SubmissionParser {
     /// Reads CSV: the header `id,value,category` exactly (names and order), then one
-    /// record per row of exactly three fields. Fields stay text; the validator reads them.
+    /// record per row of exactly three fields, each row at most ``SubmissionLimits/maxLineBytes``. Fields stay text; the validator reads them.
     func readCSV(_ bytes: [UInt8], from start: Int) throws(SubmissionError) -> [CandidateRecord] {
         let expectedHeader = RecordField.allCases.map(\.rawValue)
         var reader = CSVReader(bytes: bytes, start: start)
@@ -17,6 +17,9 @@ extension SubmissionParser {
             reader.recordIndex = count
             guard let row = try reader.nextRow() else { break }
             let location = SourceLocation(line: row.line, column: 1)
+            guard row.byteCount <= limits.maxLineBytes else {
+                throw .lineTooLong(line: row.line, bytes: row.byteCount, limit: limits.maxLineBytes, record: count)
+            }
             guard row.fields.count == expectedHeader.count else {
                 throw reader.error("expected 3 fields (id,value,category); found \(row.fields.count)", at: location)
             }

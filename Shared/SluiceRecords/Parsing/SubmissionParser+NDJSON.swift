@@ -8,6 +8,10 @@ extension SubmissionParser {
         var lineStart = start
         while lineStart < bytes.count {
             let lineEnd = bytes[lineStart...].firstIndex(of: ASCII.newline) ?? bytes.count
+            let length = (lineEnd > lineStart && bytes[lineEnd - 1] == ASCII.carriageReturn) ? lineEnd - lineStart - 1 : lineEnd - lineStart
+            guard length <= limits.maxLineBytes else {
+                throw .lineTooLong(line: line, bytes: length, limit: limits.maxLineBytes, record: count)
+            }
             var scanner = JSONScanner(bytes: bytes, range: lineStart..<lineEnd, line: line, errorCode: .malformedNDJSON)
             if scanner.skipWhitespace() != nil {
                 scanner.recordIndex = count

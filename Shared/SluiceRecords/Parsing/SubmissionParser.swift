@@ -10,7 +10,7 @@ public struct SubmissionParser: Sendable {
     /// The bounds on body size and record count; defaults as documented on ``SubmissionLimits``.
     public var limits: SubmissionLimits
 
-    /// Creates a parser; `limits` defaults to ``SubmissionLimits/init(maxRecords:maxCategoryBytes:maxBodyBytes:)``'s defaults.
+    /// Creates a parser; `limits` defaults to ``SubmissionLimits/init(maxRecords:maxCategoryBytes:maxBodyBytes:maxLineBytes:)``'s defaults.
     public init(limits: SubmissionLimits = SubmissionLimits()) {
         self.limits = limits
     }

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SluiceAMQP
 import SluiceClient
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 import SluicePostgres
 import SluiceRecords

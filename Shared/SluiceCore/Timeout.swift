@@ -1,12 +1,14 @@
 /// Thrown by ``withTimeout(_:waitingFor:_:)`` when the time limit passes first.
 public struct TimedOut: Error, CustomStringConvertible {
+    /// The limit that passed.
     public let limit: Duration
+    /// What was waited for, in words.
     public let what: String
     public var description: String { "timed out after \(limit) waiting for \(what)" }
 }
 
-/// Runs `body`, failing with ``TimedOut`` if it takes longer than `limit`: every wait
-/// in the tests is bounded.
+/// Runs `body`, failing with ``TimedOut`` (and cancelling `body`) if it takes longer
+/// than `limit`.
 public func withTimeout<Result: Sendable>(
     _ limit: Duration,
     waitingFor what: String = "the operation",
