@@ -174,6 +174,7 @@ let package = Package(
             path: "Tests/ValidatorTests"
         ),
         .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords"], path: "Tests/SluiceRecordsTests"),
+        .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient"], path: "Tests/SluiceClientTests"),
         .testTarget(
             name: "SluiceAMQPTests",
             dependencies: ["SluiceAMQP", "SluiceContracts", "SluiceCore", "SluiceTestSupport"],

@@ -6,18 +6,19 @@ import SluiceJobs
 import SluicePostgres
 import Synchronization
 
-/// Lets requests wait for a job to finish without polling: one LISTEN connection for
-/// the whole gateway (on `sluice_job_events`), fanned out to the requests waiting on
+/// Lets requests follow jobs without polling: one LISTEN connection for the whole
+/// gateway (on `sluice_job_events`), fanned out to the requests that subscribed to
 /// each job.
 ///
-/// A waiter re-reads its job's status when a final status is announced for it, and
-/// after the listener (re)connects, because notifications sent while it was down are
-/// lost; so a job that finishes during a database blip is still noticed.
+/// A subscriber is woken by every announcement about its job and after the listener
+/// (re)connects, because notifications sent while it was down are lost; it then
+/// re-reads the job, so a change during a database blip is still noticed. At graceful
+/// shutdown every subscription ends.
 final class JobEvents: Service, Sendable {
     private let listener: PostgresListener
     private let store: JobStore
     private let logger: Logger
-    private let waiters = Mutex<[UUID: [Int: AsyncStream<Void>.Continuation]]>([:])
+    private let subscribers = Mutex<[UUID: [Int: AsyncStream<Void>.Continuation]]>([:])
     private let nextToken = Atomic<Int>(0)
     private let listening = Atomic<Bool>(false)
 
@@ -30,7 +31,36 @@ final class JobEvents: Service, Sendable {
     /// Whether the listener is connected and listening (for `/ready`).
     var isListening: Bool { listening.load(ordering: .relaxed) }
 
-    /// Listens until graceful shutdown.
+    /// One request's interest in one job: `wakes` yields after each announcement about
+    /// the job (several coalesce into one) and ends at shutdown. Anyone may `poke` it too.
+    struct Subscription: Sendable {
+        let wakes: AsyncStream<Void>
+        fileprivate let continuation: AsyncStream<Void>.Continuation
+        fileprivate let jobID: UUID
+        fileprivate let token: Int
+
+        /// Wakes the subscriber as an announcement would (a keep-alive timer does).
+        func poke() { continuation.yield() }
+    }
+
+    /// Subscribes to `jobID`'s announcements; subscribe before reading the job, so that
+    /// no announcement can slip in between, and ``unsubscribe(_:)`` when done.
+    func subscribe(_ jobID: UUID) -> Subscription {
+        let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let token = nextToken.add(1, ordering: .relaxed).newValue
+        subscribers.withLock { $0[jobID, default: [:]][token] = continuation }
+        return Subscription(wakes: wakes, continuation: continuation, jobID: jobID, token: token)
+    }
+
+    func unsubscribe(_ subscription: Subscription) {
+        subscribers.withLock { subscribers in
+            subscribers[subscription.jobID]?[subscription.token] = nil
+            if subscribers[subscription.jobID]?.isEmpty == true { subscribers[subscription.jobID] = nil }
+        }
+        subscription.continuation.finish()
+    }
+
+    /// Listens until graceful shutdown, then ends every subscription.
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.listener.run() }
@@ -40,36 +70,25 @@ final class JobEvents: Service, Sendable {
                     listening.store(true, ordering: .relaxed)
                     wakeAll()
                 case .notification(_, let payload):
-                    guard let event = JobAnnouncement(payload: payload),
-                          let status = JobStatus(rawValue: event.status), status.isFinal
-                    else { continue }
-                    wake(event.jobID)
+                    guard let announcement = JobAnnouncement(payload: payload) else { continue }
+                    wake(announcement.jobID)
                 }
             }
             listening.store(false, ordering: .relaxed)
-            wakeAll()
+            for continuation in subscribers.withLock({ $0.values.flatMap(\.values) }) { continuation.finish() }
         }
     }
 
     /// Waits until the job is completed, failed or cancelled, or until `timeout` has
-    /// passed; returns the final status, or nil on timeout. Throws ``GatewayError/jobNotFound(_:)``
-    /// for an unknown job.
+    /// passed (or the gateway shuts down); returns the final status, or nil if it is not
+    /// final yet. Throws ``GatewayError/jobNotFound(_:)`` for an unknown job.
     func waitUntilFinal(_ jobID: UUID, timeout: Duration) async throws -> JobStatus? {
-        let (signals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let token = nextToken.add(1, ordering: .relaxed).newValue
-        waiters.withLock { $0[jobID, default: [:]][token] = continuation }
-        defer {
-            waiters.withLock { waiters in
-                waiters[jobID]?[token] = nil
-                if waiters[jobID]?.isEmpty == true { waiters[jobID] = nil }
-            }
-            continuation.finish()
-        }
+        let subscription = subscribe(jobID)
+        defer { unsubscribe(subscription) }
         let store = store
         return try await withThrowingTaskGroup(of: JobStatus?.self) { group in
             group.addTask {
-                // Registered before the first read, so an announcement cannot slip in between.
-                var wakeUps = signals.makeAsyncIterator()
+                var wakeUps = subscription.wakes.makeAsyncIterator()
                 repeat {
                     guard let status = try await store.status(of: jobID) else {
                         throw GatewayError.jobNotFound(jobID.uuidString.lowercased())
@@ -88,10 +107,10 @@ final class JobEvents: Service, Sendable {
     }
 
     private func wake(_ jobID: UUID) {
-        for continuation in waiters.withLock({ Array(($0[jobID] ?? [:]).values) }) { continuation.yield() }
+        for continuation in subscribers.withLock({ Array(($0[jobID] ?? [:]).values) }) { continuation.yield() }
     }
 
     private func wakeAll() {
-        for continuation in waiters.withLock({ $0.values.flatMap(\.values) }) { continuation.yield() }
+        for continuation in subscribers.withLock({ $0.values.flatMap(\.values) }) { continuation.yield() }
     }
 }

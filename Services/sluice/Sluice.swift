@@ -9,7 +9,8 @@ struct Sluice: AsyncParsableCommand {
             Settings come from the environment (SLUICE_GATEWAY_URL, SLUICE_API_KEY, SLUICE_AMQP_URL, SLUICE_DATABASE_URL, …); see README.md.
 
             Examples:
-              sluice submit data.csv --wait      submit a file and print its summary
+              sluice submit data.csv --wait      submit a file, follow it stage by stage, print its summary
+              sluice watch JOB_ID                follow a running job live
               sluice status JOB_ID               a job's status and stage attempts
               sluice jobs --status failed        the newest failed jobs
               sluice results JOB_ID              a completed job's summary
@@ -17,6 +18,6 @@ struct Sluice: AsyncParsableCommand {
               sluice migrate                     apply the job-history schema migrations
               sluice topology                    declare the exchanges and queues and print them
             """,
-        subcommands: [Submit.self, Status.self, Jobs.self, Results.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
+        subcommands: [Submit.self, Watch.self, Status.self, Jobs.self, Results.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
     )
 }

@@ -10,17 +10,25 @@ extension Sluice {
             discussion: """
                 A .json file is a request body: {"data": [...], "processing_config": {...}}. NDJSON and CSV
                 files hold records only; give their settings with --set (e.g. --set on_invalid=drop).
-                Without --wait the job id is printed at once; with it, the summary once the job finishes.
+                Without --wait the job id is printed at once. With it, the job is followed stage by stage
+                (as `sluice watch` does) and its summary printed once it finishes.
+
+                Examples:
+                  sluice submit ../shared/data/seed-sample.json --wait
+                  sluice submit readings.csv --set on_invalid=drop --idempotency-key batch-42
+
+                Exit status: 0 accepted (with --wait: completed); 1 refused; 2 (--wait) the job failed or
+                was cancelled; 3 (--wait) --timeout passed first.
                 """
         )
 
         @Argument(help: "The file to submit.")
         var file: String
 
-        @Flag(name: .long, help: "Wait for the job to finish and print its summary.")
+        @Flag(name: .long, help: "Follow the job to its end and print its summary.")
         var wait = false
 
-        @Option(name: .long, help: "With --wait: the most seconds to wait (the gateway allows up to SLUICE_PROCESS_MAX_WAIT).")
+        @Option(name: .long, help: "With --wait: the most seconds to follow the job.")
         var timeout: Double = 300
 
         @Option(name: .customLong("set"), help: "A processing_config setting for NDJSON and CSV files, as key=value.")
@@ -48,18 +56,14 @@ extension Sluice {
             do { body = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
                 throw ValidationError("\(file): cannot be read (\(error.localizedDescription))")
             }
-            let response = try await options.client().submit(
-                body, contentType: contentType, parameters: parameters,
-                wait: wait ? .seconds(timeout) : nil, idempotencyKey: idempotencyKey
-            )
-            try options.show(response) { answer in
-                if response.status == 200, let summary = answer["summary"] as? [String: Any] {
-                    return SummaryText(summary).rendered
-                }
-                let id = answer["job_id"] as? String ?? "?"
-                let still = wait ? " (still running after \(timeout) s; follow it with `sluice status \(id)`)" : ""
-                return "job \(id) \(answer["status"] as? String ?? "queued")\(still)"
+            let client = try options.client()
+            let response = try await client.submit(body, contentType: contentType, parameters: parameters, idempotencyKey: idempotencyKey)
+            guard wait, response.status == 202, let id = response.object()?["job_id"] as? String else {
+                try options.show(response) { answer in "job \(answer["job_id"] as? String ?? "?") \(answer["status"] as? String ?? "queued")" }
+                return
             }
+            if !options.json { print("job \(id) accepted; following it (sluice watch \(id))") }
+            try await JobFollower(client: client, timeout: .seconds(timeout), json: options.json).follow(id)
         }
     }
 }

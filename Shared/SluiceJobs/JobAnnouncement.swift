@@ -1,7 +1,9 @@
 import Foundation
 
-/// A job's change of status as announced on ``JobStore/eventsChannel``:
-/// `{"job_id", "status", "stage"}` (`stage` null for a change no stage made).
+/// A job's change as announced on ``JobStore/eventsChannel``: `{"job_id", "status", "stage"}`.
+/// Sent when the status changes, and when an attempt of `stage` finishes without
+/// ending the job (the status is then the stage's still); `stage` is null for a change
+/// no stage made (a cancel).
 public struct JobAnnouncement: Decodable, Sendable, Equatable {
     public let jobID: UUID
     public let status: String

@@ -179,6 +179,10 @@ public struct JobStore: Sendable {
                     WHERE job_id = \(message.jobID) AND status NOT IN ('completed', 'failed', 'cancelled')
                     """)
                 if completed > 0 { try Self.announce(db, message.jobID, status: .completed, stage: message.stage) }
+            } else {
+                // The status stays the stage's until the next stage claims the job; the
+                // announcement tells followers (the events stream) that the attempt finished.
+                try Self.announce(db, message.jobID, status: message.stage.runningStatus, stage: message.stage)
             }
         }
     }
@@ -186,7 +190,7 @@ public struct JobStore: Sendable {
     /// Records a failed attempt that will run again (outcome `retried`); the job stays
     /// at its stage. Fenced like ``completeAttempt(_:worker:outcome:summary:)``.
     public func retryAttempt(_ message: StageMessage, worker: String, cause: FailureCause, error: String) async throws {
-        try await pool.withConnection { db in
+        try await pool.withTransaction { db in
             let mine = try db.execute("""
                 UPDATE stage_attempts
                 SET outcome = 'retried', finished_at = now(), error_cause = \(cause.rawValue), error = \(error)
@@ -194,6 +198,7 @@ public struct JobStore: Sendable {
                   AND worker = \(worker) AND outcome = 'running'
                 """)
             guard mine == 1 else { throw AttemptTakenOver(message: message, worker: worker) }
+            try Self.announce(db, message.jobID, status: message.stage.runningStatus, stage: message.stage)
         }
     }
 
@@ -226,7 +231,8 @@ public struct JobStore: Sendable {
         }
     }
 
-    /// Announces a job's new status on ``eventsChannel``; `stage` is null for changes no stage made (a cancel).
+    /// Announces on ``eventsChannel`` a job's new status, or that an attempt of `stage`
+    /// finished (the status then stays the stage's); `stage` is null for changes no stage made (a cancel).
     static func announce(_ db: PostgresConnection, _ jobID: UUID, status: JobStatus, stage: Stage?) throws {
         let stageJSON = stage.map { "\"\($0.rawValue)\"" } ?? "null"
         let payload = #"{"job_id":"\#(jobID.uuidString.lowercased())","status":"\#(status.rawValue)","stage":\#(stageJSON)}"#

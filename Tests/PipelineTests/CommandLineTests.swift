@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceClient
 import SluiceTestSupport
 import Testing
 @testable import sluice
@@ -30,6 +31,22 @@ import Testing
             #expect(throws: (any Error).self) { try Sluice.parseAsRoot(["submit"]) }
             await #expect(throws: (any Error).self) { try await Self.run(["submit", good.path, "--set", "nokey"] + gateway) }
             #expect(try await pipeline.jobCount() == 1)
+        }
+    }
+
+    @Test func watchAndSubmitWaitExitByTheJobsEnd() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let gateway = ["--gateway", pipeline.client.baseURL.absoluteString, "--api-key", try #require(pipeline.client.apiKey)]
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-cli-\(UUID()).csv")
+            try Data("id,value,category\n1,1.5,A\n".utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+
+            // No worker runs: the job stays queued, and --wait gives up after its timeout.
+            await #expect(throws: ExitCode(3)) { try await Self.run(["submit", file.path, "--wait", "--timeout", "1"] + gateway) }
+            let id = try #require(try await pipeline.client.jobs().object()?["jobs"] as? [[String: Any]]).first?["job_id"] as? String
+            #expect(try await pipeline.client.cancel(try #require(id)).status == 200)
+            await #expect(throws: ExitCode(2)) { try await Self.run(["watch", try #require(id)] + gateway) }
+            await #expect(throws: GatewayClientError.self) { try await Self.run(["watch", UUID().uuidString] + gateway) }
         }
     }
 

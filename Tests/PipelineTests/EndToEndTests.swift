@@ -83,6 +83,33 @@ extension FullPipeline {
             }
         }
 
+        @Test func aJobsEventsTellEveryStageAsItRunsThenTheEnd() async throws {
+            try await TestPipeline.run(.all) { pipeline in
+                let body = Data(#"{"data": [{"id": 1, "value": 1, "category": "A"}, {"id": 2, "value": 3, "category": "B"}]}"#.utf8)
+                let id = try #require(try await pipeline.client.submit(body, contentType: "application/json").object()?["job_id"] as? String)
+                var live: [ServerSentEvent] = []
+                for try await event in pipeline.client.events(of: id) { live.append(event) }
+
+                // Connected before the job ended: the stream opened with a status that is not final.
+                #expect(live.first?.name == "status" && live.first?.object()?["status"] as? String != "completed", "\(live.first.map(\.data) ?? "-")")
+                #expect(live.last?.name == "end" && live.last?.object()?["status"] as? String == "completed")
+                let stageEvents = live.filter { $0.name.hasPrefix("stage_") }
+                let stages = ["validate", "normalize", "spark", "analyze"]
+                #expect(stageEvents.map { "\($0.name) \($0.object()?["stage"] as? String ?? "?")" } == stages.flatMap { ["stage_started \($0)", "stage_finished \($0)"] })
+                let finished = stageEvents.filter { $0.name == "stage_finished" }.compactMap { $0.object() }
+                #expect(finished.allSatisfy { $0["outcome"] as? String == "succeeded" && ($0["service_seconds"] as? Double ?? -1) >= 0 })
+                #expect(finished.first?["records_out"] as? Int == 2)
+
+                // A client that comes late gets the whole history at once, the same stage events.
+                var late: [ServerSentEvent] = []
+                for try await event in pipeline.client.events(of: id) { late.append(event) }
+                #expect(late.filter { $0.name.hasPrefix("stage_") }.map(\.name) == stageEvents.map(\.name))
+                #expect(late.last?.name == "end")
+                let unknown = pipeline.client.events(of: UUID().uuidString)
+                await #expect(throws: GatewayClientError.self) { for try await _ in unknown {} }
+            }
+        }
+
         static func records(ofSeed seed: Data) throws -> [(id: Int, value: Double, category: String)] {
             let object = try #require(try JSONSerialization.jsonObject(with: seed) as? [String: Any])
             return try #require(object["data"] as? [[String: Any]]).map { record in

@@ -14,14 +14,15 @@ public enum TestBroker {
         return configuration
     }
 
-    /// Runs `body` with a topology of its own (unique names, short retry tier, small
-    /// delivery limit) and deletes it afterwards, also when `body` throws.
+    /// Runs `body` with a topology of its own (unique names, one short retry tier of
+    /// `retryDelay`, small delivery limit) and deletes it afterwards, also when `body` throws.
     public static func withTopology<T: Sendable>(
+        retryDelay: Duration = .milliseconds(400),
         _ body: @Sendable (SluiceTopology) async throws -> T
     ) async throws -> T {
         let topology = SluiceTopology(
             prefix: "test-\(UUID().uuidString.prefix(8).lowercased())",
-            retryDelays: [.milliseconds(400)],
+            retryDelays: [retryDelay],
             deliveryLimit: 2
         )
         let admin = AMQPAdmin(configuration: try configuration())

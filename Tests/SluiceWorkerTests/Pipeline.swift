@@ -109,13 +109,14 @@ func withPipeline(
     deliveryHold: Duration = .seconds(900),
     prefetch: UInt16 = 4,
     retryPolicy: RetryPolicy = RetryPolicy(),
+    retryDelay: Duration = .milliseconds(400),
     prepare: @escaping @Sendable (Pipeline) async throws -> Void = { _ in },
     _ body: @escaping @Sendable (Pipeline) async throws -> Void
 ) async throws {
     try await withTestSchema { pool, _ in
         let migrations = repositoryRoot.appendingPathComponent("infra/migrations")
         _ = try await Migrator(pool: pool, directory: migrations, logger: TestDatabase.logger).migrate()
-        try await TestBroker.withTopology { topology in
+        try await TestBroker.withTopology(retryDelay: retryDelay) { topology in
             let logger = Logger(label: "sluice.test.worker") { _ in SwiftLogNoOpLogHandler() }
             let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-artifacts-\(UUID())"))
             defer { try? FileManager.default.removeItem(at: artifacts.root) }
