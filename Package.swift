@@ -3,7 +3,7 @@ import PackageDescription
 
 /// What every stage service (validator, gpu-normalizer, spark-runner, analyzer) builds on.
 let stageServiceDependencies: [Target.Dependency] = [
-    "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
+    "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore", "SluiceObservability",
     .product(name: "Logging", package: "swift-log"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
 ]
@@ -32,6 +32,8 @@ let package = Package(
         // Without the swift-configuration trait: Sluice reads its settings from the environment.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries, found through pkg-config; apt names the package that provides them.
@@ -77,6 +79,16 @@ let package = Package(
             path: "Shared/SluicePostgres"
         ),
         .target(name: "SluiceRecords", path: "Shared/SluiceRecords"),
+        .target(
+            name: "SluiceObservability",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/SluiceObservability"
+        ),
         .target(name: "SluiceClient", dependencies: ["SluiceRecords"], path: "Shared/SluiceClient"),
         .target(
             name: "SluiceJobs",
@@ -86,7 +98,9 @@ let package = Package(
         .target(
             name: "SluiceWorker",
             dependencies: [
-                "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceJobs", "SluiceCore",
+                "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceJobs", "SluiceCore", "SluiceObservability",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,7 +125,8 @@ let package = Package(
         .executableTarget(
             name: "gateway",
             dependencies: [
-                "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore",
+                "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore", "SluiceObservability",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,7 +160,11 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], path: "Tests/SluiceCoreTests"),
         .testTarget(
             name: "SluiceWorkerTests",
-            dependencies: ["SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceAMQP", "SluicePostgres", "SluiceTestSupport"],
+            dependencies: [
+                "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceAMQP", "SluicePostgres", "SluiceTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             path: "Tests/SluiceWorkerTests"
         ),
         .testTarget(
@@ -175,6 +194,11 @@ let package = Package(
         ),
         .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords"], path: "Tests/SluiceRecordsTests"),
         .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient"], path: "Tests/SluiceClientTests"),
+        .testTarget(
+            name: "SluiceObservabilityTests",
+            dependencies: ["SluiceObservability", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SluiceObservabilityTests"
+        ),
         .testTarget(
             name: "SluiceAMQPTests",
             dependencies: ["SluiceAMQP", "SluiceContracts", "SluiceCore", "SluiceTestSupport"],

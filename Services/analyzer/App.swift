@@ -1,12 +1,12 @@
 import Logging
+import SluiceObservability
 import SluiceWorker
 
 /// The analyzer service: consumes the analyze queue, completes each job with its summary.
 @main
 struct AnalyzerApp {
     static func main() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let logger = Logger(label: "sluice.analyzer")
+        let logger = try Observability.bootstrap(label: "sluice.analyzer")
         let services = try await buildServiceGroup(configuration: try WorkerConfiguration(), prices: try PriceTable(), logger: logger)
         try await services.run()
     }

@@ -30,6 +30,7 @@ func buildApplication(
     let history = JobHistory(pool: pool)
 
     let router = Router(context: GatewayRequestContext.self)
+    router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ErrorResponseMiddleware())
     router.middlewares.add(CORSAllowlistMiddleware(origins: configuration.corsOrigins))
     if configuration.authRequired {
@@ -60,6 +61,7 @@ func buildApplication(
     JobEventRoutes(history: history, events: events).register(on: router)
     JobControlRoutes(store: store, publisher: publisher, topology: pipeline.topology, logger: logger).register(on: router)
     HealthRoutes(pool: pool, admin: AMQPAdmin(configuration: pipeline.amqp), topology: pipeline.topology, events: events).register(on: router)
+    MetricsRoutes(pool: pool).register(on: router)
 
     // The idle timeout closes a connection silent for twice the request timeout, such as
     // one whose client never finishes its headers. Twice, so that a client stalled

@@ -103,6 +103,10 @@ struct JobSubmitter: Sendable {
                 throw GatewayError.unavailable("the message broker did not accept the job, so nothing was stored; try again")
             }
         }
+        logger.info(admitted.created ? "job accepted" : "job submitted again", metadata: [
+            "job_id": "\(admitted.jobID.uuidString.lowercased())", "trace_id": "\(admitted.message.traceID)",
+            "job.records": "\(quality.total)", "job.dropped": "\(dropped)",
+        ])
         return Accepted(jobID: admitted.jobID, created: admitted.created, records: quality.total, dropped: dropped)
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import SluiceObservability
 import SluiceWorker
 
 /// The gpu-normalizer service: consumes the normalize queue and writes each job's
@@ -6,8 +7,7 @@ import SluiceWorker
 @main
 struct NormalizerApp {
     static func main() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let logger = Logger(label: "sluice.gpu-normalizer")
+        let logger = try Observability.bootstrap(label: "sluice.gpu-normalizer")
         let services = try await buildServiceGroup(configuration: try WorkerConfiguration(), logger: logger)
         try await services.run()
     }

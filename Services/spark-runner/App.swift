@@ -1,4 +1,5 @@
 import Logging
+import SluiceObservability
 import SluiceWorker
 
 /// The spark-runner service: consumes the spark queue and aggregates each job on a
@@ -6,8 +7,7 @@ import SluiceWorker
 @main
 struct SparkRunnerApp {
     static func main() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let logger = Logger(label: "sluice.spark-runner")
+        let logger = try Observability.bootstrap(label: "sluice.spark-runner")
         let services = try await buildServiceGroup(
             configuration: try WorkerConfiguration(), spark: SparkConfiguration(), logger: logger
         )

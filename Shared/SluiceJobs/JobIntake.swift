@@ -50,7 +50,7 @@ public struct JobIntake: Sendable {
             jobID: jobID,
             submittedAt: created.submittedAt,
             created: created.created,
-            message: StageMessage(jobID: jobID, stage: .validate, traceID: job.traceID, submittedAt: created.submittedAt)
+            message: StageMessage(jobID: jobID, stage: .validate, traceID: created.traceID, submittedAt: created.submittedAt)
         )
     }
 

@@ -49,8 +49,8 @@ public struct JobStore: Sendable {
 
     /// Inserts the job, or returns the existing one with the same idempotency key (or id).
     ///
-    /// - Returns: the job's id and submission time, and whether this call created it.
-    public func createJob(_ job: NewJob) async throws -> (jobID: UUID, submittedAt: Date, created: Bool) {
+    /// - Returns: the job's id, submission time and trace id, and whether this call created it.
+    public func createJob(_ job: NewJob) async throws -> (jobID: UUID, submittedAt: Date, created: Bool, traceID: String) {
         try await pool.withConnection { db in
             let inserted = try db.query("""
                 INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id, reply_to, correlation_id, submitted_by)
@@ -60,13 +60,13 @@ public struct JobStore: Sendable {
                 RETURNING job_id, submitted_at
                 """)
             if let row = inserted.first {
-                return (try row.decode("job_id"), try row.decode("submitted_at"), true)
+                return (try row.decode("job_id"), try row.decode("submitted_at"), true, job.traceID)
             }
             let existing = try db.query("""
-                SELECT job_id, submitted_at FROM jobs
+                SELECT job_id, submitted_at, trace_id FROM jobs
                 WHERE job_id = \(job.jobID) OR idempotency_key = \(job.idempotencyKey)
                 """).single()
-            return (try existing.decode("job_id"), try existing.decode("submitted_at"), false)
+            return (try existing.decode("job_id"), try existing.decode("submitted_at"), false, try existing.decode("trace_id", as: String?.self) ?? job.traceID)
         }
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
@@ -21,11 +22,12 @@ final class AttemptSweeper: Service, Sendable {
     private let retryPolicy: RetryPolicy
     private let interval: Duration
     private let handOffGrace: Duration
+    private let metrics: StageMetrics
     private let logger: Logger
 
     init(
         stage: Stage, store: JobStore, amqp: AMQPConfiguration, topology: SluiceTopology, retryPolicy: RetryPolicy,
-        interval: Duration, handOffGrace: Duration, logger: Logger
+        interval: Duration, handOffGrace: Duration, metricsFactory: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
         self.stage = stage
         self.store = store
@@ -34,6 +36,7 @@ final class AttemptSweeper: Service, Sendable {
         self.retryPolicy = retryPolicy
         self.interval = interval
         self.handOffGrace = handOffGrace
+        self.metrics = StageMetrics(stage: stage, factory: metricsFactory)
         self.logger = logger
     }
 
@@ -60,7 +63,9 @@ final class AttemptSweeper: Service, Sendable {
                 try await handOff(attempt, successor, publisher: publisher)
             case .failed(let attempt, let error):
                 logger.error("a lease ran out on the last attempt; the job failed", metadata: metadata(attempt))
+                metrics.failed.increment()
                 try await publisher.deadLetter(attempt, cause: .workerLost, error: error, topology: topology)
+                metrics.deadLettered.increment()
             }
         }
         for owed in try await store.owedHandOffs(of: stage, finishedBefore: handOffGrace) {

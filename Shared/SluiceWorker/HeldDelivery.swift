@@ -1,3 +1,4 @@
+import Metrics
 import SluiceAMQP
 import Synchronization
 
@@ -12,19 +13,24 @@ import Synchronization
 final class HeldDelivery: Sendable {
     let delivery: AMQPDelivery
     private let settled = Mutex(false)
+    /// Counts the acknowledgements (`sluice_messages_total{event="acked"}`).
+    private let acked: Counter
 
-    init(_ delivery: AMQPDelivery) {
+    init(_ delivery: AMQPDelivery, acked: Counter) {
         self.delivery = delivery
+        self.acked = acked
     }
 
     /// Acknowledges the delivery unless it is settled already (released early).
     func ack() throws {
-        _ = try settleFirst { try $0.ack() }
+        if try settleFirst({ try $0.ack() }) { acked.increment() }
     }
 
     /// Acknowledges the delivery early; true when this call did (it was still held).
     func release() throws -> Bool {
-        try settleFirst { try $0.ack() }
+        let released = try settleFirst { try $0.ack() }
+        if released { acked.increment() }
+        return released
     }
 
     /// Gives the delivery back to the queue; false when it was acknowledged already,

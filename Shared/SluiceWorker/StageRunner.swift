@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
@@ -37,6 +38,7 @@ public final class StageRunner: Service {
     private let retryPolicy: RetryPolicy
     private let lease: Duration
     private let deliveryHold: Duration
+    private let metrics: StageMetrics
     private let worker: String
     private let logger: Logger
 
@@ -50,6 +52,8 @@ public final class StageRunner: Service {
     ///     every third of it while the stage runs. Default 60 s.
     ///   - deliveryHold: how long a running stage keeps its message unacknowledged; keep it
     ///     under the broker's `consumer_timeout` (30 min by default). Default 15 min.
+    ///   - metricsFactory: where the stage's metrics (`sluice_messages_total`, …) go.
+    ///     Default: the factory `main` bootstrapped.
     public init(
         stage: Stage,
         handler: any StageHandler,
@@ -62,6 +66,7 @@ public final class StageRunner: Service {
         retryPolicy: RetryPolicy = RetryPolicy(),
         lease: Duration = .seconds(60),
         deliveryHold: Duration = .seconds(900),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         logger: Logger
     ) {
         self.stage = stage
@@ -75,6 +80,7 @@ public final class StageRunner: Service {
         self.retryPolicy = retryPolicy
         self.lease = lease
         self.deliveryHold = deliveryHold
+        self.metrics = StageMetrics(stage: stage, factory: metricsFactory)
         self.worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         var logger = logger
         logger[metadataKey: "stage"] = "\(stage.rawValue)"
@@ -100,6 +106,7 @@ public final class StageRunner: Service {
     }
 
     private func process(_ delivery: AMQPDelivery, publisher: AMQPPublisher) async {
+        metrics.consumed.increment()
         let message: StageMessage
         do {
             if let stageMessage = try? StageMessage.decode(delivery.body) {
@@ -113,17 +120,19 @@ public final class StageRunner: Service {
         } catch {
             logger.error("dead-lettering an unreadable message", metadata: ["error": "\(error)", "amqp.message_id": "\(delivery.properties.messageID ?? "-")"])
             try? delivery.reject(requeue: false)
+            metrics.deadLettered.increment()
             return
         }
         var logger = logger
         logger[metadataKey: "job_id"] = "\(message.jobID.uuidString.lowercased())"
         logger[metadataKey: "trace_id"] = "\(message.traceID)"
-        let held = HeldDelivery(delivery)
+        let held = HeldDelivery(delivery, acked: metrics.acked)
 
         // The runner never hands a message back itself (it parks it in a retry tier), so
         // a redelivery means a worker died holding it. One that keeps killing its workers
         // fails its job here, before the queue's delivery limit drops it silently.
         let workerLosses = Int(delivery.previousDeliveries)
+        if workerLosses > 0 { metrics.redelivered.increment() }
         if workerLosses >= min(retryPolicy.maxAttempts[.workerLost] ?? 3, topology.deliveryLimit) {
             let error = StageError(.workerLost, "the \(stage.rawValue) stage's worker was lost \(workerLosses) times working on this message")
             await fail(message, error, fenced: false, held: held, publisher: publisher, logger: logger)
@@ -136,6 +145,7 @@ public final class StageRunner: Service {
             case .unknownJob:
                 logger.error("dead-lettering a message for an unknown job")
                 try delivery.reject(requeue: false)
+                metrics.deadLettered.increment()
                 return
             case .alreadyPast(let status):
                 logger.info("job is already \(status.rawValue); acknowledging the repeat")
@@ -152,6 +162,7 @@ public final class StageRunner: Service {
                 return
             case .run(let jobConfig):
                 config = jobConfig
+                metrics.recordQueueWait(since: message.enqueuedAt)
             }
         } catch {
             logger.warning("could not claim the job; trying again after a delay", metadata: ["error": "\(error)"])
@@ -160,6 +171,7 @@ public final class StageRunner: Service {
         }
 
         let result: StageResult
+        let started = ContinuousClock.now
         do {
             result = try await runRenewingLease(StageJob(message: message, config: config, artifacts: artifacts, logger: logger), held: held)
         } catch {
@@ -171,6 +183,12 @@ public final class StageRunner: Service {
         // delay, which finds the attempt succeeded and only hands off again.
         do {
             try await store.completeAttempt(message, worker: worker, outcome: result.outcome, summary: stage.next == nil ? result.summary ?? .init(rawJSON: "{}") : nil)
+            let serviceTime = ContinuousClock.now - started
+            metrics.recordSuccess(serviceTime: serviceTime, records: result.outcome.recordsOut, device: result.outcome.device)
+            logger.info("stage succeeded", metadata: [
+                "stage.attempt": "\(message.attempt)", "stage.seconds": "\(serviceTime.components.seconds).\(String(format: "%03d", serviceTime.components.attoseconds / 1_000_000_000_000_000))",
+                "stage.records": "\(result.outcome.recordsOut.map(String.init) ?? "-")", "stage.device": "\(result.outcome.device ?? "-")",
+            ])
             try await handOff(message, publisher: publisher, logger: logger)
             if let reply = result.reply { await send(reply, for: message, publisher: publisher, logger: logger) }
             try held.ack()
@@ -230,6 +248,7 @@ public final class StageRunner: Service {
         ])
         do {
             try await store.retryAttempt(message, worker: worker, cause: error.cause, error: error.message)
+            metrics.attemptsRetried.increment()
         } catch let error as JobStore.AttemptTakenOver {
             logger.warning("another worker took this attempt over; leaving the retry to it", metadata: ["error": "\(error)"])
             try? held.ack()
@@ -256,6 +275,7 @@ public final class StageRunner: Service {
                 message, exchange: topology.retryExchange, routingKey: topology.retryRoutingKey(stage, tier: tier),
                 headers: ["x-sluice-retry-cause": .string(cause.rawValue)]
             )
+            metrics.retried.increment()
             if let attempt { await recordHandOff(of: attempt, logger: logger) }
             try held.ack()
         } catch {
@@ -307,6 +327,7 @@ public final class StageRunner: Service {
         logger.error("job failed", metadata: ["error": "\(error)", "stage.attempt": "\(message.attempt)"])
         do {
             try await store.failJob(message, worker: fenced ? worker : nil, cause: error.cause, error: error.message)
+            metrics.failed.increment()
         } catch let error as JobStore.AttemptTakenOver {
             logger.warning("another worker took this attempt over; its outcome stands", metadata: ["error": "\(error)"])
             try? held.ack()
@@ -319,6 +340,7 @@ public final class StageRunner: Service {
         if !error.isPermanent {
             do {
                 try await publisher.deadLetter(message, cause: error.cause, error: error.message, topology: topology)
+                metrics.deadLettered.increment()
             } catch {
                 logger.error("could not dead-letter the message; the job is failed all the same", metadata: ["error": "\(error)"])
             }

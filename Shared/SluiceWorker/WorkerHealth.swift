@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import SluiceCore
+import SluiceObservability
 
-/// A stage worker's `GET /health` (the process answers) and `GET /ready` (every
-/// ``ReadinessCheck`` passes; otherwise 503 naming the failing ones), for
-/// orchestrators and load balancers; served on `SLUICE_HEALTH_PORT` when it is set.
+/// A stage worker's `GET /health` (the process answers), `GET /ready` (every
+/// ``ReadinessCheck`` passes; otherwise 503 naming the failing ones), for orchestrators
+/// and load balancers, and `GET /metrics` (Prometheus: the registry `main` bootstrapped,
+/// see ``StageMetrics``); served on `SLUICE_HEALTH_PORT` when it is set.
 enum WorkerHealth {
     static func application(
         stage: String, host: String, port: Int, checks: [ReadinessCheck], logger: Logger
@@ -18,6 +21,7 @@ enum WorkerHealth {
             let ready = results.values.allSatisfy { $0 == ReadinessCheck.passed }
             return try Self.json(Readiness(status: ready ? "ready" : "unavailable", stage: stage, checks: results), status: ready ? .ok : .serviceUnavailable)
         }
+        router.get("metrics") { _, _ in PrometheusMetricsFactory.defaultRegistry.response() }
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "sluice-\(stage)"),

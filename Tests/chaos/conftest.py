@@ -112,6 +112,8 @@ class Cluster:
             SLUICE_LEASE_SECONDS="3",
             # A short request timeout, so that the slow-client test waits seconds, not a minute.
             SLUICE_REQUEST_TIMEOUT="2",
+            # JSON lines, so that the tests can follow a job's trace id through every log.
+            SLUICE_LOG_FORMAT="json",
         )
         subprocess.run([str(BIN / "sluice"), "migrate"], env=self.env, check=True, capture_output=True, timeout=120)
         self.api_key = subprocess.run(

@@ -354,6 +354,59 @@ def test_a_thousand_jobs_from_sixteen_clients(cluster, watch):
     assert_exactly_once(cluster, watch, set(accepted))
 
 
+def test_a_jobs_trace_id_runs_through_every_services_json_log(cluster, watch):
+    """SLUICE_LOG_FORMAT=json: each log line a Swift service writes is one JSON object;
+    the trace id the gateway gave a job is on its lines in all five services' logs."""
+    job = submit(cluster, "traced")
+    watch.wait_for({job}, 1, timeout=300)
+    with psycopg.connect(cluster.database_url) as db:
+        trace = db.execute("SELECT trace_id FROM jobs WHERE job_id = %s", (job,)).fetchone()[0]
+    seen = set()
+    for path in cluster.logs.glob("*.log"):
+        for line in path.read_text().splitlines():
+            if not line.startswith("{"):
+                continue  # the JVM's own lines, under the spark-runner
+            entry = json.loads(line)
+            assert {"ts", "level", "label", "message"} <= entry.keys(), line
+            if entry.get("job_id") == job:
+                assert entry.get("trace_id") == trace, line
+                seen.add(entry["label"])
+    assert {f"sluice.{name}" for name in ["gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer"]} <= seen
+
+
+def metrics(url):
+    """A /metrics page as {series: value}."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=30) as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        text = response.read().decode()
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def test_every_service_serves_prometheus_metrics_that_agree_with_sql(cluster, watch):
+    """The gateway's `sluice_jobs{status}` is what the jobs table says; each worker counts
+    what it consumed, acknowledged and ran, as many as its stage_attempts rows say."""
+    job = submit(cluster, "metered")
+    watch.wait_for({job}, 1, timeout=300)
+    with psycopg.connect(cluster.database_url) as db:
+        by_status = dict(db.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
+    gateway = metrics(cluster.url)
+    assert gateway['sluice_jobs{status="completed"}'] == by_status["completed"]
+    assert gateway.get('sluice_jobs{status="failed"}') == by_status.get("failed", 0)
+    for name, stage in [("validator", "validate"), ("gpu-normalizer", "normalize"), ("spark-runner", "spark"), ("analyzer", "analyze")]:
+        # Each process counts from its start (restarted ones forgot the past), so together
+        # the running replicas of a stage count at most what the table holds, and at
+        # least the job just run.
+        pages = [metrics(service.health_url) for key, service in cluster.services.items() if key == name or key.startswith(name + "-")]
+        succeeded = sum(page[f'sluice_stage_attempts_total{{stage="{stage}",outcome="succeeded"}}'] for page in pages)
+        with psycopg.connect(cluster.database_url) as db:
+            in_sql = db.execute("SELECT count(*) FROM stage_attempts WHERE stage = %s AND outcome = 'succeeded'", (stage,)).fetchone()[0]
+        assert 1 <= succeeded <= in_sql, (name, succeeded, in_sql)
+        for page in pages:
+            ran = page[f'sluice_stage_attempts_total{{stage="{stage}",outcome="succeeded"}}']
+            assert page[f'sluice_messages_total{{stage="{stage}",event="acked"}}'] >= ran
+            assert page[f'sluice_stage_duration_seconds_count{{stage="{stage}"}}'] == ran
+
+
 def test_the_logs_carry_no_keys_or_passwords(cluster):
     """After every fault above (and a request with a wrong key), no service's log holds
     the API key, the wrong key, or a server URL with its password."""

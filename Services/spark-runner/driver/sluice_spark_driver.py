@@ -97,6 +97,7 @@ Shutdown
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import math
@@ -523,10 +524,30 @@ def _run_driver(args: argparse.Namespace, protocol: TextIO, shutdown: _Shutdown)
     return serve(spark, _LineReader(sys.stdin.fileno(), shutdown.wake_fd), protocol, shutdown)
 
 
+class _JSONLinesFormatter(logging.Formatter):
+    """One JSON object a line, as the Swift services write with SLUICE_LOG_FORMAT=json."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "label": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, sort_keys=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the driver; a stop signal at any point means a clean stop and status 0."""
     protocol = _claim_stdout()
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    if os.environ.get("SLUICE_LOG_FORMAT") == "json":
+        handler.setFormatter(_JSONLinesFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("py4j").setLevel(logging.WARNING)
     args = _parse_args(argv)
     shutdown = _Shutdown()

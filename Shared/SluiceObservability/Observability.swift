@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+
+/// What a service's `main` sets up before anything else, and only there: logging (text
+/// or JSON lines on standard error, at a level) and metrics (swift-metrics into
+/// `PrometheusMetricsFactory.defaultRegistry`, which each service's `/metrics` serves).
+///
+/// Settings: `SLUICE_LOG_FORMAT` (`text`, the default, or `json`: one JSON object a
+/// line), `SLUICE_LOG_LEVEL` (`trace` … `critical`, default `info`).
+public enum Observability {
+    /// Bootstraps logging and metrics for the process; returns its logger, labelled `label`.
+    public static func bootstrap(label: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger {
+        let level = try logLevel(environment["SLUICE_LOG_LEVEL"] ?? "info")
+        switch environment["SLUICE_LOG_FORMAT"] ?? "text" {
+        case "text":
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case "json":
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLinesLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case let other:
+            throw ObservabilityError("SLUICE_LOG_FORMAT='\(other)': expected text or json")
+        }
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusMetricsFactory.defaultRegistry))
+        return Logger(label: label)
+    }
+
+    private static func logLevel(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ObservabilityError("SLUICE_LOG_LEVEL='\(text)': expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return level
+    }
+}
+
+/// A setting of ``Observability`` that cannot be used.
+public struct ObservabilityError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
