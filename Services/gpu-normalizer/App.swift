@@ -8,7 +8,9 @@ struct NormalizerApp {
     static func main() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "sluice.gpu-normalizer")
-        let services = try await buildServiceGroup(configuration: try WorkerConfiguration(), logger: logger)
+        let services = try await buildServiceGroup(
+            configuration: try WorkerConfiguration(), normalizer: try NormalizerConfiguration(), logger: logger
+        )
         try await services.run()
     }
 }
