@@ -44,10 +44,13 @@ public struct CPUNormalizer: Sendable {
         let pivot = values[0]
         return forEachPiece(of: values.count, alignedTo: Self.blockSize) { range in
             var moments = Moments()
+            var scale = Moments.scale(forMagnitude: pivot.magnitude)
             var start = range.lowerBound
             while start < range.upperBound {
                 let end = Swift.min(start + Self.blockSize, range.upperBound)
-                moments.merge(BlockMoments.of(UnsafeBufferPointer(rebasing: values[start..<end]), pivot: pivot))
+                let block = BlockMoments.of(UnsafeBufferPointer(rebasing: values[start..<end]), pivot: pivot, guessing: scale)
+                moments.merge(block)
+                scale = block.scale
                 start = end
             }
             return moments

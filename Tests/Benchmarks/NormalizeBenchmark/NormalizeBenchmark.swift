@@ -39,6 +39,8 @@ struct NormalizeBenchmark: ParsableCommand {
                     let input = NormalizationInput(values: values, categories: categories, categoryCount: 1)
                     let seconds = median { _ = cpu.normalize(input, method: .zScore, into: output) }
                     emit(["measure": "cpu", "values": size, "seconds": seconds, "bytes": 16 * size])
+                    // The statistics pass alone (it reads each value once).
+                    emit(["measure": "cpu_statistics", "values": size, "seconds": median { _ = cpu.moments(values) }, "bytes": 8 * size])
                     if let gpu { measureGPU(gpu, input, output) }
                 }
             }
@@ -50,7 +52,7 @@ struct NormalizeBenchmark: ParsableCommand {
     private func measureGPU(_ gpu: CUDADevice, _ input: NormalizationInput, _ output: UnsafeMutableBufferPointer<Double>) {
         let size = input.values.count
         do {
-            var failure: CUDAError?
+            var failure: (any Error)?
             let copies = median {
                 do { _ = try gpu.normalize(input, method: .zScore, into: output) } catch { failure = error }
             }

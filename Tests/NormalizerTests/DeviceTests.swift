@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@testable import SluiceNormalize
+@testable import gpu_normalizer
+
+/// Whether this machine has a usable CUDA GPU (and why not).
+let gpuProbe = Result { try CUDADevice() }
+let hasGPU = (try? gpuProbe.get()) != nil
+
+/// How the normalizer chooses its device, and the GPU path where there is a GPU.
+@Suite struct DeviceTests {
+    @Test func theReasonsComeInOrder() {
+        func choose(_ enabled: Bool, _ unavailable: String?, _ records: Int, _ method: Normalization = .zScore, _ categories: Int = 1) -> DeviceChoice {
+            DeviceChoice.choose(gpuEnabled: enabled, gpuUnavailable: unavailable, records: records, minRecords: 100, method: method, categories: categories)
+        }
+        #expect(choose(false, "libcuda.so.1 not found: x", 10) == .cpu(reason: "gpu_enabled=false"))
+        #expect(choose(true, "libcuda.so.1 not found: dlopen said no", 10) == .cpu(reason: "no GPU: libcuda.so.1 not found"))
+        #expect(choose(true, nil, 99) == .cpu(reason: "below SLUICE_GPU_MIN_RECORDS"))
+        #expect(choose(true, nil, 100, .zScorePerCategory, 5000) == .cpu(reason: "too many categories for the GPU"))
+        #expect(choose(true, nil, 100, .zScore, 5000) == .gpu)
+        #expect(choose(true, nil, 100) == .gpu)
+    }
+
+    @Test func theSettingsHaveDefaultsAndLimits() throws {
+        let defaults = try NormalizerConfiguration(environment: [:])
+        #expect(defaults.gpuDevice == 0 && defaults.gpuMinRecords == 1_000_000 && defaults.chunkBytes == 64 << 20)
+        let set = try NormalizerConfiguration(environment: ["SLUICE_GPU_MIN_RECORDS": "5", "SLUICE_GPU_DEVICE": "-1", "SLUICE_NORMALIZE_CHUNK_BYTES": "4096"])
+        #expect(set.gpuMinRecords == 5 && set.gpuDevice == -1 && set.chunkBytes == 4096)
+        #expect(throws: (any Error).self) { try NormalizerConfiguration(environment: ["SLUICE_GPU_MIN_RECORDS": "-1"]) }
+    }
+
+    /// The kernel the library compiles is the repository's `.cu` file.
+    @Test func theEmbeddedKernelIsTheRepositorysFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Shared/CCUDA/kernels/normalize.cu")
+        #expect(CUDADevice.kernelSource == (try String(contentsOf: file, encoding: .utf8)))
+    }
+
+    /// Without a GPU the stage runs on the CPU and says why, in the device it records.
+    @Test(.enabled(if: !hasGPU, "this machine has a GPU"))
+    func withoutAGPUTheDeviceSaysWhy() async throws {
+        let opened = await GPUWorker.open(ordinal: 0)
+        guard case .failure(let error) = opened else { Issue.record("a GPU opened"); return }
+        #expect(error.kind == .unavailable && !error.message.isEmpty)
+        let harness = try Harness(gpu: opened)
+        let result = try await harness.run(validated: NormalizerStageTests.seed)
+        let device = try #require(result.outcome.device)
+        #expect(device.hasPrefix("cpu (no GPU: "))
+        if !FileManager.default.fileExists(atPath: "/dev/nvidiactl") {
+            #expect(device == "cpu (no GPU: libcuda.so.1 not found)" || device.hasPrefix("cpu (no GPU: cuInit"))
+        }
+        #expect(result.metric("gpu_fallback") == 0)
+    }
+
+    @Test func gpuEnabledFalseRunsOnTheCPU() async throws {
+        let harness = try Harness()
+        let result = try await harness.run(validated: NormalizerStageTests.seed, config: #"{"gpu_enabled": false}"#)
+        #expect(result.outcome.device == "cpu (gpu_enabled=false)")
+    }
+
+    /// The GPU path against the CPU path and the reference, all three options.
+    @Test(.enabled(if: hasGPU, "no GPU: \((try? gpuProbe.get()).map { _ in "" } ?? "\(gpuProbe)")"), arguments: Normalization.allCases)
+    func theGPUMatchesTheReference(method: Normalization) async throws {
+        var random = SeededRandom(state: 19)
+        let values = (0..<3_000_001).map { _ in 1e9 + random.next() }
+        let labels = values.indices.map { UInt32($0 % 7) }
+        let opened = await GPUWorker.open(ordinal: 0)
+        let harness = try Harness(gpu: opened)
+        var records = ValidatedRecords()
+        (records.values, records.categories, records.categoryNames) = (values, labels, (0..<7).map { "\($0)" })
+        let run = try await harness.devices.normalize(records, method: method, gpuEnabled: true, logger: .init(label: "test"))
+        #expect(run.device.hasPrefix("cuda:0 (") && !run.gpuFailed)
+        let offsets = values.map { $0 - 1e9 }
+        let expected: [Double] = switch method {
+        case .zScore: Reference.zScores(offsets)
+        case .minMax: Reference.minMax(offsets)
+        case .zScorePerCategory: Reference.zScoresPerCategory(offsets, labels.map { "\($0)" })
+        }
+        #expect(CPUNormalizerTests.maxError(run.normalized.scaled, expected) <= 1e-12)
+        if case .success(let worker) = opened { await worker.close() }
+    }
+}
