@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NormalizerTests",
-            dependencies: ["gpu-normalizer", "SluiceNormalize", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceCore", "SluiceTestSupport"],
+            dependencies: ["gpu-normalizer", "SluiceNormalize", "SluiceRecords", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/NormalizerTests"
         ),
         .testTarget(

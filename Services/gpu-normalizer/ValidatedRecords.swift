@@ -16,6 +16,10 @@ struct ValidatedRecords: Sendable {
 
     var count: Int { values.count }
 
+    init(values: [Double], categories: [UInt32], categoryNames: [String]) {
+        (self.values, self.categories, self.categoryNames) = (values, categories, categoryNames)
+    }
+
     /// Reads the artifact at `url` `chunkBytes` at a time: the header `id,value,category`,
     /// then one record per row, RFC 4180 quoting (a quoted field may hold commas,
     /// doubled quotes and line breaks).

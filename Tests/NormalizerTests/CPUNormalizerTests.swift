@@ -1,3 +1,4 @@
+import SluiceRecords
 import Testing
 
 @testable import SluiceNormalize

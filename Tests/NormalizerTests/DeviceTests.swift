@@ -1,12 +1,21 @@
 import Foundation
+import SluiceRecords
+import SluiceWorker
 import Testing
 
 @testable import SluiceNormalize
 @testable import gpu_normalizer
 
-/// Whether this machine has a usable CUDA GPU (and why not).
-let gpuProbe = Result { try CUDADevice() }
-let hasGPU = (try? gpuProbe.get()) != nil
+/// Why this machine has no usable CUDA GPU; nil when it has one.
+let gpuUnavailable: String? = {
+    do {
+        _ = try CUDADevice()
+        return nil
+    } catch {
+        return "\(error)"
+    }
+}()
+let hasGPU = gpuUnavailable == nil
 
 /// How the normalizer chooses its device, and the GPU path where there is a GPU.
 @Suite struct DeviceTests {
@@ -59,15 +68,14 @@ let hasGPU = (try? gpuProbe.get()) != nil
     }
 
     /// The GPU path against the CPU path and the reference, all three options.
-    @Test(.enabled(if: hasGPU, "no GPU: \((try? gpuProbe.get()).map { _ in "" } ?? "\(gpuProbe)")"), arguments: Normalization.allCases)
+    @Test(.enabled(if: hasGPU, "no GPU: \(gpuUnavailable ?? "")"), arguments: Normalization.allCases)
     func theGPUMatchesTheReference(method: Normalization) async throws {
         var random = SeededRandom(state: 19)
         let values = (0..<3_000_001).map { _ in 1e9 + random.next() }
         let labels = values.indices.map { UInt32($0 % 7) }
         let opened = await GPUWorker.open(ordinal: 0)
         let harness = try Harness(gpu: opened)
-        var records = ValidatedRecords()
-        (records.values, records.categories, records.categoryNames) = (values, labels, (0..<7).map { "\($0)" })
+        let records = ValidatedRecords(values: values, categories: labels, categoryNames: (0..<7).map { "\($0)" })
         let run = try await harness.devices.normalize(records, method: method, gpuEnabled: true, logger: .init(label: "test"))
         #expect(run.device.hasPrefix("cuda:0 (") && !run.gpuFailed)
         let offsets = values.map { $0 - 1e9 }

@@ -1,4 +1,6 @@
 import Foundation
+import SluiceRecords
+import SluiceWorker
 import Testing
 
 @testable import gpu_normalizer
