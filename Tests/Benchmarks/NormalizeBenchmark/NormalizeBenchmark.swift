@@ -14,6 +14,8 @@ struct NormalizeBenchmark: ParsableCommand {
     var runs = 5
     @Option(help: "A folder to write each size's values to (values-N.f64, raw float64); none when empty.")
     var data = ""
+    @Flag(inversion: .prefixedNo, help: "Whether to time the STREAM-like triad (it allocates three more arrays).")
+    var triad = true
 
     func run() throws {
         let gpu = Result { try CUDADevice() }
@@ -31,10 +33,9 @@ struct NormalizeBenchmark: ParsableCommand {
             try values.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: data).appendingPathComponent("values-\(size).f64")) }
         }
         var output = [Double](repeating: 0, count: size)
-        let categories = [UInt32](repeating: 0, count: size)
         let cpu = CPUNormalizer()
         values.withUnsafeBufferPointer { values in
-            categories.withUnsafeBufferPointer { categories in
+            [UInt32]().withUnsafeBufferPointer { categories in  // z-score reads none
                 output.withUnsafeMutableBufferPointer { output in
                     let input = NormalizationInput(values: values, categories: categories, categoryCount: 1)
                     let seconds = median { _ = cpu.normalize(input, method: .zScore, into: output) }
@@ -45,8 +46,10 @@ struct NormalizeBenchmark: ParsableCommand {
                 }
             }
         }
-        let triad = Triad(count: size)
-        emit(["measure": "triad", "values": size, "seconds": median { triad.run(cpu) }, "bytes": 24 * size])
+        if triad {
+            let triad = Triad(count: size)
+            emit(["measure": "triad", "values": size, "seconds": median { triad.run(cpu) }, "bytes": 24 * size])
+        }
     }
 
     private func measureGPU(_ gpu: CUDADevice, _ input: NormalizationInput, _ output: UnsafeMutableBufferPointer<Double>) {
