@@ -70,8 +70,13 @@ final class ComputeDevices: Service, @unchecked Sendable {
         await gpu?.close()
     }
 
-    /// Normalizes `records` where ``DeviceChoice`` says.
-    func normalize(_ records: ValidatedRecords, method: Normalization, gpuEnabled: Bool, logger: Logger) async throws -> Run {
+    /// Normalizes `records` in place where ``DeviceChoice`` says. A GPU that fails may
+    /// have written some of the values already: the CPU then starts from `reread()`.
+    func normalize(
+        _ records: ValidatedRecords, method: Normalization, gpuEnabled: Bool, logger: Logger,
+        reread: @escaping @Sendable () throws -> ValidatedRecords
+    ) async throws -> Run {
+        var records = records
         let unavailable = lock.withLock { gpuUnavailable }
         let choice = DeviceChoice.choose(
             gpuEnabled: gpuEnabled, gpuUnavailable: unavailable, records: records.count, minRecords: minRecords,
@@ -92,14 +97,15 @@ final class ComputeDevices: Service, @unchecked Sendable {
                     "normalize.gpu_retired": "\(error.kind == .fatal)",
                 ])
                 (reason, detail) = (classified.cause.rawValue, classified.description)
+                records = try await threads.run(reread)
             }
         case .cpu(let why):
             (reason, detail) = (why, why.hasPrefix("no GPU") ? "no GPU: \(unavailable ?? why)" : why)
         }
-        let cpu = cpu
+        let (cpu, cpuRecords) = (cpu, records)
         let start = ContinuousClock.now
         let normalized = try await threads.run {
-            records.normalized { input, output in cpu.normalize(input, method: method, into: output) }
+            cpuRecords.normalizeInPlace { input, output in cpu.normalize(input, method: method, into: output) }
         }
         return Run(
             normalized: normalized, device: DeviceChoice.cpuDevice(reason), cpuReason: detail,

@@ -46,7 +46,7 @@ final class GPUWorker: @unchecked Sendable {
                     return .failure(CUDAError(kind: .fatal, message: "the device was closed after an earlier fatal error"))
                 }
                 let result = Result { () throws(CUDAError) in
-                    try records.normalized { input, output throws(CUDAError) in try device.normalize(input, method: method, into: output) }
+                    try records.normalizeInPlace { input, output throws(CUDAError) in try device.normalize(input, method: method, into: output) }
                 }
                 if case .failure(let error) = result, error.kind == .fatal { self.device = nil }
                 return result

@@ -11,7 +11,8 @@ import SluiceWorker
 ///
 /// Reading and writing stream the artifacts a chunk at a time on a thread of the
 /// ``BlockingThreadPool``, so the job never blocks the cooperative pool and memory
-/// stays at 12 bytes a record plus the chunks; ``ComputeDevices`` chooses the device.
+/// stays at 12 bytes a record (values rescaled in place, category indices) plus the
+/// chunks; ``ComputeDevices`` chooses the device.
 struct NormalizerStage: StageHandler {
     private let threads: BlockingThreadPool
     private let devices: ComputeDevices
@@ -37,7 +38,9 @@ struct NormalizerStage: StageHandler {
         let target = job.artifacts.url(job.message.jobID, NormalizedCSV.artifactName)
         let chunkBytes = chunkBytes
         let records = try await threads.run { try Self.read(validated, chunkBytes: chunkBytes) }
-        let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger)
+        let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger) {
+            try Self.read(validated, chunkBytes: chunkBytes)
+        }
         let scaled = run.normalized.scaled
         try await threads.run { try NormalizedCSV.write(from: validated, scaled: scaled, to: target, chunkBytes: chunkBytes) }
         job.logger.info("normalized", metadata: [

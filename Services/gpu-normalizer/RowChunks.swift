@@ -43,6 +43,26 @@ struct RowChunks {
         return Chunk(bytes: pending, firstLine: line)
     }
 
+    /// How many LFs the file holds: at least as many as its records.
+    static func lineCount(url: URL, chunkBytes: Int) throws -> Int {
+        let file = try FileHandle(forReadingFrom: url)
+        defer { try? file.close() }
+        var lines = 0
+        while let data = try file.read(upToCount: chunkBytes), !data.isEmpty {
+            lines += data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int in
+                guard var cursor = bytes.baseAddress else { return 0 }
+                let end = cursor + bytes.count
+                var count = 0
+                while cursor < end, let found = memchr(cursor, 0x0A, end - cursor) {
+                    count += 1
+                    cursor = UnsafeRawPointer(found) + 1
+                }
+                return count
+            }
+        }
+        return lines
+    }
+
     /// Just past the last LF outside quotes (quotes pair up in RFC 4180, doubled ones too).
     private static func lastRowEnd(_ bytes: [UInt8]) -> Int? {
         var inQuotes = false

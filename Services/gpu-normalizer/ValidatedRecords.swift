@@ -1,23 +1,26 @@
 import Foundation
+import SluiceNormalize
 
 /// What the normalizer keeps of a job's `validated.csv`: the values as one contiguous
-/// array (8 bytes a record) and each record's category as an index into the distinct
-/// categories (4 bytes a record). Ids and the text of every field are not kept: the
-/// output copies them from the file again (``NormalizedCSV``).
+/// array (8 bytes a record, rescaled in place by ``normalizeInPlace(_:)``) and each
+/// record's category as an index into the distinct categories (4 bytes a record). Ids
+/// and the text of every field are not kept: the output copies them from the file
+/// again (``NormalizedCSV``).
 struct ValidatedRecords: Sendable {
     /// The validator's artifact this stage reads.
     static let artifactName = "validated.csv"
     static let header = ["id", "value", "category"]
 
-    var values: [Double] = []
-    var categories: [UInt32] = []
+    private let column: ValueColumn
+    let categories: [UInt32]
     /// The distinct categories, in order of first appearance.
-    var categoryNames: [String] = []
+    let categoryNames: [String]
 
-    var count: Int { values.count }
+    var values: [Double] { column.values }
+    var count: Int { column.values.count }
 
     init(values: [Double], categories: [UInt32], categoryNames: [String]) {
-        (self.values, self.categories, self.categoryNames) = (values, categories, categoryNames)
+        (column, self.categories, self.categoryNames) = (ValueColumn(values), categories, categoryNames)
     }
 
     /// Reads the artifact at `url` `chunkBytes` at a time: the header `id,value,category`,
@@ -27,6 +30,11 @@ struct ValidatedRecords: Sendable {
     /// The validator wrote the file, so anything unexpected means it was damaged or
     /// written by something else: the error names the line and the field.
     init(url: URL, chunkBytes: Int) throws {
+        // Reserving room for every line up front spares the doubling copies of a growing array.
+        let lines = try RowChunks.lineCount(url: url, chunkBytes: chunkBytes)
+        var values: [Double] = [], categories: [UInt32] = [], categoryNames: [String] = []
+        values.reserveCapacity(lines)
+        categories.reserveCapacity(lines)
         var chunks = try RowChunks(url: url, chunkBytes: chunkBytes)
         var indexOf: [String: UInt32] = [:]
         let headerLine = try Self.forEachRecord(&chunks) { row, _ in
@@ -49,6 +57,7 @@ struct ValidatedRecords: Sendable {
             categories.append(index)
         }
         guard !values.isEmpty else { throw CSVError(line: headerLine, "the file has a header but no records") }
+        self.init(values: values, categories: categories, categoryNames: categoryNames)
     }
 
     /// Checks the header, then calls `body` with each record (three fields) and the
@@ -76,7 +85,32 @@ struct ValidatedRecords: Sendable {
         return headerLine
     }
 
+    /// Rescales the values in place with `body`, which gets them as input and output at
+    /// once (every method reads a value before it writes it), and returns them.
+    func normalizeInPlace<E: Error>(
+        _ body: (NormalizationInput, UnsafeMutableBufferPointer<Double>) throws(E) -> NormalizationSummary
+    ) throws(E) -> Normalized {
+        let summary = try column.values.withUnsafeMutableBufferPointer { values throws(E) in
+            try categories.withUnsafeBufferPointer { categories throws(E) in
+                try body(NormalizationInput(values: UnsafeBufferPointer(values), categories: categories, categoryCount: categoryNames.count), values)
+            }
+        }
+        return Normalized(scaled: column.values, summary: summary)
+    }
+
     private static func excerpt(_ text: String) -> String {
         text.count <= 40 ? "\"\(text)\"" : "\"\(text.prefix(40))…\""
+    }
+}
+
+/// A job's values, held by reference so that normalizing them in place does not copy them.
+///
+/// `@unchecked Sendable`: one thread at a time touches it: the stage hands the records to
+/// a thread and awaits it before the next step, and no two steps overlap.
+private final class ValueColumn: @unchecked Sendable {
+    var values: [Double]
+
+    init(_ values: [Double]) {
+        self.values = values
     }
 }

@@ -76,7 +76,7 @@ let hasGPU = gpuUnavailable == nil
         let opened = await GPUWorker.open(ordinal: 0)
         let harness = try Harness(gpu: opened)
         let records = ValidatedRecords(values: values, categories: labels, categoryNames: (0..<7).map { "\($0)" })
-        let run = try await harness.devices.normalize(records, method: method, gpuEnabled: true, logger: .init(label: "test"))
+        let run = try await harness.devices.normalize(records, method: method, gpuEnabled: true, logger: .init(label: "test")) { records }
         #expect(run.device.hasPrefix("cuda:0 (") && !run.gpuFailed)
         let offsets = values.map { $0 - 1e9 }
         let expected: [Double] = switch method {
