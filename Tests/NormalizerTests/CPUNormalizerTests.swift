@@ -51,6 +51,17 @@ import Testing
         #expect(categorySummary.categories == 3 && categorySummary.constantCategories == 0)
     }
 
+    /// A block whose first value (its shift) is far from the others: the shifted sums
+    /// cancel most, and the block takes the two-pass.
+    @Test func anOutlyingFirstValueLosesNothing() {
+        var random = SeededRandom(state: 23)
+        let values = [1e9 + 1e4] + (0..<100_000).map { _ in 1e9 + random.next() }
+        let offsets = values.map { $0 - 1e9 }
+        let (z, summary) = Self.normalize(values, method: .zScore)
+        #expect(Self.maxError(z, Reference.zScores(offsets)) <= 1e-12)
+        #expect(abs(summary.statistics.std - Reference.meanAndStd(offsets).std) <= 1e-12 * summary.statistics.std)
+    }
+
     /// How the values are cut across threads changes nothing beyond rounding.
     @Test(arguments: [1, 3, 64])
     func piecesAgree(pieces: Int) {

@@ -1,76 +1,90 @@
 /// The moments of one block of values small enough to stay in the L1 cache (see
-/// ``CPUNormalizer/blockSize``): one pass from memory for the minimum and maximum
-/// (which choose the block's power-of-two scale) and the sum, then the corrected sum
-/// of squared deviations over the cached block, eight lanes at a time.
+/// ``CPUNormalizer/blockSize``), eight lanes at a time.
 ///
-/// The first pass sums in the scale the caller guesses (the previous block's); when
-/// the block turns out to need another, it sums again in that one, so the result never
-/// depends on the guess.
+/// One pass from memory takes the minimum and maximum (which choose the block's
+/// power-of-two scale) and Σd, Σd² of d = value·scale − shift, the shift being the
+/// block's first value. Since the shift is one of the block's values, Σd² − (Σd)²/n can
+/// cancel at most log2(block size + 1) bits; where it would cancel more than 8 (the first
+/// value is an outlier of its block), the block takes the corrected two-pass over its
+/// cached values instead. The pass sums in the scale the caller guesses (the previous
+/// block's) and sums again over the cached block when the block needs another one, so the
+/// result never depends on the guess.
 enum BlockMoments {
     @inline(__always)
     static func load(_ base: UnsafePointer<Double>, _ index: Int) -> SIMD8<Double> {
         UnsafeRawPointer(base + index).loadUnaligned(as: SIMD8<Double>.self)
     }
 
-    /// The moments of `block` (not empty), relative to `pivot` (the job's first value).
-    static func of(_ block: UnsafeBufferPointer<Double>, pivot: Double, guessing guess: Double) -> Moments {
+    /// The moments of `block` (not empty), guessing it needs the scale `guess`.
+    static func of(_ block: UnsafeBufferPointer<Double>, guessing guess: Double) -> Moments {
         let base = block.baseAddress!
         let count = block.count
         let vectorEnd = count & ~7
 
         var lows = SIMD8<Double>(repeating: .infinity), highs = SIMD8<Double>(repeating: -.infinity)
-        var sums = SIMD8<Double>()
-        let guessedShift = pivot * guess
+        var sums = SIMD8<Double>(), squares = SIMD8<Double>()
+        let guessedShift = base[0] * guess
         var index = 0
         while index < vectorEnd {
             let v = load(base, index)
             // Compare and select: no NaN can occur, and it compiles to plain vector compares.
             lows.replace(with: v, where: v .< lows)
             highs.replace(with: v, where: v .> highs)
-            sums += v * guess - guessedShift
+            let d = v * guess - guessedShift
+            sums += d
+            squares += d * d
             index += 8
         }
         var low = lows.min(), high = highs.max()
-        var sum = sums.sum()
         for tail in vectorEnd..<count {
             low = Swift.min(low, base[tail])
             high = Swift.max(high, base[tail])
-            sum += base[tail] * guess - guessedShift
         }
-
-        let scale = Moments.scale(forMagnitude: Swift.max(low.magnitude, high.magnitude, pivot.magnitude))
-        let shift = pivot * scale
+        let scale = Moments.scale(forMagnitude: Swift.max(low.magnitude, high.magnitude))
+        let shift = base[0] * scale
         if scale != guess {
-            sums = SIMD8<Double>()
+            (sums, squares) = (SIMD8<Double>(), SIMD8<Double>())
             index = 0
             while index < vectorEnd {
-                sums += load(base, index) * scale - shift
+                let d = load(base, index) * scale - shift
+                sums += d
+                squares += d * d
                 index += 8
             }
-            sum = sums.sum()
-            for tail in vectorEnd..<count { sum += base[tail] * scale - shift }
+        }
+        var (sum, square) = (sums.sum(), squares.sum())
+        for tail in vectorEnd..<count {
+            let d = base[tail] * scale - shift
+            sum += d
+            square += d * d
         }
         let n = Double(count)
-        let mean = sum / n
+        var mean = sum / n
+        var m2 = square - sum * sum / n
+        if m2 < square / 256 {
+            (mean, m2) = twoPass(base, count, scale: scale, shift: shift, mean: mean)
+        }
+        return Moments(count: n, scale: scale, shift: shift, mean: mean, m2: Swift.max(0, m2), min: low, max: high)
+    }
 
-        // Corrected two-pass: Σe/n removes the rounding left in the mean.
+    /// The corrected two-pass over the cached block: Σe/n removes the rounding left in `mean`.
+    private static func twoPass(_ base: UnsafePointer<Double>, _ count: Int, scale: Double, shift: Double, mean: Double) -> (mean: Double, m2: Double) {
+        let vectorEnd = count & ~7
         var firsts = SIMD8<Double>(), seconds = SIMD8<Double>()
-        index = 0
+        var index = 0
         while index < vectorEnd {
             let e = (load(base, index) * scale - shift) - mean
             firsts += e
             seconds += e * e
             index += 8
         }
-        var first = firsts.sum(), second = seconds.sum()
+        var (first, second) = (firsts.sum(), seconds.sum())
         for tail in vectorEnd..<count {
             let e = (base[tail] * scale - shift) - mean
             first += e
             second += e * e
         }
-        return Moments(
-            count: n, scale: scale, shift: shift, mean: mean + first / n,
-            m2: Swift.max(0, second - first * first / n), min: low, max: high
-        )
+        let n = Double(count)
+        return (mean + first / n, second - first * first / n)
     }
 }

@@ -39,16 +39,15 @@ public struct CPUNormalizer: Sendable {
         }
     }
 
-    /// The moments of all `values` (not empty), relative to the first.
+    /// The moments of all `values` (not empty).
     public func moments(_ values: UnsafeBufferPointer<Double>) -> Moments {
-        let pivot = values[0]
-        return forEachPiece(of: values.count, alignedTo: Self.blockSize) { range in
+        forEachPiece(of: values.count, alignedTo: Self.blockSize) { range in
             var moments = Moments()
-            var scale = Moments.scale(forMagnitude: pivot.magnitude)
+            var scale = Moments.scale(forMagnitude: values[range.lowerBound].magnitude)
             var start = range.lowerBound
             while start < range.upperBound {
                 let end = Swift.min(start + Self.blockSize, range.upperBound)
-                let block = BlockMoments.of(UnsafeBufferPointer(rebasing: values[start..<end]), pivot: pivot, guessing: scale)
+                let block = BlockMoments.of(UnsafeBufferPointer(rebasing: values[start..<end]), guessing: scale)
                 moments.merge(block)
                 scale = block.scale
                 start = end
