@@ -15,35 +15,49 @@ enum BlockMoments {
         UnsafeRawPointer(base + index).loadUnaligned(as: SIMD8<Double>.self)
     }
 
+    @inline(__always)
+    static func load4(_ base: UnsafePointer<Double>, _ index: Int) -> SIMD4<Double> {
+        UnsafeRawPointer(base + index).loadUnaligned(as: SIMD4<Double>.self)
+    }
+
     /// The moments of `block` (not empty), guessing it needs the scale `guess`.
     static func of(_ block: UnsafeBufferPointer<Double>, guessing guess: Double) -> Moments {
         let base = block.baseAddress!
         let count = block.count
         let vectorEnd = count & ~7
 
-        var lows = SIMD8<Double>(repeating: .infinity), highs = SIMD8<Double>(repeating: -.infinity)
-        var sums = SIMD8<Double>(), squares = SIMD8<Double>()
+        // Four accumulators of four lanes: eight of eight would not fit in 16 SSE registers.
+        let vector4End = count & ~3
+        var lows = SIMD4<Double>(repeating: .infinity), highs = SIMD4<Double>(repeating: -.infinity)
+        var sums4 = SIMD4<Double>(), squares4 = SIMD4<Double>()
         let guessedShift = base[0] * guess
         var index = 0
-        while index < vectorEnd {
-            let v = load(base, index)
-            // Compare and select: no NaN can occur, and it compiles to plain vector compares.
+        while index < vector4End {
+            let v = load4(base, index)
+            // Compare and select: no NaN can occur, and it compiles to minpd and maxpd.
             lows.replace(with: v, where: v .< lows)
             highs.replace(with: v, where: v .> highs)
             let d = v * guess - guessedShift
-            sums += d
-            squares += d * d
-            index += 8
+            sums4 += d
+            squares4 += d * d
+            index += 4
         }
         var low = lows.min(), high = highs.max()
-        for tail in vectorEnd..<count {
+        var (sum, square) = (sums4.sum(), squares4.sum())
+        for tail in vector4End..<count {
             low = Swift.min(low, base[tail])
             high = Swift.max(high, base[tail])
         }
         let scale = Moments.scale(forMagnitude: Swift.max(low.magnitude, high.magnitude))
         let shift = base[0] * scale
-        if scale != guess {
-            (sums, squares) = (SIMD8<Double>(), SIMD8<Double>())
+        if scale == guess {
+            for tail in vector4End..<count {
+                let d = base[tail] * scale - shift
+                sum += d
+                square += d * d
+            }
+        } else {
+            var sums = SIMD8<Double>(), squares = SIMD8<Double>()
             index = 0
             while index < vectorEnd {
                 let d = load(base, index) * scale - shift
@@ -51,12 +65,12 @@ enum BlockMoments {
                 squares += d * d
                 index += 8
             }
-        }
-        var (sum, square) = (sums.sum(), squares.sum())
-        for tail in vectorEnd..<count {
-            let d = base[tail] * scale - shift
-            sum += d
-            square += d * d
+            (sum, square) = (sums.sum(), squares.sum())
+            for tail in vectorEnd..<count {
+                let d = base[tail] * scale - shift
+                sum += d
+                square += d * d
+            }
         }
         let n = Double(count)
         var mean = sum / n
