@@ -83,12 +83,12 @@ final class ComputeDevices: Service, @unchecked Sendable {
             method: method, categories: records.categoryNames.count
         )
         var (reason, detail) = ("", "")
-        switch choice {
-        case .gpu:
+        switch (choice, gpu) {
+        case (.gpu, let gpu?):
             let start = ContinuousClock.now
-            switch await gpu!.normalize(records, method: method) {
+            switch await gpu.normalize(records, method: method) {
             case .success(let normalized):
-                return Run(normalized: normalized, device: gpu!.label, seconds: (ContinuousClock.now - start).seconds, gpuFailed: false)
+                return Run(normalized: normalized, device: gpu.label, seconds: (ContinuousClock.now - start).seconds, gpuFailed: false)
             case .failure(let error):
                 let classified = StageError(.gpuError, error.message)
                 if error.kind == .fatal { lock.withLock { gpuUnavailable = "lost after a fatal error: \(error.message)" } }
@@ -99,7 +99,9 @@ final class ComputeDevices: Service, @unchecked Sendable {
                 (reason, detail) = (classified.cause.rawValue, classified.description)
                 records = try await threads.run(reread)
             }
-        case .cpu(let why):
+        case (.gpu, nil):
+            preconditionFailure("the GPU was chosen, but there is none")
+        case (.cpu(let why), _):
             (reason, detail) = (why, why.hasPrefix("no GPU") ? "no GPU: \(unavailable ?? why)" : why)
         }
         let (cpu, cpuRecords) = (cpu, records)

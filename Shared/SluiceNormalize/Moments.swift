@@ -24,6 +24,7 @@ public struct Moments: Sendable, Equatable {
         self.scale = scale
     }
 
+    /// Moments computed elsewhere (a block, a GPU tile, a category's sums).
     public init(count: Double, scale: Double, shift: Double, mean: Double, m2: Double, min: Double, max: Double) {
         (self.count, self.scale, self.shift, self.mean, self.m2, self.min, self.max) = (count, scale, shift, mean, m2, min, max)
     }
@@ -97,6 +98,7 @@ public struct Statistics: Sendable, Equatable {
     /// Whether every value is the same (the standard deviation is 0).
     public let isConstant: Bool
 
+    /// The statistics the moments describe, back in the values' units.
     public init(_ moments: Moments) {
         count = Int(moments.count)
         min = moments.min

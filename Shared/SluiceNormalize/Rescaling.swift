@@ -1,5 +1,3 @@
-import SluiceRecords
-
 /// The affine map every normalization ends in, per parameter set (one for the whole
 /// job, or one per category): `((value × scale − shift) − offset) / divisor`, and 0
 /// where the divisor is 0 (constant values). Keeping the shift apart from the offset
@@ -21,38 +19,5 @@ public struct Rescaling: Sendable, Equatable {
     public static func minMax(_ whole: Moments) -> Rescaling {
         let low = whole.min * whole.scale
         return Rescaling(scale: whole.scale, shift: [low], offset: [0], divisor: [whole.max * whole.scale - low])
-    }
-}
-
-/// What a normalization computed, besides the rescaled values.
-public struct NormalizationSummary: Sendable {
-    /// The whole job's statistics, whatever the method.
-    public var statistics: Statistics
-    /// For per-category z-scores: how many categories there were, and how many of them
-    /// had a single repeated value (their z-scores are all 0).
-    public var categories = 0
-    public var constantCategories = 0
-
-    public init(statistics: Statistics, categories: [Moments]? = nil) {
-        self.statistics = statistics
-        if let categories {
-            self.categories = categories.count
-            constantCategories = categories.count { $0.scaledStd == 0 }
-        }
-    }
-}
-
-/// The values to normalize and, for ``Normalization/zScorePerCategory``, each value's
-/// category as an index below `categoryCount` (categories in order of first appearance).
-public struct NormalizationInput {
-    public var values: UnsafeBufferPointer<Double>
-    public var categories: UnsafeBufferPointer<UInt32>
-    public var categoryCount: Int
-
-    /// The caller keeps the buffers alive and unchanged until the normalization returns.
-    public init(values: UnsafeBufferPointer<Double>, categories: UnsafeBufferPointer<UInt32>, categoryCount: Int) {
-        self.values = values
-        self.categories = categories
-        self.categoryCount = categoryCount
     }
 }
