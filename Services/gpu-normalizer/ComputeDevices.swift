@@ -34,12 +34,12 @@ final class ComputeDevices: Service, @unchecked Sendable {
     private let cpu = CPUNormalizer()
     private let threads: BlockingThreadPool
     private let minRecords: Int
-    private let gpu: GPUWorker?
+    private let gpu: (any GPUBackend)?
     private let lock = NSLock()
     private var gpuUnavailable: String?
 
     /// - Parameter gpu: the opened device, or why there is none.
-    init(threads: BlockingThreadPool, minRecords: Int, gpu: Result<GPUWorker, CUDAError>) {
+    init(threads: BlockingThreadPool, minRecords: Int, gpu: Result<any GPUBackend, CUDAError>) {
         self.threads = threads
         self.minRecords = minRecords
         switch gpu {
@@ -52,10 +52,10 @@ final class ComputeDevices: Service, @unchecked Sendable {
 
     /// Opens the configured GPU (none for `SLUICE_GPU_DEVICE=-1`) and logs what it found.
     static func start(configuration: NormalizerConfiguration, threads: BlockingThreadPool, logger: Logger) async -> ComputeDevices {
-        let gpu: Result<GPUWorker, CUDAError> =
+        let gpu: Result<any GPUBackend, CUDAError> =
             configuration.gpuDevice < 0
             ? .failure(CUDAError(kind: .unavailable, message: "disabled: SLUICE_GPU_DEVICE=-1"))
-            : await GPUWorker.open(ordinal: configuration.gpuDevice)
+            : await GPUWorker.open(ordinal: configuration.gpuDevice).map { $0 }
         switch gpu {
         case .success(let worker):
             logger.info("normalizing on the GPU from \(configuration.gpuMinRecords) records", metadata: ["normalize.device": "\(worker.label)"])

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SluiceRecords
 import SluiceWorker
 import Testing
@@ -51,7 +52,7 @@ let hasGPU = gpuUnavailable == nil
         let opened = await GPUWorker.open(ordinal: 0)
         guard case .failure(let error) = opened else { Issue.record("a GPU opened"); return }
         #expect(error.kind == .unavailable && !error.message.isEmpty)
-        let harness = try Harness(gpu: opened)
+        let harness = try Harness(gpu: .failure(error))
         let result = try await harness.run(validated: NormalizerStageTests.seed)
         let device = try #require(result.outcome.device)
         #expect(device.hasPrefix("cpu (no GPU: "))
@@ -59,6 +60,24 @@ let hasGPU = gpuUnavailable == nil
             #expect(device == "cpu (no GPU: libcuda.so.1 not found)" || device.hasPrefix("cpu (no GPU: cuInit"))
         }
         #expect(result.metric("gpu_fallback") == 0)
+    }
+
+    /// A GPU that fails mid-job (after rescaling some values in place): the same attempt
+    /// finishes on the CPU from a fresh read, and a fatal error retires the GPU.
+    @Test(arguments: [CUDAError.Kind.failed, .fatal])
+    func aFailingGPUFallsBackToTheCPU(kind: CUDAError.Kind) async throws {
+        let gpu = FailingGPU(kind: kind)
+        let harness = try Harness(gpu: .success(gpu))
+        let result = try await harness.run(validated: NormalizerStageTests.seed)
+        #expect(gpu.calls.withLock { $0 } == 1)
+        #expect(result.outcome.device == "cpu (gpu_error)")
+        #expect(result.metric("gpu_fallback") == 1)
+        for (z, expected) in zip(try harness.normalized().rows.map(\.z), Reference.zScores(NormalizerStageTests.seedValues)) {
+            #expect(close(z, expected, 1e-14))
+        }
+        let next = try await harness.run(validated: nil)
+        #expect(gpu.calls.withLock { $0 } == (kind == .fatal ? 1 : 2))
+        #expect(next.outcome.device == (kind == .fatal ? "cpu (no GPU: lost after a fatal error)" : "cpu (gpu_error)"))
     }
 
     @Test func gpuEnabledFalseRunsOnTheCPU() async throws {
@@ -74,7 +93,7 @@ let hasGPU = gpuUnavailable == nil
         let values = (0..<3_000_001).map { _ in 1e9 + random.next() }
         let labels = values.indices.map { UInt32($0 % 7) }
         let opened = await GPUWorker.open(ordinal: 0)
-        let harness = try Harness(gpu: opened)
+        let harness = try Harness(gpu: opened.map { $0 })
         let records = ValidatedRecords(values: values, categories: labels, categoryNames: (0..<7).map { "\($0)" })
         let run = try await harness.devices.normalize(records, method: method, gpuEnabled: true, logger: .init(label: "test")) { records }
         #expect(run.device.hasPrefix("cuda:0 (") && !run.gpuFailed)
@@ -87,4 +106,26 @@ let hasGPU = gpuUnavailable == nil
         #expect(CPUNormalizerTests.maxError(run.normalized.scaled, expected) <= 1e-12)
         if case .success(let worker) = opened { await worker.close() }
     }
+}
+
+/// A GPU whose every run scribbles over the values and then fails with `kind`.
+final class FailingGPU: GPUBackend {
+    let kind: CUDAError.Kind
+    let calls = Mutex(0)
+    let label = "cuda:9 (failing)"
+
+    init(kind: CUDAError.Kind) {
+        self.kind = kind
+    }
+
+    func normalize(_ records: ValidatedRecords, method: Normalization) async -> Result<Normalized, CUDAError> {
+        calls.withLock { $0 += 1 }
+        _ = records.normalizeInPlace { _, output in
+            output.update(repeating: .nan)
+            return NormalizationSummary(statistics: Statistics(Moments()))
+        }
+        return .failure(CUDAError(kind: kind, message: "cuLaunchKernel: CUDA_ERROR_LAUNCH_FAILED (719): unspecified launch failure"))
+    }
+
+    func close() async {}
 }

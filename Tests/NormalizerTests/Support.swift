@@ -20,7 +20,7 @@ final class Harness {
     let devices: ComputeDevices
     let chunkBytes: Int
 
-    init(chunkBytes: Int = NormalizerConfiguration.defaults.chunkBytes, gpu: Result<GPUWorker, CUDAError> = .failure(noGPU), gpuMinRecords: Int = 0) throws {
+    init(chunkBytes: Int = NormalizerConfiguration.defaults.chunkBytes, gpu: Result<any GPUBackend, CUDAError> = .failure(noGPU), gpuMinRecords: Int = 0) throws {
         artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-norm-\(UUID().uuidString)"))
         devices = ComputeDevices(threads: threads, minRecords: gpuMinRecords, gpu: gpu)
         self.chunkBytes = chunkBytes
