@@ -16,7 +16,7 @@ API_KEY_FILE = .sluice/api-key
 # Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
 WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
 
-.PHONY: help install build stack stack-stop run stop test bench bench-pipeline clean distclean
+.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-normalize clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ bench: install stack ## AMQP benchmark against the stack (infra/bench-amqp.sh)
 
 bench-pipeline: ## job latency over HTTP vs the Celery peer, after `make run` (infra/bench-pipeline.sh)
 	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) infra/bench-pipeline.sh
+
+bench-normalize: install ## the normalizer's CPU path vs numpy and the triad bandwidth, GPU where present (infra/bench-normalize.sh)
+	infra/bench-normalize.sh
 
 clean: ## remove build products (keeps the stack's data)
 	$(SWIFT) package clean

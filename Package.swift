@@ -51,6 +51,16 @@ let package = Package(
         ),
         // What Swift cannot call: the variadic amqp_login_with_properties.
         .target(name: "CAMQPShim", dependencies: ["CRabbitMQ"], path: "Shared/CAMQPShim"),
+        // CUDA's driver API and NVRTC through dlopen: nothing of CUDA at build time.
+        // loader.c embeds kernels/normalize.cu (#embed).
+        .target(
+            name: "CCUDA",
+            path: "Shared/CCUDA",
+            exclude: ["kernels"],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        // The normalizer's arithmetic (CPU and CUDA), shared by the service and its benchmark.
+        .target(name: "SluiceNormalize", dependencies: ["CCUDA", "SluiceRecords"], path: "Shared/SluiceNormalize"),
 
         .target(
             name: "SluiceCore",
@@ -134,7 +144,7 @@ let package = Package(
             ],
             path: "Services/gateway"
         ),
-        .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies, path: "Services/gpu-normalizer"),
+        .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies + ["SluiceNormalize"], path: "Services/gpu-normalizer"),
         .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies, path: "Services/spark-runner", exclude: ["driver"]),
         .executableTarget(name: "analyzer", dependencies: stageServiceDependencies, path: "Services/analyzer"),
         .executableTarget(name: "validator", dependencies: stageServiceDependencies, path: "Services/validator"),
@@ -146,6 +156,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Benchmarks/AMQPBenchmark"
+        ),
+        .executableTarget(
+            name: "sluice-normalize-bench",
+            dependencies: ["SluiceNormalize", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/Benchmarks/NormalizeBenchmark"
         ),
 
         .target(
@@ -169,7 +184,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NormalizerTests",
-            dependencies: ["gpu-normalizer", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceCore", "SluiceTestSupport"],
+            dependencies: ["gpu-normalizer", "SluiceNormalize", "SluiceRecords", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/NormalizerTests"
         ),
         .testTarget(

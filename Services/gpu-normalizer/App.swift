@@ -8,7 +8,9 @@ import SluiceWorker
 struct NormalizerApp {
     static func main() async throws {
         let logger = try Observability.bootstrap(label: "sluice.gpu-normalizer")
-        let services = try await buildServiceGroup(configuration: try WorkerConfiguration(), logger: logger)
+        let services = try await buildServiceGroup(
+            configuration: try WorkerConfiguration(), normalizer: try NormalizerConfiguration(), logger: logger
+        )
         try await services.run()
     }
 }

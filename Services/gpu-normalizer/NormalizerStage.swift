@@ -9,15 +9,22 @@ import SluiceWorker
 /// job's `normalization` setting asks (z-score by default, min-max, or z-score per
 /// category), and writes `normalized.csv` with the rescaled value as column `z`.
 ///
-/// Runs on ``CPUNormalizer`` in float64. Reading, the arithmetic and writing all
-/// happen on one of the threads of a ``BlockingThreadPool`` so the job never blocks the cooperative pool.
+/// Reading and writing stream the artifacts a chunk at a time on a thread of the
+/// ``BlockingThreadPool``, so the job never blocks the cooperative pool and memory
+/// stays at 12 bytes a record (values rescaled in place, category indices) plus the
+/// chunks; ``ComputeDevices`` chooses the device.
 struct NormalizerStage: StageHandler {
     private let threads: BlockingThreadPool
-    private let normalizer = CPUNormalizer()
+    private let devices: ComputeDevices
+    private let chunkBytes: Int
 
-    /// - Parameter threads: where the blocking work runs; the caller owns their lifetime.
-    init(threads: BlockingThreadPool) {
+    /// - Parameters:
+    ///   - threads: where the blocking work runs; the caller owns their lifetime.
+    ///   - chunkBytes: bytes read and written at a time (`SLUICE_NORMALIZE_CHUNK_BYTES`).
+    init(threads: BlockingThreadPool, devices: ComputeDevices, chunkBytes: Int) {
         self.threads = threads
+        self.devices = devices
+        self.chunkBytes = chunkBytes
     }
 
     func run(_ job: StageJob) async throws -> StageResult {
@@ -27,74 +34,59 @@ struct NormalizerStage: StageHandler {
         } catch {
             throw StageError(.invalidData, "the job's processing_config cannot be read: \(error)")
         }
-        let (jobID, artifacts, normalizer, method) = (job.message.jobID, job.artifacts, normalizer, config.normalization)
-        let report = try await threads.run {
-            let records = try Self.readValidated(jobID, artifacts)
-            let start = ContinuousClock.now
-            let result = normalizer.normalize(records.values, categories: records.categories, method: method)
-            let elapsed = ContinuousClock.now - start
-            try artifacts.write(NormalizedCSV.encode(records, scaled: result.scaled), jobID, NormalizedCSV.artifactName)
-            return Report(count: records.count, result: result, seconds: elapsed.seconds)
+        let validated = job.artifacts.url(job.message.jobID, ValidatedRecords.artifactName)
+        let target = job.artifacts.url(job.message.jobID, NormalizedCSV.artifactName)
+        let chunkBytes = chunkBytes
+        let records = try await threads.run { try Self.read(validated, chunkBytes: chunkBytes) }
+        let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger) {
+            try Self.read(validated, chunkBytes: chunkBytes)
         }
+        let scaled = run.normalized.scaled
+        try await threads.run { try NormalizedCSV.write(from: validated, scaled: scaled, to: target, chunkBytes: chunkBytes) }
         job.logger.info("normalized", metadata: [
-            "normalize.method": "\(method.rawValue)",
-            "normalize.records": "\(report.count)",
-            "normalize.device": "\(CPUNormalizer.device)",
-            "normalize.seconds": "\(report.seconds)",
+            "normalize.method": "\(config.normalization.rawValue)",
+            "normalize.records": "\(records.count)",
+            "normalize.device": "\(run.device)",
+            "normalize.device_reason": "\(run.cpuReason ?? "")",
+            "normalize.seconds": "\(run.seconds)",
         ])
-        return StageResult(outcome: report.outcome(method))
+        return StageResult(outcome: Self.outcome(run, count: records.count, method: config.normalization))
     }
 
     /// Reads and parses the validated records; a missing or malformed artifact is
     /// invalid data, since retrying cannot change what the validator wrote.
-    private static func readValidated(_ jobID: UUID, _ artifacts: ArtifactStore) throws -> ValidatedRecords {
+    private static func read(_ url: URL, chunkBytes: Int) throws -> ValidatedRecords {
         let name = ValidatedRecords.artifactName
-        let data: Data
-        do {
-            data = try artifacts.read(jobID, name)
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileNoSuchFile {
-            throw StageError(.invalidData, "\(name) is missing: \(artifacts.url(jobID, name).path)")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw StageError(.invalidData, "\(name) is missing: \(url.path)")
         }
         do {
-            return try ValidatedRecords(csv: [UInt8](data))
-        } catch {
+            return try ValidatedRecords(url: url, chunkBytes: chunkBytes)
+        } catch let error as CSVError {
             throw StageError(.invalidData, "\(name) line \(error.line): \(error.message)")
         }
     }
 
-    /// What one run measured, carried back from the compute thread.
-    private struct Report: Sendable {
-        var count: Int
-        var result: NormalizationResult
-        /// The arithmetic alone, without reading and writing the artifacts.
-        var seconds: Double
-
-        func outcome(_ method: Normalization) -> StageOutcome {
-            let statistics = result.statistics
-            var metrics: [StageOutcome.Metric] = [
-                .init("mean", statistics.mean, unit: "value"),
-                .init("std", statistics.std, unit: "value"),
-                .init("min", statistics.min, unit: "value"),
-                .init("max", statistics.max, unit: "value"),
-                // 1 when every value is the same: every z (or min-max) value was set to 0.
-                .init("constant_values", statistics.isConstant ? 1 : 0, unit: "flag"),
-                .init("normalize_seconds", seconds, unit: "seconds"),
-                // A clock too coarse for a tiny job would otherwise divide by zero.
-                .init("records_per_second", Double(count) / Swift.max(seconds, 1e-9), unit: "records_per_second"),
-            ]
-            if method == .zScorePerCategory {
-                metrics.append(.init("categories", Double(result.categories), unit: "categories"))
-                metrics.append(.init("constant_categories", Double(result.constantCategories), unit: "categories"))
-            }
-            return StageOutcome(recordsIn: count, recordsOut: count, device: CPUNormalizer.device, metrics: metrics)
+    private static func outcome(_ run: ComputeDevices.Run, count: Int, method: Normalization) -> StageOutcome {
+        let summary = run.normalized.summary
+        let statistics = summary.statistics
+        var metrics: [StageOutcome.Metric] = [
+            .init("mean", statistics.mean, unit: "value"),
+            .init("std", statistics.std, unit: "value"),
+            .init("min", statistics.min, unit: "value"),
+            .init("max", statistics.max, unit: "value"),
+            // 1 when every value is the same: every z (or min-max) value was set to 0.
+            .init("constant_values", statistics.isConstant ? 1 : 0, unit: "flag"),
+            .init("normalize_seconds", run.seconds, unit: "seconds"),
+            // A clock too coarse for a tiny job would otherwise divide by zero.
+            .init("records_per_second", Double(count) / Swift.max(run.seconds, 1e-9), unit: "records_per_second"),
+            // 1 when the GPU failed (gpu_error) and the CPU normalized the job instead.
+            .init("gpu_fallback", run.gpuFailed ? 1 : 0, unit: "flag"),
+        ]
+        if method == .zScorePerCategory {
+            metrics.append(.init("categories", Double(summary.categories), unit: "categories"))
+            metrics.append(.init("constant_categories", Double(summary.constantCategories), unit: "categories"))
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    fileprivate var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
+        return StageOutcome(recordsIn: count, recordsOut: count, device: run.device, metrics: metrics)
     }
 }

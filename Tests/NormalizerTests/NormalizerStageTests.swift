@@ -28,9 +28,10 @@ import Testing
         #expect(result.metric("constant_values") == 0)
         #expect(try #require(result.metric("normalize_seconds")) >= 0)
         #expect(try #require(result.metric("records_per_second")) > 0)
-        #expect(result.outcome.recordsIn == 3 && result.outcome.recordsOut == 3 && result.outcome.device == "cpu")
+        #expect(result.outcome.recordsIn == 3 && result.outcome.recordsOut == 3 && result.outcome.device == "cpu (no GPU: not opened)")
         #expect(result.outcome.metrics.first { $0.name == "mean" }?.unit == "value")
         #expect(result.outcome.metrics.first { $0.name == "normalize_seconds" }?.unit == "seconds")
+        #expect(result.metric("gpu_fallback") == 0)
     }
 
     @Test func theSeedSampleMinMax() async throws {

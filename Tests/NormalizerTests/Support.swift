@@ -6,16 +6,24 @@ import SluiceJobs
 import SluiceWorker
 import Testing
 
+@testable import SluiceNormalize
 @testable import gpu_normalizer
 
-/// The normalize stage alone, on an artifact store in a temporary folder of its own.
+/// The normalize stage alone, on an artifact store in a temporary folder of its own,
+/// without a GPU unless one is given.
 final class Harness {
+    static let noGPU = CUDAError(kind: .unavailable, message: "not opened: a test without a GPU")
+
     let artifacts: ArtifactStore
     let threads = BlockingThreadPool(count: 2, name: "norm-test")
     let jobID = UUID()
+    let devices: ComputeDevices
+    let chunkBytes: Int
 
-    init() throws {
+    init(chunkBytes: Int = NormalizerConfiguration.defaults.chunkBytes, gpu: Result<any GPUBackend, CUDAError> = .failure(noGPU), gpuMinRecords: Int = 0) throws {
         artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-norm-\(UUID().uuidString)"))
+        devices = ComputeDevices(threads: threads, minRecords: gpuMinRecords, gpu: gpu)
+        self.chunkBytes = chunkBytes
     }
 
     deinit {
@@ -27,7 +35,7 @@ final class Harness {
     func run(validated: String?, config: String = "{}") async throws -> StageResult {
         if let validated { try artifacts.write(Data(validated.utf8), jobID, "validated.csv") }
         let message = StageMessage(jobID: jobID, stage: .normalize, traceID: "t", submittedAt: Date())
-        return try await NormalizerStage(threads: threads).run(StageJob(
+        return try await NormalizerStage(threads: threads, devices: devices, chunkBytes: chunkBytes).run(StageJob(
             message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         ))
     }
@@ -65,23 +73,24 @@ extension StageResult {
     }
 }
 
-/// The reference the tests hold the stage to: a plain two-pass population mean and
-/// standard deviation, written independently of the service's code.
+/// The reference the tests hold the normalizer to: a plain two-pass population mean and
+/// standard deviation in Float80 (64-bit significand, 15-bit exponent: neither 1e308
+/// nor 1e-300 squared leaves its range), written independently of the service's code.
+/// For values with a large common offset, subtract it first (exactly) and pass the offsets.
 enum Reference {
     static func meanAndStd(_ values: [Double]) -> (mean: Double, std: Double) {
-        let mean = values.reduce(0, +) / Double(values.count)
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
-        return (mean, variance.squareRoot())
+        let (mean, std) = wide(values)
+        return (Double(mean), Double(std))
     }
 
     static func zScores(_ values: [Double]) -> [Double] {
-        let (mean, std) = meanAndStd(values)
-        return values.map { std == 0 ? 0 : ($0 - mean) / std }
+        let (mean, std) = wide(values)
+        return values.map { std == 0 ? 0 : Double((Float80($0) - mean) / std) }
     }
 
     static func minMax(_ values: [Double]) -> [Double] {
-        let (low, high) = (values.min()!, values.max()!)
-        return values.map { high == low ? 0 : ($0 - low) / (high - low) }
+        let (low, high) = (Float80(values.min()!), Float80(values.max()!))
+        return values.map { high == low ? 0 : Double((Float80($0) - low) / (high - low)) }
     }
 
     static func zScoresPerCategory(_ values: [Double], _ categories: [String]) -> [Double] {
@@ -91,6 +100,13 @@ enum Reference {
             for (index, score) in zip(indices, zScores(indices.map { values[$0] })) { z[index] = score }
         }
         return z
+    }
+
+    private static func wide(_ values: [Double]) -> (mean: Float80, std: Float80) {
+        let count = Float80(values.count)
+        let mean = values.reduce(Float80(0)) { $0 + Float80($1) } / count
+        let variance = values.reduce(Float80(0)) { $0 + (Float80($1) - mean) * (Float80($1) - mean) } / count
+        return (mean, variance.squareRoot())
     }
 }
 

@@ -69,6 +69,10 @@ extension FullPipeline {
                 #expect(try column("Throughput per device (the normalize stage)", "device", as: String.self) == ["cpu"])
                 #expect(try column("Throughput per device (the normalize stage)", "records", as: Int.self) == [3 * 3 + 2_000])
 
+                // No GPU here: every normalize attempt says why it ran on the CPU.
+                #expect(try column("Why the normalizer ran on the CPU", "device", as: String.self).allSatisfy { $0.hasPrefix("cpu (no GPU: ") })
+                #expect(try column("Why the normalizer ran on the CPU", "attempts", as: Int.self).reduce(0, +) == 4)
+
                 #expect(try column("Completed jobs by source, with the median end-to-end time", "source", as: String.self) == ["amqp", "http"])
                 #expect(try column("Completed jobs by source, with the median end-to-end time", "jobs", as: Int.self) == [2, 2])
             }

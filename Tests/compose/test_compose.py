@@ -91,3 +91,18 @@ def test_named_volumes_declared(compose):
         if not volume.startswith((".", "/"))
     }
     assert used <= set(compose.get("volumes", {}))
+
+
+def test_gpu_normalizer_gets_gpus_only_in_the_gpu_profile(compose):
+    services = compose["services"]
+    default = services["gpu-normalizer"]
+    assert "profiles" not in default and "deploy" not in default, "the default normalizer must run without a GPU"
+    gpu = services["gpu-normalizer-gpu"]
+    assert gpu["profiles"] == ["gpu"]
+    assert gpu["build"] == default["build"], "both variants run the same image"
+    for key in ("depends_on", "volumes"):
+        assert gpu[key] == default[key]
+    assert {k: v for k, v in gpu["environment"].items() if k.startswith("SLUICE_")} == default["environment"]
+    devices = gpu["deploy"]["resources"]["reservations"]["devices"]
+    assert devices == [{"driver": "nvidia", "count": "all", "capabilities": ["gpu"]}]
+    assert "container_name" not in gpu and "ports" not in gpu
