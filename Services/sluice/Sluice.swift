@@ -11,6 +11,7 @@ struct Sluice: AsyncParsableCommand {
             Examples:
               sluice submit data.csv --wait      submit a file, follow it stage by stage, print its summary
               sluice watch JOB_ID                follow a running job live
+              sluice produce job.json --reply    publish a job straight onto the broker and wait for its summary
               sluice status JOB_ID               a job's status and stage attempts
               sluice jobs --status failed        the newest failed jobs
               sluice results JOB_ID              a completed job's summary
@@ -18,6 +19,6 @@ struct Sluice: AsyncParsableCommand {
               sluice migrate                     apply the job-history schema migrations
               sluice topology                    declare the exchanges and queues and print them
             """,
-        subcommands: [Submit.self, Watch.self, Status.self, Jobs.self, Results.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
+        subcommands: [Submit.self, Watch.self, Produce.self, Status.self, Jobs.self, Results.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
     )
 }

@@ -18,18 +18,18 @@ import Testing
             let bad = folder.appendingPathComponent("bad.ndjson")
             try Data("{\"id\": 1, \"value\": \"Infinity\", \"category\": \"A\"}\n".utf8).write(to: bad)
 
-            try await Self.run(["submit", good.path, "--set", "compare_pipelines=false", "--idempotency-key", "cli-1"] + gateway)
-            try await Self.run(["submit", good.path, "--idempotency-key", "cli-1"] + gateway)
+            try await SluiceCommand.run(["submit", good.path, "--set", "compare_pipelines=false", "--idempotency-key", "cli-1"] + gateway)
+            try await SluiceCommand.run(["submit", good.path, "--idempotency-key", "cli-1"] + gateway)
             #expect(try await pipeline.jobCount() == 1)
             let id = try #require(try await pipeline.client.jobs().object()?["jobs"] as? [[String: Any]]).first?["job_id"] as? String
-            try await Self.run(["status", try #require(id)] + gateway)
-            try await Self.run(["jobs", "--status", "queued"] + gateway)
+            try await SluiceCommand.run(["status", try #require(id)] + gateway)
+            try await SluiceCommand.run(["jobs", "--status", "queued"] + gateway)
 
-            await #expect(throws: ExitCode(1)) { try await Self.run(["submit", bad.path] + gateway) }
-            await #expect(throws: ExitCode(1)) { try await Self.run(["results", try #require(id)] + gateway) }
-            await #expect(throws: ExitCode(1)) { try await Self.run(["status", UUID().uuidString] + gateway) }
+            await #expect(throws: ExitCode(1)) { try await SluiceCommand.run(["submit", bad.path] + gateway) }
+            await #expect(throws: ExitCode(1)) { try await SluiceCommand.run(["results", try #require(id)] + gateway) }
+            await #expect(throws: ExitCode(1)) { try await SluiceCommand.run(["status", UUID().uuidString] + gateway) }
             #expect(throws: (any Error).self) { try Sluice.parseAsRoot(["submit"]) }
-            await #expect(throws: (any Error).self) { try await Self.run(["submit", good.path, "--set", "nokey"] + gateway) }
+            await #expect(throws: (any Error).self) { try await SluiceCommand.run(["submit", good.path, "--set", "nokey"] + gateway) }
             #expect(try await pipeline.jobCount() == 1)
         }
     }
@@ -42,20 +42,12 @@ import Testing
             defer { try? FileManager.default.removeItem(at: file) }
 
             // No worker runs: the job stays queued, and --wait gives up after its timeout.
-            await #expect(throws: ExitCode(3)) { try await Self.run(["submit", file.path, "--wait", "--timeout", "1"] + gateway) }
+            await #expect(throws: ExitCode(3)) { try await SluiceCommand.run(["submit", file.path, "--wait", "--timeout", "1"] + gateway) }
             let id = try #require(try await pipeline.client.jobs().object()?["jobs"] as? [[String: Any]]).first?["job_id"] as? String
             #expect(try await pipeline.client.cancel(try #require(id)).status == 200)
-            await #expect(throws: ExitCode(2)) { try await Self.run(["watch", try #require(id)] + gateway) }
-            await #expect(throws: GatewayClientError.self) { try await Self.run(["watch", UUID().uuidString] + gateway) }
+            await #expect(throws: ExitCode(2)) { try await SluiceCommand.run(["watch", try #require(id)] + gateway) }
+            await #expect(throws: GatewayClientError.self) { try await SluiceCommand.run(["watch", UUID().uuidString] + gateway) }
         }
     }
 
-    private static func run(_ arguments: [String]) async throws {
-        var command = try Sluice.parseAsRoot(arguments)
-        if var command = command as? any AsyncParsableCommand {
-            try await command.run()
-        } else {
-            try command.run()
-        }
-    }
 }

@@ -47,6 +47,17 @@ extension FullPipeline {
                 let scripted = try #require(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: Any], "the script printed: \(printed)")
                 #expect(scripted["status"] as? String == "completed" && scripted["records_processed"] as? Int == 3)
                 #expect(scripted["job_id"] as? String != (try JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any])?["job_id"] as? String)
+
+                // `sluice produce --reply` does the same from the command line (exit 0: the summary came).
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-produce-\(UUID()).json")
+                try Data(Self.seed.utf8).write(to: file)
+                defer { try? FileManager.default.removeItem(at: file) }
+                let produce = ["produce", file.path, "--exchange", pipeline.topology.submitExchange, "--message-id", "cli-produce-1"]
+                try await SluiceCommand.run(produce + ["--reply", "--timeout", "240"])
+                let amqpJobs = try await pipeline.pool.withConnection {
+                    try $0.query("SELECT count(*) AS n FROM jobs WHERE source = 'amqp' AND status = 'completed'").single().decode("n", as: Int.self)
+                }
+                #expect(amqpJobs == 3, "the reply test's, the script's and produce's job")
             }
         }
 
