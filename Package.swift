@@ -142,7 +142,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Services/gateway"
+            path: "Services/gateway",
+            // The dashboard's page, script and style sheet, served as they are (Bundle.module).
+            resources: [.copy("Dashboard")]
         ),
         .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies + ["SluiceNormalize"], path: "Services/gpu-normalizer"),
         .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies, path: "Services/spark-runner", exclude: ["driver"]),

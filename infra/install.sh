@@ -16,6 +16,7 @@ APT_PACKAGES=(
     librabbitmq-dev libpq-dev pkg-config # the C libraries Swift links, found through pkg-config
     openjdk-17-jre-headless              # Spark 4 needs Java 17 or 21
     python3-venv
+    chromium chromium-driver fonts-dejavu-core # the dashboard test's headless browser, and a font for its screenshot
 )
 REQUIREMENTS=$SLUICE_REPO/infra/requirements.txt
 VENV=${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}

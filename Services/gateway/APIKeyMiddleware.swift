@@ -4,11 +4,13 @@ import SluiceJobs
 /// Lets a request through only with an active API key (`Authorization: Bearer <key>`):
 /// 401 without one or with an unknown or revoked one, 403 when a read-only key tries
 /// to submit, 429 (with `Retry-After`) past the key's rate. `/health` and `/ready`
-/// stay open for load balancers and orchestrators, `/metrics` for Prometheus.
+/// stay open for load balancers and orchestrators, `/metrics` for Prometheus (counts,
+/// no job data), and the dashboard's files (``DashboardRoutes``, no data in them) for
+/// browsers, which cannot send a key when they open a page.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
-    static let openPaths: Set<String> = ["/health", "/ready", "/metrics"]
+    static let openPaths = Set(["/health", "/ready", "/metrics"]).union(DashboardRoutes.paths)
 
     let keys: APIKeyStore
     let limiter: RateLimiter

@@ -60,6 +60,7 @@ func buildApplication(
     JobRoutes(history: history).register(on: router)
     JobEventRoutes(history: history, events: events).register(on: router)
     JobControlRoutes(store: store, publisher: publisher, topology: pipeline.topology, logger: logger).register(on: router)
+    try DashboardRoutes().register(on: router)
     HealthRoutes(pool: pool, admin: AMQPAdmin(configuration: pipeline.amqp), topology: pipeline.topology, events: events).register(on: router)
     MetricsRoutes(pool: pool).register(on: router)
 

@@ -35,6 +35,21 @@ import Testing
         }
     }
 
+    @Test func theDashboardsFilesNeedNoKeyButItsDataDoes() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let anonymous = GatewayClient(baseURL: pipeline.client.baseURL)
+            for (path, type) in [("/", "text/html"), ("/dashboard.js", "text/javascript"), ("/dashboard.css", "text/css")] {
+                let answer = try await anonymous.send("GET", path)
+                #expect(answer.status == 200 && answer.headers["content-type"]?.hasPrefix(type) == true, "\(path): \(answer.status)")
+                #expect(answer.headers["content-security-policy"]?.contains("connect-src 'self'") == true, "\(path)")
+            }
+            #expect(try await anonymous.send("GET", "/").text.contains(#"src="/dashboard.js""#))
+            for path in ["/api/v1/jobs", "/api/v1/jobs/\(UUID())/events"] {
+                #expect(try await anonymous.send("GET", path).status == 401, "\(path)")
+            }
+        }
+    }
+
     @Test func aReadOnlyKeyReadsButCannotSubmit() async throws {
         try await TestPipeline.run(.gatewayOnly) { pipeline in
             let reader = GatewayClient(baseURL: pipeline.client.baseURL, apiKey: try await APIKeyStore(pool: pipeline.pool).create(name: "dashboard", scope: .read))

@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The dashboard: `GET /` (the page), `/dashboard.js` and `/dashboard.css`, the files
+/// of `Services/gateway/Dashboard` as the gateway's resource bundle holds them, read
+/// once when the gateway starts. They hold no data, so they need no API key; the page
+/// asks for one and sends it with every API call it makes (README, "Dashboard"). The
+/// content security policy lets the page load nothing but these files and talk to
+/// nothing but this gateway.
+struct DashboardRoutes: Sendable {
+    /// One file and the path it is served at.
+    struct Asset: Sendable {
+        let path: String
+        let file: String
+        let contentType: String
+    }
+
+    static let assets = [
+        Asset(path: "/", file: "index.html", contentType: "text/html; charset=utf-8"),
+        Asset(path: "/dashboard.js", file: "dashboard.js", contentType: "text/javascript; charset=utf-8"),
+        Asset(path: "/dashboard.css", file: "dashboard.css", contentType: "text/css; charset=utf-8"),
+    ]
+
+    /// The paths the dashboard is served at, which ``APIKeyMiddleware`` lets through.
+    static let paths = Set(assets.map(\.path))
+
+    static let headers: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+        .xContentTypeOptions: "nosniff",
+        .referrerPolicy: "no-referrer",
+        // A new gateway's files are picked up at once.
+        .cacheControl: "no-cache",
+    ]
+
+    /// Each file as read.
+    private let files: [(asset: Asset, body: ByteBuffer)]
+
+    /// Reads the files from the gateway's resource bundle; throws when one is missing.
+    init() throws {
+        guard let directory = Bundle.module.url(forResource: "Dashboard", withExtension: nil) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "the gateway's resource bundle: Dashboard"]) }
+        files = try Self.assets.map { asset in
+            (asset, ByteBuffer(bytes: try Data(contentsOf: directory.appendingPathComponent(asset.file))))
+        }
+    }
+
+    func register(on router: Router<some RequestContext>) {
+        for (asset, body) in files {
+            let headers = Self.headers + [HTTPField(name: .contentType, value: asset.contentType)]
+            router.get(RouterPath(asset.path)) { _, _ in Response(status: .ok, headers: headers, body: .init(byteBuffer: body)) }
+        }
+    }
+}
+
+extension HTTPField.Name {
+    fileprivate static let referrerPolicy = Self("Referrer-Policy")!
+}

@@ -1,0 +1,40 @@
+"""The dashboard suite's deployment (Tests/support/sluice_processes.py) and a headless
+Chromium driven through Debian's chromedriver."""
+import pathlib
+import shutil
+import sys
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as ChromeService
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
+from sluice_processes import running_cluster  # noqa: E402
+
+WINDOW = (1400, 1000)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    with running_cluster(tmp_path_factory.mktemp("dashboard"), "dashboard", {}) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def browser():
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and chromedriver, "the dashboard test needs Debian's chromium and chromium-driver (infra/install.sh)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    # The console, which the test reads for errors (a blocked load or script error shows there).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # --no-sandbox: Chromium refuses to run as root otherwise (CI runs as root).
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={WINDOW[0]},{WINDOW[1]}"]:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=ChromeService(executable_path=chromedriver))
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
