@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SluiceObservability
 import SluiceWorker
@@ -6,6 +7,7 @@ import SluiceWorker
 @main
 struct AnalyzerApp {
     static func main() async throws {
+        ReadinessProbe.runIfAsked(port: ProcessInfo.processInfo.environment["SLUICE_HEALTH_PORT"].flatMap { Int($0) })
         let logger = try Observability.bootstrap(label: "sluice.analyzer")
         let services = try await buildServiceGroup(configuration: try WorkerConfiguration(), prices: try PriceTable(), logger: logger)
         try await services.run()

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import SluiceObservability
@@ -6,6 +7,7 @@ import SluiceObservability
 @main
 struct GatewayApp {
     static func main() async throws {
+        ReadinessProbe.runIfAsked(port: Int(ProcessInfo.processInfo.environment["SLUICE_HTTP_PORT"] ?? "58080"))
         let logger = try Observability.bootstrap(label: "sluice.gateway")
         let app = try await buildApplication(configuration: try GatewayConfiguration(), logger: logger)
         try await app.runService()

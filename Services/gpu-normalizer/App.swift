@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SluiceObservability
 import SluiceWorker
@@ -7,6 +8,7 @@ import SluiceWorker
 @main
 struct NormalizerApp {
     static func main() async throws {
+        ReadinessProbe.runIfAsked(port: ProcessInfo.processInfo.environment["SLUICE_HEALTH_PORT"].flatMap { Int($0) })
         let logger = try Observability.bootstrap(label: "sluice.gpu-normalizer")
         let services = try await buildServiceGroup(
             configuration: try WorkerConfiguration(), normalizer: try NormalizerConfiguration(), logger: logger

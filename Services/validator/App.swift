@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SluiceObservability
 import SluiceWorker
@@ -6,6 +7,7 @@ import SluiceWorker
 @main
 struct ValidatorApp {
     static func main() async throws {
+        ReadinessProbe.runIfAsked(port: ProcessInfo.processInfo.environment["SLUICE_HEALTH_PORT"].flatMap { Int($0) })
         let logger = try Observability.bootstrap(label: "sluice.validator")
         let services = try await buildServiceGroup(configuration: try WorkerConfiguration(), logger: logger)
         try await services.run()

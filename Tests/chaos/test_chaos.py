@@ -18,7 +18,7 @@ import urllib.request
 
 import psycopg
 import pytest
-from sluice_processes import REPO
+from sluice_processes import BIN, REPO, free_port
 
 JOBS = 50
 
@@ -114,6 +114,20 @@ def test_every_worker_is_healthy_and_ready(cluster):
         assert status == 200 and answer["status"] == "ready", (name, answer)
         expected = {"database", "broker"} | ({"spark_driver"} if name == "spark-runner" else set())
         assert set(answer["checks"]) == expected
+
+
+def test_the_container_healthcheck_probes_ready(cluster):
+    """`SERVICE --probe-ready` (compose.yaml's healthcheck) exits 0 when the service's
+    /ready answers 200, and 1 when nothing answers on the port."""
+    for name in ["validator", "gpu-normalizer", "spark-runner", "analyzer", "gateway"]:
+        port = cluster.port if name == "gateway" else cluster.health_ports[name]
+        variable = "SLUICE_HTTP_PORT" if name == "gateway" else "SLUICE_HEALTH_PORT"
+        ready = subprocess.run([str(BIN / name), "--probe-ready"], env=dict(cluster.env, **{variable: str(port)}),
+                               capture_output=True, text=True, timeout=30)
+        assert ready.returncode == 0 and "200" in ready.stdout, (name, ready.stdout)
+    closed = subprocess.run([str(BIN / "validator"), "--probe-ready"], env=dict(cluster.env, SLUICE_HEALTH_PORT=str(free_port())),
+                            capture_output=True, text=True, timeout=30)
+    assert closed.returncode == 1 and "no answer" in closed.stdout
 
 
 def test_slow_clients_are_cut_off_and_store_nothing(cluster):

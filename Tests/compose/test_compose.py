@@ -106,3 +106,45 @@ def test_gpu_normalizer_gets_gpus_only_in_the_gpu_profile(compose):
     devices = gpu["deploy"]["resources"]["reservations"]["devices"]
     assert devices == [{"driver": "nvidia", "count": "all", "capabilities": ["gpu"]}]
     assert "container_name" not in gpu and "ports" not in gpu
+
+
+@pytest.mark.parametrize("name", SLUICE_SERVICES)
+def test_service_has_the_readiness_probe_as_healthcheck(compose, name):
+    healthcheck = compose["services"][name]["healthcheck"]
+    assert healthcheck["test"] == ["CMD", "/app/service", "--probe-ready"]
+    env = compose["services"][name]["environment"]
+    if name != "gateway":
+        assert env["SLUICE_HEALTH_HOST"] == "0.0.0.0" and env["SLUICE_HEALTH_PORT"] == "8081"
+
+
+def test_every_healthy_condition_names_a_service_with_a_healthcheck(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        for dependency, condition in service.get("depends_on", {}).items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            if condition["condition"] == "service_healthy":
+                assert services[dependency].get("healthcheck", {}).get("test"), f"{name} waits for {dependency}, which has no healthcheck"
+
+
+def test_spark_runner_uses_the_standalone_cluster(compose):
+    services = compose["services"]
+    assert services["spark-runner"]["environment"]["SLUICE_SPARK_MASTER"] == "spark://spark-master:7077"
+    assert services["spark-runner"]["depends_on"]["spark-master"]["condition"] == "service_healthy"
+    for name in ("spark-master", "spark-worker"):
+        assert services[name]["build"] == services["spark-runner"]["build"], "the cluster runs the spark-runner's Spark"
+    assert "org.apache.spark.deploy.master.Master" in services["spark-master"]["command"]
+    assert services["spark-worker"]["command"][-1] == "spark://spark-master:7077"
+    assert "artifacts:/data/artifacts" in services["spark-worker"]["volumes"], "executors read the artifacts"
+    assert "container_name" not in services["spark-worker"] and "ports" not in services["spark-worker"]
+
+
+def test_prometheus_scrapes_with_a_config_from_the_repository(compose):
+    prometheus = compose["services"]["prometheus"]
+    source = prometheus["volumes"][0].split(":")[0]
+    config = yaml.safe_load((REPO / source).read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert jobs["sluice-gateway"]["static_configs"][0]["targets"] == ["gateway:8080"]
+    # Workers by DNS, so that every replica of a scaled service is scraped.
+    names = jobs["sluice-workers"]["dns_sd_configs"][0]["names"]
+    assert set(names) == {"validator", "gpu-normalizer", "spark-runner", "analyzer"}
+    assert jobs["sluice-workers"]["dns_sd_configs"][0]["port"] == 8081
