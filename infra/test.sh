@@ -85,6 +85,6 @@ run_step "swift test (broker restart)" timeout --kill-after=30 600 swift test --
 run_step "compose test" "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/compose
 run_step "spark driver test" timeout --kill-after=30 600 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/spark
 # The five services as processes, killed one by one mid-batch (Tests/chaos).
-run_step "chaos test" timeout --kill-after=30 900 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -s -p no:cacheprovider Tests/chaos
+run_step "chaos test" timeout --kill-after=30 1500 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -s -p no:cacheprovider Tests/chaos
 # The dashboard in a headless Chromium: a job submitted in the page, followed to completed.
 run_step "dashboard test" timeout --kill-after=30 300 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -s -p no:cacheprovider Tests/dashboard

@@ -15,10 +15,11 @@ struct Sluice: AsyncParsableCommand {
               sluice status JOB_ID               a job's status and stage attempts
               sluice jobs --status failed        the newest failed jobs
               sluice results JOB_ID              a completed job's summary
+              sluice report --since 7d --out r.html  an HTML report of the job history
               sluice keys create ci --read-only  make an API key (printed once)
               sluice migrate                     apply the job-history schema migrations
               sluice topology                    declare the exchanges and queues and print them
             """,
-        subcommands: [Submit.self, Watch.self, Produce.self, Status.self, Jobs.self, Results.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
+        subcommands: [Submit.self, Watch.self, Produce.self, Status.self, Jobs.self, Results.self, Report.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
     )
 }

@@ -4,6 +4,7 @@ import SluiceClient
 import SluicePostgres
 import SluiceTestSupport
 import Testing
+@testable import sluice
 
 extension FullPipeline {
     /// The SQL queries of README.md's "Querying job history", run against jobs this test
@@ -75,6 +76,25 @@ extension FullPipeline {
 
                 #expect(try column("Completed jobs by source, with the median end-to-end time", "source", as: String.self) == ["amqp", "http"])
                 #expect(try column("Completed jobs by source, with the median end-to-end time", "jobs", as: Int.self) == [2, 2])
+
+                // `sluice report` over the same history: the same figures, in a page that needs nothing else.
+                let report = try await JobReport.read(from: pipeline.pool, since: Date().addingTimeInterval(-86_400))
+                #expect(report.statuses == [.init(status: "completed", jobs: 4), .init(status: "failed", jobs: 1)])
+                #expect(report.pipelines.map(\.bucket) == ["1: under 1k", "2: 1k-10k"] && report.pipelines.map(\.jobs) == [3, 1])
+                #expect(report.stages.map(\.stage) == ["validate", "normalize", "spark", "analyze"] && report.stages.allSatisfy { $0.attempts == 4 })
+                #expect(report.throughput.map(\.jobs).reduce(0, +) == 4 && report.throughput.map(\.records).reduce(0, +) == 3 * 3 + 2_000)
+                #expect(report.costs.map(\.jobs).reduce(0, +) == 4 && report.costs.allSatisfy { $0.totalUSD > 0 })
+                #expect(report.failures.map(\.cause) == ["invalid_data"] && report.failures.first?.failed == 1)
+                let page = ReportPage.render(report)
+                for section in ["rdd-vs-dataframe", "stage-latency", "throughput", "cost", "failures"] {
+                    #expect(page.contains("<h2 id=\"\(section)\">"), "the report has no \(section) section")
+                }
+                #expect(page.components(separatedBy: "<svg ").count - 1 == 5, "one chart per section")
+                #expect(!page.contains("<script") && !page.contains("<link") && page.range(of: #"(src|href)=""#, options: .regularExpression) == nil, "nothing to fetch")
+                #expect(page.contains("invalid_data") && page.contains("NaN"))
+                let saved = repositoryRoot.appendingPathComponent(".sluice/test-output/report.html")
+                try FileManager.default.createDirectory(at: saved.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(page.utf8).write(to: saved)
             }
         }
 
