@@ -117,7 +117,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Services/gateway"
+            path: "Services/gateway",
+            // The API's OpenAPI document, served at GET /openapi.yaml (read through Bundle.module).
+            resources: [.copy("openapi.yaml")]
         ),
         .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies, path: "Services/gpu-normalizer"),
         .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies, path: "Services/spark-runner", exclude: ["driver"]),

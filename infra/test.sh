@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` runs: installs what is missing, starts the project's RabbitMQ
-# and PostgreSQL, runs the Swift tests, the compose test, the Spark driver test and
-# the chaos test, and stops both servers at the end whatever happened. The exit status is the first
+# and PostgreSQL, runs the Swift tests, the compose test, the Spark driver test, the
+# chaos test and the OpenAPI test, and stops both servers at the end whatever happened. The exit status is the first
 # failing step's; the last lines name that step.
 #
 # SLUICE_KEEP_STACK=1 leaves the servers running afterwards (for a rerun, or when
@@ -86,3 +86,5 @@ run_step "compose test" "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -
 run_step "spark driver test" timeout --kill-after=30 600 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/spark
 # The five services as processes, killed one by one mid-batch (Tests/chaos).
 run_step "chaos test" timeout --kill-after=30 900 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -s -p no:cacheprovider Tests/chaos
+# The gateway's answers against its OpenAPI document (schemathesis, bounded; Tests/openapi).
+run_step "openapi test" timeout --kill-after=30 300 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/openapi

@@ -4,11 +4,12 @@ import SluiceJobs
 /// Lets a request through only with an active API key (`Authorization: Bearer <key>`):
 /// 401 without one or with an unknown or revoked one, 403 when a read-only key tries
 /// to submit, 429 (with `Retry-After`) past the key's rate. `/health` and `/ready`
-/// stay open for load balancers and orchestrators.
+/// stay open for load balancers and orchestrators, and `/openapi.yaml` for anyone
+/// writing a client (it holds no data).
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
-    static let openPaths: Set<String> = ["/health", "/ready"]
+    static let openPaths: Set<String> = ["/health", "/ready", OpenAPIRoutes.path]
 
     let keys: APIKeyStore
     let limiter: RateLimiter

@@ -18,7 +18,7 @@ import urllib.request
 
 import psycopg
 import pytest
-from conftest import REPO
+from sluice_cluster import REPO
 
 JOBS = 50
 
