@@ -1,6 +1,7 @@
 """Property-based contract check: schemathesis generates requests from the gateway's
-OpenAPI document and checks that every answer is one the document allows: no 5xx, a
-documented status, content type, headers and body schema: operation by operation with
+OpenAPI document, ones that fit it and ones that break it, and checks that every answer
+is one the document allows: no 5xx, a refusal (4xx) for a request that breaks it, a
+documented status, content type, headers and body schema. Operation by operation with
 generated requests, then along one job's life with chosen ones.
 
 The schema is read from the file (Services/gateway/openapi.yaml) when the module loads,
@@ -11,8 +12,10 @@ import urllib.request
 import hypothesis
 import schemathesis
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -22,6 +25,7 @@ from sluice_cluster import REPO
 DOCUMENT = REPO / "Services" / "gateway" / "openapi.yaml"
 CHECKS = [
     not_a_server_error,
+    negative_data_rejection,
     status_code_conformance,
     content_type_conformance,
     response_headers_conformance,
@@ -29,7 +33,7 @@ CHECKS = [
 ]
 # Bounded: at most this many examples for each of the 11 operations, each answered
 # within the deadline.
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 60
 DEADLINE_MS = 5_000
 
 
@@ -39,7 +43,8 @@ def ndjson(_context, value):
     return value.encode() if isinstance(value, str) else None
 
 
-schema = schemathesis.openapi.from_path(DOCUMENT)
+# Positive and negative examples for each operation.
+schema = schemathesis.openapi.from_path(DOCUMENT, config=SchemathesisConfig.from_dict({"generation": {"mode": "all"}}))
 
 
 def test_the_gateway_serves_the_document(gateway):
