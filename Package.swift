@@ -143,8 +143,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/gateway",
-            // The dashboard's page, script and style sheet, served as they are (Bundle.module).
-            resources: [.copy("Dashboard")]
+            // The dashboard's page, script and style sheet, and the API's OpenAPI document,
+            // served as they are (read through Bundle.module at start).
+            resources: [.copy("Dashboard"), .copy("openapi.yaml")]
         ),
         .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies + ["SluiceNormalize"], path: "Services/gpu-normalizer"),
         .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies, path: "Services/spark-runner", exclude: ["driver"]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What `make test` runs: installs what is missing, starts the project's RabbitMQ
-# and PostgreSQL, runs the Swift tests, the compose test, the Spark driver test,
-# the chaos test and the dashboard test, and stops both servers at the end whatever happened. The exit status is the first
+# and PostgreSQL, runs the Swift tests, the compose test, the Spark driver test, the
+# chaos, dashboard and OpenAPI tests, and stops both servers at the end whatever happened. The exit status is the first
 # failing step's; the last lines name that step.
 #
 # SLUICE_KEEP_STACK=1 leaves the servers running afterwards (for a rerun, or when
@@ -88,3 +88,5 @@ run_step "spark driver test" timeout --kill-after=30 600 "${SLUICE_VENV:-$SLUICE
 run_step "chaos test" timeout --kill-after=30 1500 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -s -p no:cacheprovider Tests/chaos
 # The dashboard in a headless Chromium: a job submitted in the page, followed to completed.
 run_step "dashboard test" timeout --kill-after=30 300 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -s -p no:cacheprovider Tests/dashboard
+# The gateway's answers against its OpenAPI document (schemathesis, bounded; Tests/openapi).
+run_step "openapi test" timeout --kill-after=30 300 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/openapi

@@ -5,12 +5,13 @@ import SluiceJobs
 /// 401 without one or with an unknown or revoked one, 403 when a read-only key tries
 /// to submit, 429 (with `Retry-After`) past the key's rate. `/health` and `/ready`
 /// stay open for load balancers and orchestrators, `/metrics` for Prometheus (counts,
-/// no job data), and the dashboard's files (``DashboardRoutes``, no data in them) for
-/// browsers, which cannot send a key when they open a page.
+/// no job data), `/openapi.yaml` for anyone writing a client, and the dashboard's files
+/// (``DashboardRoutes``, no data in them) for browsers, which cannot send a key when
+/// they open a page.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
-    static let openPaths = Set(["/health", "/ready", "/metrics"]).union(DashboardRoutes.paths)
+    static let openPaths = Set(["/health", "/ready", "/metrics", OpenAPIRoutes.path]).union(DashboardRoutes.paths)
 
     let keys: APIKeyStore
     let limiter: RateLimiter

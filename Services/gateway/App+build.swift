@@ -18,51 +18,9 @@ func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let pipeline = configuration.pipeline
-    let pool = PostgresPool(configuration: pipeline.database, logger: logger)
-    _ = try await Migrator(pool: pool, directory: pipeline.migrations, logger: logger).migrate()
-    let threads = BlockingThreadPool(count: configuration.threads, name: "sluice-gateway")
-    let publisher = AMQPPublisher(
-        configuration: pipeline.amqp, topology: pipeline.topology.amqp, confirmTimeout: configuration.publishTimeout, logger: logger
-    )
-    let store = JobStore(pool: pool)
-    let events = JobEvents(configuration: pipeline.database, store: store, logger: logger)
-    let history = JobHistory(pool: pool)
-
-    let router = Router(context: GatewayRequestContext.self)
-    router.middlewares.add(MetricsMiddleware())
-    router.middlewares.add(ErrorResponseMiddleware())
-    router.middlewares.add(CORSAllowlistMiddleware(origins: configuration.corsOrigins))
-    if configuration.authRequired {
-        router.middlewares.add(APIKeyMiddleware(
-            keys: APIKeyStore(pool: pool), limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
-        ))
-    } else {
-        logger.warning("SLUICE_AUTH=off: the API takes requests without a key")
-    }
-    SubmissionRoutes(
-        submitter: JobSubmitter(
-            intake: JobIntake(store: store, artifacts: pipeline.artifacts, files: threads),
-            publisher: publisher,
-            topology: pipeline.topology,
-            artifacts: pipeline.artifacts,
-            limits: pipeline.limits,
-            threads: threads,
-            logger: logger
-        ),
-        events: events,
-        history: history,
-        limits: pipeline.limits,
-        requestTimeout: configuration.requestTimeout,
-        processWait: configuration.processWait,
-        maxProcessWait: configuration.maxProcessWait
-    ).register(on: router)
-    JobRoutes(history: history).register(on: router)
-    JobEventRoutes(history: history, events: events).register(on: router)
-    JobControlRoutes(store: store, publisher: publisher, topology: pipeline.topology, logger: logger).register(on: router)
-    try DashboardRoutes().register(on: router)
-    HealthRoutes(pool: pool, admin: AMQPAdmin(configuration: pipeline.amqp), topology: pipeline.topology, events: events).register(on: router)
-    MetricsRoutes(pool: pool).register(on: router)
+    let services = GatewayServices(configuration: configuration, logger: logger)
+    _ = try await Migrator(pool: services.pool, directory: configuration.pipeline.migrations, logger: logger).migrate()
+    let router = try buildRouter(configuration: configuration, services: services, logger: logger)
 
     // The idle timeout closes a connection silent for twice the request timeout, such as
     // one whose client never finishes its headers. Twice, so that a client stalled
@@ -77,6 +35,74 @@ func buildApplication(
         },
         logger: logger
     )
-    app.addServices(pool, threads, publisher, events)
+    app.addServices(services.pool, services.threads, services.publisher, services.events)
     return app
+}
+
+/// The router with its middleware and every route, over `services`, which it does not
+/// start: ``buildApplication(configuration:logger:onServerRunning:)`` runs them, and the
+/// tests read the routes (`router.routes`) to hold them against the OpenAPI document.
+func buildRouter(configuration: GatewayConfiguration, services: GatewayServices, logger: Logger) throws -> Router<GatewayRequestContext> {
+    let pipeline = configuration.pipeline
+    let store = JobStore(pool: services.pool)
+    let history = JobHistory(pool: services.pool)
+
+    let router = Router(context: GatewayRequestContext.self)
+    router.middlewares.add(MetricsMiddleware())
+    router.middlewares.add(ErrorResponseMiddleware())
+    router.middlewares.add(CORSAllowlistMiddleware(origins: configuration.corsOrigins))
+    if configuration.authRequired {
+        router.middlewares.add(APIKeyMiddleware(
+            keys: APIKeyStore(pool: services.pool), limiter: RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
+        ))
+    } else {
+        logger.warning("SLUICE_AUTH=off: the API takes requests without a key")
+    }
+    SubmissionRoutes(
+        submitter: JobSubmitter(
+            intake: JobIntake(store: store, artifacts: pipeline.artifacts, files: services.threads),
+            publisher: services.publisher,
+            topology: pipeline.topology,
+            artifacts: pipeline.artifacts,
+            limits: pipeline.limits,
+            threads: services.threads,
+            logger: logger
+        ),
+        events: services.events,
+        history: history,
+        limits: pipeline.limits,
+        requestTimeout: configuration.requestTimeout,
+        processWait: configuration.processWait,
+        maxProcessWait: configuration.maxProcessWait
+    ).register(on: router)
+    JobRoutes(history: history).register(on: router)
+    JobEventRoutes(history: history, events: services.events).register(on: router)
+    JobControlRoutes(store: store, publisher: services.publisher, topology: pipeline.topology, logger: logger).register(on: router)
+    try DashboardRoutes().register(on: router)
+    HealthRoutes(
+        pool: services.pool, admin: AMQPAdmin(configuration: pipeline.amqp), topology: pipeline.topology, events: services.events
+    ).register(on: router)
+    MetricsRoutes(pool: services.pool).register(on: router)
+    try OpenAPIRoutes().register(on: router)
+    return router
+}
+
+/// The long-running parts behind the gateway's routes, created but not started: the
+/// database pool, the body-checking threads (started at once; ``BlockingThreadPool``
+/// stops them), the confirmed publisher and the job-events listener.
+struct GatewayServices {
+    let pool: PostgresPool
+    let threads: BlockingThreadPool
+    let publisher: AMQPPublisher
+    let events: JobEvents
+
+    init(configuration: GatewayConfiguration, logger: Logger) {
+        let pipeline = configuration.pipeline
+        pool = PostgresPool(configuration: pipeline.database, logger: logger)
+        threads = BlockingThreadPool(count: configuration.threads, name: "sluice-gateway")
+        publisher = AMQPPublisher(
+            configuration: pipeline.amqp, topology: pipeline.topology.amqp, confirmTimeout: configuration.publishTimeout, logger: logger
+        )
+        events = JobEvents(configuration: pipeline.database, store: JobStore(pool: pool), logger: logger)
+    }
 }

@@ -13,7 +13,7 @@ import SluiceJobs
 /// | `SLUICE_PUBLISH_TIMEOUT` | `10` | seconds to wait for the broker to confirm a new job's message |
 /// | `SLUICE_REQUEST_TIMEOUT` | `60` | seconds a client has to send a request's body (then 408); a connection silent for twice as long (say, headers never finished) is closed |
 /// | `SLUICE_GATEWAY_THREADS` | `2` | threads that parse and check request bodies and write inputs |
-/// | `SLUICE_AUTH` | `required` | `required`: every route but `/health`, `/ready` and the dashboard's files needs an API key; `off`: none does |
+/// | `SLUICE_AUTH` | `required` | `required`: every route but `/health`, `/ready`, `/metrics`, `/openapi.yaml` and the dashboard's files needs an API key; `off`: none does |
 /// | `SLUICE_RATE_LIMIT` | `50` | requests a second per API key, on average |
 /// | `SLUICE_RATE_BURST` | `100` | requests per API key in a burst |
 /// | `SLUICE_CORS_ORIGINS` | (none) | browser origins allowed to call the API, comma-separated |

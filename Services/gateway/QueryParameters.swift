@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SluiceContracts
+import SluiceCore
 
 /// A request's query parameters, read one by one; each reader removes what it read
 /// and refuses a malformed value with a 400 naming the parameter.
@@ -26,7 +27,9 @@ struct QueryParameters {
 
     mutating func seconds(_ name: String, in range: ClosedRange<Duration>) throws -> Duration? {
         guard let text = values.removeValue(forKey: name) else { return nil }
-        guard let seconds = Double(text), seconds.isFinite, range.contains(.seconds(seconds)) else {
+        // Compared as numbers before a Duration is made: Duration traps on a value
+        // such as 1e307, which would let one request stop the gateway.
+        guard let seconds = Double(text), (range.lowerBound.seconds...range.upperBound.seconds).contains(seconds) else {
             throw GatewayError.invalidParameter(name, "must be a number of seconds from \(range.lowerBound.components.seconds) to \(range.upperBound.components.seconds); found \"\(text)\"")
         }
         return .seconds(seconds)
@@ -55,10 +58,11 @@ struct QueryParameters {
         return id
     }
 
-    /// A comma-separated list of job statuses.
+    /// A comma-separated list of job statuses; an empty one (`status=`, `a,,b`) is refused,
+    /// not read as "any status".
     mutating func statuses(_ name: String) throws -> [JobStatus] {
         guard let text = values.removeValue(forKey: name) else { return [] }
-        return try text.split(separator: ",").map { word in
+        return try text.split(separator: ",", omittingEmptySubsequences: false).map { word in
             guard let status = JobStatus(rawValue: String(word)) else {
                 let known = JobStatus.allCases.map(\.rawValue).joined(separator: ", ")
                 throw GatewayError.invalidParameter(name, "\"\(word)\" is not a status; the statuses are \(known)")

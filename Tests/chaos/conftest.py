@@ -1,12 +1,7 @@
-"""The chaos suite's deployment (Tests/support/sluice_processes.py), with short leases
-and request timeouts so that frozen workers and slow clients take seconds."""
-import pathlib
-import sys
-
+"""The chaos tests' deployment: the five services as processes (Tests/support), with
+short leases and request timeouts so that frozen workers and slow clients take seconds."""
 import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from sluice_processes import running_cluster  # noqa: E402
+from sluice_cluster import SERVICES, running_cluster
 
 SETTINGS = {
     # Short leases, so that a frozen worker's attempt is handed on within seconds.
@@ -20,5 +15,5 @@ SETTINGS = {
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with running_cluster(tmp_path_factory.mktemp("chaos"), "chaos", SETTINGS) as cluster:
+    with running_cluster(tmp_path_factory.mktemp("chaos"), "chaos", SERVICES, SETTINGS) as cluster:
         yield cluster

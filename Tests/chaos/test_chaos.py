@@ -18,7 +18,7 @@ import urllib.request
 
 import psycopg
 import pytest
-from sluice_processes import BIN, REPO, free_port
+from sluice_cluster import BIN, REPO, free_port
 
 JOBS = 50
 

@@ -1,22 +1,19 @@
-"""The dashboard suite's deployment (Tests/support/sluice_processes.py) and a headless
+"""The dashboard suite's deployment (Tests/support/sluice_cluster.py) and a headless
 Chromium driven through Debian's chromedriver."""
-import pathlib
 import shutil
-import sys
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service as ChromeService
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "support"))
-from sluice_processes import running_cluster  # noqa: E402
+from sluice_cluster import SERVICES, running_cluster
 
 WINDOW = (1400, 1000)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with running_cluster(tmp_path_factory.mktemp("dashboard"), "dashboard", {}) as cluster:
+    with running_cluster(tmp_path_factory.mktemp("dashboard"), "dashboard", SERVICES) as cluster:
         yield cluster
 
 

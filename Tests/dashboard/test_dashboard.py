@@ -12,7 +12,7 @@ import uuid
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-from sluice_processes import REPO
+from sluice_cluster import REPO
 
 STAGES = ["validate", "normalize", "spark", "analyze"]
 RECORDS = 300

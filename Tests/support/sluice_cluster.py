@@ -1,7 +1,7 @@
-"""A Sluice deployment of its own for the Python suites (Tests/chaos, Tests/dashboard):
-the five services as separate processes (the debug binaries `swift build --build-tests`
-made), on a RabbitMQ vhost and a PostgreSQL database created for the run on the test
-stack, removed afterwards."""
+"""A Sluice deployment of its own for a pytest suite (Tests/chaos, Tests/openapi): the
+services as separate processes (the debug binaries `swift build --build-tests` made), on a
+RabbitMQ vhost and a PostgreSQL database created for the run on the test stack, removed
+afterwards. Tests/pytest.ini puts this folder on the import path."""
 import contextlib
 import os
 import pathlib
@@ -83,11 +83,12 @@ class Service:
 
 
 class Cluster:
-    """The deployment: `prefix` names its vhost and database, `settings` are extra
-    environment variables for every service."""
+    """The deployment: its vhost, database, API key and artifact folder, and the service
+    processes started in it. `settings` are environment variables for every service,
+    over the defaults below."""
 
-    def __init__(self, tmp, prefix, settings):
-        name = f"{prefix}_{secrets.token_hex(4)}"
+    def __init__(self, tmp, purpose, settings=None):
+        name = f"{purpose}_{secrets.token_hex(4)}"
         self.vhost = name
         self.database = name
         base_db = os.environ["SLUICE_DATABASE_URL"]
@@ -112,11 +113,11 @@ class Cluster:
             SLUICE_SPARK_MASTER="local[1]",
             SLUICE_SPARK_PYTHON=PYTHON,
             SLUICE_SPARK_DRIVER=str(REPO / "Services" / "spark-runner" / "driver" / "sluice_spark_driver.py"),
-            **settings,
+            **(settings or {}),
         )
         subprocess.run([str(BIN / "sluice"), "migrate"], env=self.env, check=True, capture_output=True, timeout=120)
         self.api_key = subprocess.run(
-            [str(BIN / "sluice"), "keys", "create", "chaos"], env=self.env, check=True, capture_output=True, text=True, timeout=60
+            [str(BIN / "sluice"), "keys", "create", purpose], env=self.env, check=True, capture_output=True, text=True, timeout=60
         ).stdout.strip()
         self.url = f"http://127.0.0.1:{self.port}"
         self.services = {}
@@ -146,11 +147,11 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def running_cluster(tmp, prefix, settings):
-    """A cluster with all five services started; closed on leaving."""
-    cluster = Cluster(tmp, prefix, settings)
+def running_cluster(tmp, purpose, services, settings=None):
+    """A `Cluster` with `services` started in order; closed afterwards, whatever happened."""
+    cluster = Cluster(tmp, purpose, settings)
     try:
-        for name in SERVICES:
+        for name in services:
             cluster.start(name)
         yield cluster
     finally:
