@@ -4,7 +4,15 @@ import Foundation
 extension Sluice {
     /// `sluice cancel ID`: stops a queued or running job at the next stage boundary.
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a queued or running job (it stops at the next stage boundary).")
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a queued or running job (it stops at the next stage boundary).",
+            discussion: """
+                Examples:
+                  sluice cancel 0b7c5f1e-…            no further stage starts for the job; it gets no results
+
+                Exit status: 0 cancelled; 1 refused (unknown job, or it already ended: 409 job_finished).
+                """
+        )
 
         @Argument(help: "The job id.")
         var id: String
@@ -18,7 +26,17 @@ extension Sluice {
 
     /// `sluice retry ID`: runs a failed job again from the stage that failed.
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run a failed job again from the stage that failed.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run a failed job again from the stage that failed.",
+            discussion: """
+                The failed stage runs again as its next attempt; what earlier stages wrote is reused.
+
+                Examples:
+                  sluice retry 0b7c5f1e-… && sluice watch 0b7c5f1e-…
+
+                Exit status: 0 queued again; 1 refused (unknown job, or not failed: 409 job_not_failed).
+                """
+        )
 
         @Argument(help: "The job id.")
         var id: String

@@ -12,6 +12,15 @@ extension Sluice {
         static let configuration = CommandConfiguration(
             commandName: "dlq",
             abstract: "Inspect and replay dead-lettered messages (broker and database directly).",
+            discussion: """
+                Reads SLUICE_AMQP_URL and SLUICE_DATABASE_URL.
+
+                Examples:
+                  sluice dlq list                     each letter's job, stage, cause, error and attempts
+                  sluice dlq replay --limit 10        re-run their failed jobs from that stage
+
+                Exit status: 0 done; 1 the broker or the database could not be reached.
+                """,
             subcommands: [List.self, Replay.self]
         )
 

@@ -4,7 +4,18 @@ import Foundation
 extension Sluice {
     /// `sluice jobs`: the newest jobs.
     struct Jobs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the newest jobs.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the newest jobs.",
+            discussion: """
+                A table of id, status, duration and submission time, newest first; --json prints the gateway's page.
+
+                Examples:
+                  sluice jobs --status failed,cancelled --limit 50
+                  sluice jobs --since 2026-11-29T00:00:00Z --json | jq '.jobs[].job_id'
+
+                Exit status: 0 listed; 1 refused (a bad filter, no key).
+                """
+        )
 
         @Option(name: .long, help: "Only jobs with these statuses (comma-separated, e.g. failed,cancelled).")
         var status: String?

@@ -9,6 +9,16 @@ extension Sluice {
     struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage the gateway's API keys (in the database: reads SLUICE_DATABASE_URL).",
+            discussion: """
+                Only a key's SHA-256 is stored; the key itself is printed once, by create.
+
+                Examples:
+                  sluice keys create ci-reader --read-only
+                  sluice keys list
+                  sluice keys revoke ci-reader
+
+                Exit status: 0 done; 1 the database could not be reached, or no active key has that name.
+                """,
             subcommands: [Create.self, List.self, Revoke.self]
         )
 

@@ -8,7 +8,16 @@ extension Sluice {
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply the job-history schema migrations (safe to run while services start).",
-            discussion: "Reads SLUICE_DATABASE_URL and SLUICE_MIGRATIONS_DIR (default infra/migrations)."
+            discussion: """
+                Reads SLUICE_DATABASE_URL and SLUICE_MIGRATIONS_DIR (default infra/migrations); applies each
+                migration once, in one transaction, under an advisory lock.
+
+                Examples:
+                  sluice migrate
+                  SLUICE_DATABASE_URL=postgresql://sluice:sluice@db:5432/sluice sluice migrate
+
+                Exit status: 0 the schema is current; 1 a migration failed (nothing of it was applied).
+                """
         )
 
         func run() async throws {

@@ -4,7 +4,16 @@ import Foundation
 extension Sluice {
     /// `sluice status ID`: a job's status and its stage attempts.
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a job's status and every stage attempt with its timings.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a job's status and every stage attempt with its timings.",
+            discussion: """
+                Examples:
+                  sluice status 0b7c5f1e-…            status, then one line per attempt: outcome, queue wait, service time, device
+                  sluice status 0b7c5f1e-… --json     the job with its config and attempts
+
+                Exit status: 0 shown; 1 refused (unknown job, no key).
+                """
+        )
 
         @Argument(help: "The job id.")
         var id: String

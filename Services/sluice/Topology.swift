@@ -6,7 +6,15 @@ extension Sluice {
     /// `sluice topology`: declares Sluice's exchanges and queues and prints them.
     struct Topology: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Declare the exchanges and queues (idempotent) and print them with their message counts."
+            abstract: "Declare the exchanges and queues (idempotent) and print them with their message counts.",
+            discussion: """
+                Reads SLUICE_AMQP_URL. Services declare what they use themselves; this shows the whole topology.
+
+                Examples:
+                  sluice topology                     queues, retry tiers, dead letters and their depths
+
+                Exit status: 0 declared; 1 the broker could not be reached or refused a declaration.
+                """
         )
 
         func run() async throws {

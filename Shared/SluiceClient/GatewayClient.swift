@@ -140,5 +140,5 @@ public struct GatewayResponse: Sendable {
 /// A request the client could not make.
 public struct GatewayClientError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

@@ -107,6 +107,12 @@ extension FullPipeline {
                 #expect(late.last?.name == "end")
                 let unknown = pipeline.client.events(of: UUID().uuidString)
                 await #expect(throws: GatewayClientError.self) { for try await _ in unknown {} }
+
+                // `sluice bench` follows its jobs the same way; exit 0 means every one completed.
+                let before = try await pipeline.jobCount()
+                let gateway = ["--gateway", pipeline.client.baseURL.absoluteString, "--api-key", try #require(pipeline.client.apiKey)]
+                try await SluiceCommand.run(["bench", "--jobs", "4", "--clients", "2", "--records", "3"] + gateway)
+                #expect(try await pipeline.jobCount() == before + 4)
             }
         }
 
