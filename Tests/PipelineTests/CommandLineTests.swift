@@ -47,6 +47,16 @@ import Testing
             #expect(try await pipeline.client.cancel(try #require(id)).status == 200)
             await #expect(throws: ExitCode(2)) { try await SluiceCommand.run(["watch", try #require(id)] + gateway) }
             await #expect(throws: GatewayClientError.self) { try await SluiceCommand.run(["watch", UUID().uuidString] + gateway) }
+
+            // A file without an extension (or standard input, `-`) needs --format.
+            let bare = file.deletingPathExtension()
+            try FileManager.default.copyItem(at: file, to: bare)
+            defer { try? FileManager.default.removeItem(at: bare) }
+            let jobs = try await pipeline.jobCount()
+            await #expect(throws: (any Error).self) { try await SluiceCommand.run(["submit", bare.path] + gateway) }
+            await #expect(throws: (any Error).self) { try await SluiceCommand.run(["submit", "-"] + gateway) }
+            try await SluiceCommand.run(["submit", bare.path, "--format", "csv"] + gateway)
+            #expect(try await pipeline.jobCount() == jobs + 1)
         }
     }
 
