@@ -115,11 +115,3 @@ final class ComputeDevices: Service, @unchecked Sendable {
         )
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
-    }
-}

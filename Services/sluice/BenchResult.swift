@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// What `sluice bench` measured: jobs per second over the run and the end-to-end
 /// latency of each job, from the submission to its `end` event.
@@ -21,13 +22,13 @@ struct BenchResult: Encodable {
     }
 
     init(_ outcomes: [Sluice.Bench.Outcome], wall: Duration, clients: Int, records: Int) {
-        let latencies = outcomes.map { Self.seconds($0.latency) }.sorted()
+        let latencies = outcomes.map(\.latency.seconds).sorted()
         jobs = outcomes.count
         completed = outcomes.filter(\.completed).count
         failed = jobs - completed
         self.clients = clients
         recordsPerJob = records
-        wallSeconds = Self.seconds(wall)
+        wallSeconds = wall.seconds
         jobsPerSecond = Double(jobs) / max(wallSeconds, 1e-9)
         latencyP50Seconds = Self.percentile(latencies, 0.50)
         latencyP95Seconds = Self.percentile(latencies, 0.95)
@@ -47,9 +48,5 @@ struct BenchResult: Encodable {
         guard !sorted.isEmpty else { return 0 }
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
         return sorted[min(max(rank, 1), sorted.count) - 1]
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceClient
+import SluiceCore
 
 /// What `sluice watch` and `sluice submit --wait` show of a job's events: one row per
 /// stage attempt (stage, outcome, elapsed or service time, records, device).
@@ -84,7 +85,6 @@ struct ProgressBoard: Sendable {
     }
 
     private static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(format: "%.1f s", Double(seconds) + Double(attoseconds) / 1e18)
+        String(format: "%.1f s", duration.seconds)
     }
 }

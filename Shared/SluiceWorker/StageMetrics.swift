@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import SluiceContracts
+import SluiceCore
 
 /// One stage worker's metrics, created once with the stage as a fixed dimension and
 /// exported by whatever backend `main` bootstrapped (Prometheus, on `/metrics`):
@@ -61,8 +62,7 @@ struct StageMetrics: Sendable {
         serviceTime.recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         if let count {
             records.increment(by: count)
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            recordsPerSecond.record(Double(count) / max(seconds, 1e-9))
+            recordsPerSecond.record(Double(count) / max(duration.seconds, 1e-9))
         }
         if let device {
             // A Prometheus registry hands back the same counter for the same device.
