@@ -416,9 +416,11 @@ def test_every_service_serves_prometheus_metrics_that_agree_with_sql(cluster, wa
             in_sql = db.execute("SELECT count(*) FROM stage_attempts WHERE stage = %s AND outcome = 'succeeded'", (stage,)).fetchone()[0]
         assert 1 <= succeeded <= in_sql, (name, succeeded, in_sql)
         for page in pages:
+            # The job just run may still be between its commit (which announced it) and
+            # its count and acknowledgement: one at most, as nothing else is in flight.
             ran = page[f'sluice_stage_attempts_total{{stage="{stage}",outcome="succeeded"}}']
-            assert page[f'sluice_messages_total{{stage="{stage}",event="acked"}}'] >= ran
-            assert page[f'sluice_stage_duration_seconds_count{{stage="{stage}"}}'] == ran
+            assert page[f'sluice_messages_total{{stage="{stage}",event="acked"}}'] >= ran - 1
+            assert abs(page[f'sluice_stage_duration_seconds_count{{stage="{stage}"}}'] - ran) <= 1
 
 
 def test_the_logs_carry_no_keys_or_passwords(cluster):
