@@ -16,7 +16,7 @@ API_KEY_FILE = .sluice/api-key
 # Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
 WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
 
-.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-normalize clean distclean
+.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-normalize bench-spark clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ bench-pipeline: ## job latency over HTTP vs the Celery peer, after `make run` (i
 
 bench-normalize: install ## the normalizer's CPU path vs numpy and the triad bandwidth, GPU where present (infra/bench-normalize.sh)
 	infra/bench-normalize.sh
+
+bench-spark: install ## the RDD and DataFrame pipelines by input size on a warm session, and a cold start (infra/bench-spark.sh)
+	infra/bench-spark.sh
 
 clean: ## remove build products (keeps the stack's data)
 	$(SWIFT) package clean

@@ -204,8 +204,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _start_session(master: str, extra_conf: list[tuple[str, str]]) -> SparkSession:
-    """Create the one SparkSession this driver serves with."""
+def start_session(master: str, extra_conf: list[tuple[str, str]]) -> SparkSession:
+    """Create the one SparkSession this driver serves with (infra/bench/spark_table.py times this session too)."""
     local = master.startswith("local")
     if local:
         # Local Python workers must run this interpreter (same version, same packages).
@@ -502,7 +502,7 @@ def _run_driver(args: argparse.Namespace, protocol: TextIO, shutdown: _Shutdown)
     """Start and warm up the session, announce readiness, serve; return the exit status."""
     started = time.perf_counter()
     try:
-        spark = _start_session(args.master, args.conf)
+        spark = start_session(args.master, args.conf)
         shutdown.attach(spark)
         if args.warmup and args.master.startswith("local") and not shutdown.requested:
             _warm_up(spark)

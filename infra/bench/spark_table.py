@@ -1,0 +1,141 @@
+"""The spark-runner's two pipelines on one warm session, by input size, and one cold start.
+
+Generates normalized CSV artifacts (``id,value,category,z``, what the driver
+reads) of each size, starts ONE SparkSession with the driver's own
+``start_session`` (so the settings are exactly the service's), and per size
+runs each pipeline ``--runs`` times on the smallest input to warm the JVM, then
+per size once more to warm up and ``--runs`` times timed, printing the
+medians as a Markdown table. Then a cold run: a fresh Python process that
+starts a session and runs the DataFrame pipeline once on the smallest input,
+timed end to end from outside, and the ratio of that to the warm time.
+
+Usage: spark_table.py [--sizes 1000,5000,...] [--large] [--runs 5]
+                      [--master local[*]] [--conf KEY=VALUE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+DRIVER_DIR = Path(__file__).resolve().parents[2] / "Services" / "spark-runner" / "driver"
+sys.path.insert(0, str(DRIVER_DIR))
+
+from sluice_pipelines import dataframe_aggregates, rdd_aggregates  # noqa: E402
+from sluice_spark_driver import _conf_item, start_session  # noqa: E402
+
+SIZES = (1_000, 5_000, 10_000, 25_000, 100_000, 1_000_000)
+LARGE = 10_000_000
+CATEGORIES = ("A", "B", "C", "D", "E", "F", "G", "H")
+THRESHOLD = 3.0
+
+# What the cold process runs: a session as the driver starts it, one DataFrame job, exit.
+COLD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from sluice_pipelines import dataframe_aggregates
+from sluice_spark_driver import _conf_item, start_session
+spark = start_session(sys.argv[2], [_conf_item(item) for item in sys.argv[4:]])
+dataframe_aggregates(spark, sys.argv[3], 3.0)
+spark.stop()
+"""
+
+
+def write_input(path: Path, records: int, seed: int) -> None:
+    """Write ``records`` rows the way the normalizer leaves them: value, and its z-score over the job."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(50.0, 12.0, records)
+    z = (values - values.mean()) / values.std()
+    categories = rng.integers(0, len(CATEGORIES), records)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("id,value,category,z\n")
+        step = 1_000_000
+        for start in range(0, records, step):
+            stop = min(start + step, records)
+            out.write(
+                "".join(
+                    f"{i + 1},{v!r},{CATEGORIES[c]},{s!r}\n"
+                    for i, v, c, s in zip(
+                        range(start, stop), values[start:stop].tolist(), categories[start:stop].tolist(), z[start:stop].tolist()
+                    )
+                )
+            )
+
+
+def median_seconds(job: Callable[[], object], runs: int) -> float:
+    """The median wall clock of ``runs`` calls after one untimed warm-up call."""
+    job()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def cold_seconds(master: str, path: Path, conf: list[str], log: Path) -> float:
+    """A fresh interpreter: start a session, one DataFrame job, stop; timed from launch to exit."""
+    started = time.perf_counter()
+    with log.open("wb") as stderr:
+        subprocess.run(
+            [sys.executable, "-c", COLD, str(DRIVER_DIR), master, str(path), *conf],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=list(SIZES))
+    parser.add_argument("--large", action="store_true", help=f"also {LARGE:,} records")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--master", default="local[*]")
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="as the driver's --conf")
+    args = parser.parse_args()
+    sizes = sorted(set(args.sizes + ([LARGE] if args.large else [])))
+
+    with tempfile.TemporaryDirectory(prefix="sluice-bench-spark-") as directory:
+        folder = Path(directory)
+        inputs = {}
+        for n in sizes:
+            inputs[n] = folder / f"normalized-{n}.csv"
+            write_input(inputs[n], n, seed=n)
+        print(f"inputs written to {folder}", file=sys.stderr)
+
+        spark = start_session(args.master, [_conf_item(item) for item in args.conf])
+        # The JVM compiles its hot paths over the first jobs: warm both pipelines before any size is timed.
+        for _ in range(args.runs):
+            rdd_aggregates(spark, str(inputs[sizes[0]]), THRESHOLD)
+            dataframe_aggregates(spark, str(inputs[sizes[0]]), THRESHOLD)
+        print(f"Spark {spark.version}, master {spark.sparkContext.master}, "
+              f"default parallelism {spark.sparkContext.defaultParallelism}, runs {args.runs} (medians)")
+        print("| records | RDD s | DataFrame s | speedup (RDD/DataFrame) | RDD records/s | DataFrame records/s |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        warm = {}
+        for n in sizes:
+            path = str(inputs[n])
+            rdd = median_seconds(lambda: rdd_aggregates(spark, path, THRESHOLD), args.runs)
+            frame = median_seconds(lambda: dataframe_aggregates(spark, path, THRESHOLD), args.runs)
+            warm[n] = frame
+            print(f"| {n:,} | {rdd:.3f} | {frame:.3f} | {rdd / frame:.2f}× | {n / rdd:,.0f} | {n / frame:,.0f} |", flush=True)
+        spark.stop()
+
+        smallest = sizes[0]
+        cold = cold_seconds(args.master, inputs[smallest], args.conf, folder / "cold.log")
+        print(f"\ncold (fresh process: session start + one DataFrame job + stop) at {smallest:,} records: {cold:.1f} s; "
+              f"warm DataFrame {warm[smallest]:.3f} s; warm is {cold / warm[smallest]:.0f}× faster")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
