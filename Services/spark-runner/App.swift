@@ -11,7 +11,7 @@ struct SparkRunnerApp {
         ReadinessProbe.runIfAsked(port: ProcessInfo.processInfo.environment["SLUICE_HEALTH_PORT"].flatMap { Int($0) })
         let logger = try Observability.bootstrap(label: "sluice.spark-runner")
         let services = try await buildServiceGroup(
-            configuration: try WorkerConfiguration(), spark: SparkConfiguration(), logger: logger
+            configuration: try WorkerConfiguration(), spark: try SparkConfiguration(), logger: logger
         )
         try await services.run()
     }

@@ -1,29 +1,45 @@
 import Foundation
+import SluiceJobs
 
-/// How the spark-runner starts its PySpark driver.
+/// How the spark-runner starts its PySpark driver, and when it replaces it.
 ///
 /// Keys: `SLUICE_SPARK_MASTER` (default `local[*]`; `spark://…`, `k8s://…` or `yarn`
 /// for a cluster), `SLUICE_SPARK_PYTHON` (default `.sluice/venv/bin/python`),
 /// `SLUICE_SPARK_DRIVER` (default `Services/spark-runner/driver/sluice_spark_driver.py`),
-/// `SLUICE_SPARK_CONF` (extra Spark settings, `key=value` separated by spaces).
+/// `SLUICE_SPARK_CONF` (extra Spark settings, `key=value` separated by spaces),
+/// `SLUICE_SPARK_MAX_JOBS` (default 0 = never: replace the warm driver after this many
+/// jobs), `SLUICE_SPARK_MAX_MINUTES` (default 0 = never: replace it once it is this many
+/// minutes old, fractions allowed). A replacement happens between jobs: the old driver
+/// finishes the jobs it holds, then a new one starts.
 struct SparkConfiguration: Sendable {
     var master: String
     var python: String
     var driverScript: String
     var extraArguments: [String]
+    /// Jobs a driver serves before it is replaced; nil: no limit.
+    var maxJobs: Int?
+    /// How old a driver may grow before it is replaced; nil: no limit.
+    var maxAge: Duration?
 
-    init(master: String, python: String, driverScript: String, extraArguments: [String]) {
+    init(master: String, python: String, driverScript: String, extraArguments: [String], maxJobs: Int? = nil, maxAge: Duration? = nil) {
         self.master = master
         self.python = python
         self.driverScript = driverScript
         self.extraArguments = extraArguments
+        self.maxJobs = maxJobs
+        self.maxAge = maxAge
     }
 
-    /// Reads the keys listed on the type.
-    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        master = environment["SLUICE_SPARK_MASTER"] ?? "local[*]"
-        python = environment["SLUICE_SPARK_PYTHON"] ?? ".sluice/venv/bin/python"
-        driverScript = environment["SLUICE_SPARK_DRIVER"] ?? "Services/spark-runner/driver/sluice_spark_driver.py"
-        extraArguments = (environment["SLUICE_SPARK_CONF"] ?? "").split(separator: " ").flatMap { ["--conf", String($0)] }
+    /// Reads the keys listed on the type; a malformed value is an error naming its key.
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let settings = EnvironmentSettings(environment)
+        master = settings.string("SLUICE_SPARK_MASTER", default: "local[*]")
+        python = settings.string("SLUICE_SPARK_PYTHON", default: ".sluice/venv/bin/python")
+        driverScript = settings.string("SLUICE_SPARK_DRIVER", default: "Services/spark-runner/driver/sluice_spark_driver.py")
+        extraArguments = settings.string("SLUICE_SPARK_CONF", default: "").split(separator: " ").flatMap { ["--conf", String($0)] }
+        let jobs = try settings.integer("SLUICE_SPARK_MAX_JOBS", default: 0, in: 0...Int(Int32.max))
+        maxJobs = jobs == 0 ? nil : jobs
+        let minutes = try settings.number("SLUICE_SPARK_MAX_MINUTES", default: 0, in: 0...525_600)
+        maxAge = minutes == 0 ? nil : .seconds(minutes * 60)
     }
 }

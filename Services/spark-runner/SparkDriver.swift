@@ -9,6 +9,11 @@ import SluiceCore
 /// the driver dies, every request waiting on it fails with ``DriverError/crashed`` and
 /// the next request starts a new one, so one job's crash costs a retry, not the service.
 ///
+/// Recycling (``SparkConfiguration/maxJobs``, ``SparkConfiguration/maxAge``): a driver
+/// that has taken its last job, or grown too old, takes no more; requests queue while
+/// it answers the ones it holds, then it is told to stop (end of its stdin) and the
+/// next generation starts and takes the queue. No request is ever cut short.
+///
 /// `@unchecked Sendable`: the mutable state is guarded by `lock`; the pipes are
 /// written by `writer` and read by a reader thread of each driver's own.
 final class SparkDriver: Service, @unchecked Sendable {
@@ -24,11 +29,37 @@ final class SparkDriver: Service, @unchecked Sendable {
         }
     }
 
+    /// A reply, its raw line, and which driver generation (1, 2, … since this supervisor began) gave it.
+    struct Answer: Sendable {
+        let reply: DriverReply
+        let line: String
+        let generation: Int
+    }
+
     private struct Running {
         let process: Process
         let input: FileHandle
+        let output: FileHandle
         let generation: Int
-        var ready: Bool
+        let started = ContinuousClock.now
+        var ready = false
+        /// Requests written to it.
+        var jobs = 0
+        /// Why it takes no more requests; it is replaced once those it holds are answered.
+        var retiring: String?
+    }
+
+    private struct Queued {
+        let id: String
+        let line: Data
+        let continuation: CheckedContinuation<Answer, Error>
+    }
+
+    /// What a state change asks to be done outside the lock.
+    private struct Effects {
+        var retire: Running?
+        var launch: Running?
+        var writes: [(input: FileHandle, id: String, line: Data)] = []
     }
 
     private let configuration: SparkConfiguration
@@ -38,7 +69,8 @@ final class SparkDriver: Service, @unchecked Sendable {
     private var running: Running?
     private var generations = 0
     private var readyWaiters: [CheckedContinuation<Void, Error>] = []
-    private var replyWaiters: [String: CheckedContinuation<(DriverReply, String), Error>] = [:]
+    private var queued: [Queued] = []
+    private var inFlight: [String: CheckedContinuation<Answer, Error>] = [:]
 
     init(configuration: SparkConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -47,44 +79,44 @@ final class SparkDriver: Service, @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Sends `request` (a JSON object with a `request_id`) and returns the reply and its raw line.
-    func send(_ request: [String: any Sendable], id: String) async throws -> (DriverReply, String) {
-        try await ensureReady()
+    /// Sends `request` (a JSON object with a `request_id`) to the warm driver (starting
+    /// one, or waiting for a recycled one's successor, as needed) and returns its answer.
+    func send(_ request: [String: any Sendable], id: String) async throws -> Answer {
         let line = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]) + Data("\n".utf8)
         return try await withCheckedThrowingContinuation { continuation in
-            let input: FileHandle? = lock.withLock {
-                guard let running, running.ready else { return nil }
-                replyWaiters[id] = continuation
-                return running.input
-            }
-            guard let input else {
-                continuation.resume(throwing: DriverError.crashed("it stopped before the request was sent"))
-                return
-            }
-            writer.submit { [self] in
-                do { try input.write(contentsOf: line) } catch {
-                    lock.withLock { replyWaiters.removeValue(forKey: id) }?.resume(throwing: DriverError.crashed("writing to it failed: \(error)"))
-                }
-            }
+            perform(lock.withLock {
+                queued.append(Queued(id: id, line: line, continuation: continuation))
+                return advance()
+            })
         }
     }
 
     /// Starts the driver at once, so its session is warm before the first job (a
-    /// failure is logged: the first request tries again), and stops it on graceful shutdown.
+    /// failure is logged: the first request tries again); with a maximum age, replaces
+    /// a driver that outlives it even while no job comes; stops it on graceful shutdown.
     func run() async throws {
         do { try await ensureReady() } catch { logger.error("the Spark driver did not start; the first job will retry", metadata: ["error": "\(error)"]) }
+        if let maxAge = configuration.maxAge {
+            try? await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: min(maxAge, .seconds(60)))
+                    self.perform(self.lock.withLock { self.advance() })
+                }
+            }
+        }
         try? await gracefulShutdown()
         stop()
     }
 
     /// Stops the driver: closing its stdin makes it stop its session and exit; SIGTERM
-    /// makes sure. The next request would start a new one.
+    /// makes sure. Requests waiting on it fail; the next request would start a new one.
     func stop() {
         let process = lock.withLock { () -> Process? in
             defer { running = nil }
             try? running?.input.close()
             return running?.process
         }
+        failWaiters(DriverError.crashed("it was stopped"))
         if let process, process.isRunning { process.terminate() }
     }
 
@@ -101,40 +133,89 @@ final class SparkDriver: Service, @unchecked Sendable {
 
     private func ensureReady() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let action: () -> Void = lock.withLock {
-                if let running, running.ready { return { continuation.resume() } }
+            let warm: Bool = lock.withLock { running.map { $0.ready && $0.retiring == nil } ?? false }
+            if warm { return continuation.resume() }
+            perform(lock.withLock {
                 readyWaiters.append(continuation)
-                if running != nil { return {} }
-                return { [self] in start() }
-            }
-            action()
+                return advance()
+            })
         }
     }
 
-    private func start() {
-        let process = Process()
+    /// The one state transition (called with `lock` held after anything changes): writes
+    /// queued requests to a warm driver that still takes jobs, retires one that reached a
+    /// limit once it holds none, and starts a driver when one is wanted and none runs.
+    private func advance() -> Effects {
+        var effects = Effects()
+        if var current = running {
+            if current.ready, current.retiring == nil, let maxAge = configuration.maxAge, ContinuousClock.now - current.started >= maxAge {
+                current.retiring = "it is \(ContinuousClock.now - current.started) old (SLUICE_SPARK_MAX_MINUTES)"
+            }
+            while current.ready, current.retiring == nil, !queued.isEmpty {
+                let next = queued.removeFirst()
+                inFlight[next.id] = next.continuation
+                current.jobs += 1
+                effects.writes.append((current.input, next.id, next.line))
+                if let maxJobs = configuration.maxJobs, current.jobs >= maxJobs {
+                    current.retiring = "it has taken \(current.jobs) jobs (SLUICE_SPARK_MAX_JOBS)"
+                }
+            }
+            running = current
+            // Draining: the replacement starts once the last reply is in.
+            guard current.retiring != nil, inFlight.isEmpty else { return effects }
+            effects.retire = current
+        } else if queued.isEmpty && readyWaiters.isEmpty {
+            return effects
+        }
+        generations += 1
+        let stdin = Pipe(), stdout = Pipe()
+        let next = Running(process: Process(), input: stdin.fileHandleForWriting, output: stdout.fileHandleForReading, generation: generations)
+        next.process.standardInput = stdin
+        next.process.standardOutput = stdout
+        running = next
+        effects.launch = next
+        return effects
+    }
+
+    private func perform(_ effects: Effects) {
+        if let old = effects.retire {
+            logger.info("replacing the Spark driver between jobs", metadata: [
+                "spark.generation": "\(old.generation)", "spark.pid": "\(old.process.processIdentifier)",
+                "spark.jobs": "\(old.jobs)", "spark.reason": "\(old.retiring ?? "")",
+            ])
+            // End of its input: it stops its session and exits; its reader sees the end and, the generation being gone, fails nothing.
+            try? old.input.close()
+        }
+        if let next = effects.launch { start(next) }
+        for (input, id, line) in effects.writes {
+            writer.submit { [self] in
+                do { try input.write(contentsOf: line) } catch {
+                    let (waiter, effects) = lock.withLock { (inFlight.removeValue(forKey: id), advance()) }
+                    waiter?.resume(throwing: DriverError.crashed("writing to it failed: \(error)"))
+                    perform(effects)
+                }
+            }
+        }
+    }
+
+    /// Launches the process of a generation that ``advance()`` has made current.
+    private func start(_ next: Running) {
+        let process = next.process
         process.executableURL = URL(fileURLWithPath: configuration.python)
         process.arguments = [configuration.driverScript, "--master", configuration.master] + configuration.extraArguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
         process.standardError = FileHandle.standardError
-        let generation: Int = lock.withLock {
-            generations += 1
-            running = Running(process: process, input: stdin.fileHandleForWriting, generation: generations, ready: false)
-            return generations
-        }
         do {
             try process.run()
         } catch {
-            fail(generation, DriverError.couldNotStart("\(configuration.python) \(configuration.driverScript): \(error)"))
+            fail(next.generation, DriverError.couldNotStart("\(configuration.python) \(configuration.driverScript): \(error)"))
             return
         }
-        logger.info("starting the Spark driver", metadata: ["spark.master": "\(configuration.master)", "spark.pid": "\(process.processIdentifier)"])
-        let output = stdout.fileHandleForReading
+        logger.info("starting the Spark driver", metadata: [
+            "spark.master": "\(configuration.master)", "spark.pid": "\(process.processIdentifier)", "spark.generation": "\(next.generation)",
+        ])
         Thread { [self] in
             nameCurrentThread("spark-driver-out")
-            readReplies(from: output, generation: generation)
+            readReplies(from: next.output, generation: next.generation)
         }.start()
     }
 
@@ -160,27 +241,38 @@ final class SparkDriver: Service, @unchecked Sendable {
             return
         }
         if reply.event == "ready" {
-            let waiters: [CheckedContinuation<Void, Error>] = lock.withLock {
-                guard running?.generation == generation else { return [] }
+            let (waiters, effects): ([CheckedContinuation<Void, Error>], Effects) = lock.withLock {
+                guard running?.generation == generation else { return ([], Effects()) }
                 running?.ready = true
                 defer { readyWaiters.removeAll() }
-                return readyWaiters
+                return (readyWaiters, advance())
             }
-            logger.info("the Spark driver is ready", metadata: ["spark.version": "\(reply.sparkVersion ?? "?")"])
+            logger.info("the Spark driver is ready", metadata: ["spark.version": "\(reply.sparkVersion ?? "?")", "spark.generation": "\(generation)"])
             waiters.forEach { $0.resume() }
+            perform(effects)
             return
         }
         guard let id = reply.requestID else { return }
-        lock.withLock { replyWaiters.removeValue(forKey: id) }?.resume(returning: (reply, line))
+        let (waiter, effects) = lock.withLock { (inFlight.removeValue(forKey: id), advance()) }
+        waiter?.resume(returning: Answer(reply: reply, line: line, generation: generation))
+        perform(effects)
     }
 
     /// Fails everything waiting on driver `generation` and forgets it, so the next request starts another.
     private func fail(_ generation: Int, _ error: DriverError) {
-        let (ready, replies): ([CheckedContinuation<Void, Error>], [CheckedContinuation<(DriverReply, String), Error>]) = lock.withLock {
-            guard running?.generation == generation else { return ([], []) }
+        let current: Bool = lock.withLock {
+            guard running?.generation == generation else { return false }
             running = nil
-            defer { readyWaiters.removeAll(); replyWaiters.removeAll() }
-            return (readyWaiters, Array(replyWaiters.values))
+            return true
+        }
+        if current { failWaiters(error) }
+    }
+
+    /// Fails every request and readiness wait (after the driver they were waiting on is gone).
+    private func failWaiters(_ error: DriverError) {
+        let (ready, replies): ([CheckedContinuation<Void, Error>], [CheckedContinuation<Answer, Error>]) = lock.withLock {
+            defer { readyWaiters.removeAll(); queued.removeAll(); inFlight.removeAll() }
+            return (readyWaiters, queued.map(\.continuation) + Array(inFlight.values))
         }
         if !ready.isEmpty || !replies.isEmpty { logger.error("the Spark driver is gone", metadata: ["error": "\(error)"]) }
         ready.forEach { $0.resume(throwing: error) }

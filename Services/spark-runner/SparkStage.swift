@@ -25,10 +25,11 @@ struct SparkStage: StageHandler {
             "input": job.artifacts.url(jobID, "normalized.csv").path,
             "compare_pipelines": config.comparePipelines,
         ]
-        let (reply, line): (DriverReply, String)
-        do { (reply, line) = try await driver.send(request, id: requestID) } catch {
+        let answer: SparkDriver.Answer
+        do { answer = try await driver.send(request, id: requestID) } catch {
             throw StageError(.sparkDriverCrash, "\(error)")
         }
+        let reply = answer.reply
         guard reply.ok == true, let dataframe = reply.dataframe else {
             let failure = reply.error ?? .init(kind: "spark_error", message: "the driver answered without a result")
             switch failure.kind {
@@ -37,7 +38,7 @@ struct SparkStage: StageHandler {
             default: throw StageError(.sparkDriverCrash, failure.message)
             }
         }
-        try job.artifacts.write(Data(line.utf8), jobID, "aggregates.json")
+        try job.artifacts.write(Data(answer.line.utf8), jobID, "aggregates.json")
 
         var metrics: [StageOutcome.Metric] = [
             .init("dataframe_seconds", dataframe.seconds, unit: "seconds"),
