@@ -133,12 +133,13 @@ final class SparkDriver: Service, @unchecked Sendable {
 
     private func ensureReady() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let warm: Bool = lock.withLock { running.map { $0.ready && $0.retiring == nil } ?? false }
-            if warm { return continuation.resume() }
-            perform(lock.withLock {
+            let effects: Effects? = lock.withLock {
+                if let running, running.ready, running.retiring == nil { return nil }
                 readyWaiters.append(continuation)
                 return advance()
-            })
+            }
+            guard let effects else { return continuation.resume() }
+            perform(effects)
         }
     }
 
