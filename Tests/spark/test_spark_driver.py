@@ -240,20 +240,25 @@ def test_seed_sample(driver: Driver, tmp_path: Path) -> None:
     assert (b["count"], b["std"], b["min"], b["max"]) == (1, 0.0, rows[1][3], rows[1][3])
 
 
-def test_ten_thousand_random_records_with_outliers(driver: Driver, tmp_path: Path) -> None:
+# 10,000 records are read as one split (the DataFrame aggregates without a shuffle);
+# 120,000 are more than 4 MiB, several splits, a shuffle, several RDD partitions to merge.
+@pytest.mark.parametrize("records", [10_000, 120_000])
+def test_random_records_with_outliers(driver: Driver, tmp_path: Path, records: int) -> None:
     rng = random.Random(20240611)
     categories = ["alpha", "beta", "delta", "epsilon", "gamma"]
     rows: list[Row] = []
-    for index in range(10_000):
+    for index in range(records):
         z = rng.gauss(0.0, 1.0) if index % 97 else rng.choice([-1, 1]) * rng.uniform(3.01, 8.0)
         rows.append((index, 50.0 + 10.0 * z, categories[index % 5], z))
     expected = expected_categories(rows)
     assert all(c["outliers"] > 0 for c in expected)  # the data really has outliers in every category
+    path = write_csv(tmp_path / "random.csv", rows)
+    assert (path.stat().st_size > 4 * 1024 * 1024) == (records > 100_000)
 
-    response = driver.request("random-10k", write_csv(tmp_path / "random.csv", rows), outlier_threshold=3.0)
+    response = driver.request(f"random-{records}", path, outlier_threshold=3.0)
 
     assert_compared(response)
-    assert response["records"] == 10_000
+    assert response["records"] == records
     assert_categories(response["categories"], expected)
 
 
