@@ -9,7 +9,7 @@ import SluiceJobs
 /// `SLUICE_SPARK_CONF` (extra Spark settings, `key=value` separated by spaces),
 /// `SLUICE_SPARK_MAX_JOBS` (default 0 = never: replace the warm driver after this many
 /// jobs), `SLUICE_SPARK_MAX_MINUTES` (default 0 = never: replace it once it is this many
-/// minutes old, fractions allowed). A replacement happens between jobs: the old driver
+/// minutes old and has served a job, fractions allowed). A replacement happens between jobs: the old driver
 /// finishes the jobs it holds, then a new one starts.
 struct SparkConfiguration: Sendable {
     var master: String

@@ -149,7 +149,8 @@ final class SparkDriver: Service, @unchecked Sendable {
     private func advance() -> Effects {
         var effects = Effects()
         if var current = running {
-            if current.ready, current.retiring == nil, let maxAge = configuration.maxAge, ContinuousClock.now - current.started >= maxAge {
+            // Age counts only once a driver has served: one younger than its start-up would otherwise be replaced forever.
+            if current.jobs > 0, current.retiring == nil, let maxAge = configuration.maxAge, ContinuousClock.now - current.started >= maxAge {
                 current.retiring = "it is \(ContinuousClock.now - current.started) old (SLUICE_SPARK_MAX_MINUTES)"
             }
             while current.ready, current.retiring == nil, !queued.isEmpty {
