@@ -99,7 +99,7 @@ final class SparkDriver: Service, @unchecked Sendable {
         if let maxAge = configuration.maxAge {
             try? await cancelWhenGracefulShutdown {
                 while true {
-                    try await Task.sleep(for: min(maxAge, .seconds(60)))
+                    try await Task.sleep(for: min(max(maxAge, .seconds(1)), .seconds(60)))
                     self.perform(self.lock.withLock { self.advance() })
                 }
             }
