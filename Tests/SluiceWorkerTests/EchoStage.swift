@@ -8,7 +8,8 @@ import SluiceWorker
 /// `input.txt`). The input can ask it to fail: `fail:<stage>` with invalid data,
 /// `flaky:<stage>:<n>` with a timeout on its first n attempts, `broken:<stage>` with an
 /// internal error on every attempt; `awaits:<stage>:<gate>` and `opens:<stage>:<gate>`
-/// make it wait for, or open, a ``StageGate`` (waiting 20 s at most, then a timeout).
+/// make it wait for, or open, a ``StageGate`` (waiting 20 s at most, then a timeout)
+/// before anything else it was asked to do.
 struct EchoStage: StageHandler {
     let stage: Stage
 
@@ -16,15 +17,15 @@ struct EchoStage: StageHandler {
         let jobID = job.message.jobID
         let previous = Stage.allCases.last { $0.next == stage }.map { "\($0.rawValue).txt" } ?? "input.txt"
         let lines = String(decoding: try job.artifacts.read(jobID, previous), as: UTF8.self).split(separator: "\n").map(String.init)
+        if let gate = argument(of: "opens", in: lines) { StageGate.open(gate) }
+        if let gate = argument(of: "awaits", in: lines), await !StageGate.wait(gate, timeout: .seconds(20)) {
+            throw StageError(.timeout, "gate \(gate) stayed closed")
+        }
         if lines.contains("fail:\(stage.rawValue)") {
             throw StageError(.invalidData, "the input asks \(stage.rawValue) to fail")
         }
         if lines.contains("broken:\(stage.rawValue)") {
             throw CocoaError(.fileReadCorruptFile)
-        }
-        if let gate = argument(of: "opens", in: lines) { StageGate.open(gate) }
-        if let gate = argument(of: "awaits", in: lines), await !StageGate.wait(gate, timeout: .seconds(20)) {
-            throw StageError(.timeout, "gate \(gate) stayed closed")
         }
         if let flaky = lines.first(where: { $0.hasPrefix("flaky:\(stage.rawValue):") }), let failures = Int(flaky.split(separator: ":").last ?? ""),
            job.message.attempt <= failures {

@@ -90,11 +90,16 @@ import Testing
 
     @Test func aPoisonJobHoldsUpNoOtherJobBeyondItsBackoff() async throws {
         // One message at a time per worker: a worker that sat out the poison job's backoff
-        // holding its message would hold up every job behind it.
-        try await withPipeline(prefetch: 1, retryDelay: .seconds(3)) { pipeline in
-            let poison = try await pipeline.submit(input: "input\nbroken:normalize")
+        // holding its message would hold up every job behind it. The poison job's first
+        // normalize attempt waits until the last healthy job is validated, so every healthy
+        // job's normalize message is queued before the poison job's retry can come back.
+        try await withPipeline(prefetch: 1, retryDelay: .seconds(2)) { pipeline in
+            let gate = UUID().uuidString
+            let poison = try await pipeline.submit(input: "input\nawaits:normalize:\(gate)\nbroken:normalize")
             var healthy: [UUID] = []
-            for index in 0..<5 { healthy.append(try await pipeline.submit(input: "healthy \(index)").jobID) }
+            for index in 0..<5 {
+                healthy.append(try await pipeline.submit(input: "healthy \(index)" + (index == 4 ? "\nopens:validate:\(gate)" : "")).jobID)
+            }
             for job in [poison.jobID] + healthy { try await pipeline.waitForCompletion(of: job) }
 
             #expect(try await pipeline.history(of: poison.jobID).status == "failed")
