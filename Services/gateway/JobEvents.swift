@@ -18,7 +18,8 @@ final class JobEvents: Service, Sendable {
     private let listener: PostgresListener
     private let store: JobStore
     private let logger: Logger
-    private let subscribers = Mutex<[UUID: [Int: AsyncStream<Void>.Continuation]]>([:])
+    /// Each job's subscribers, by token: how to wake one, and whether it wants only the end.
+    private let subscribers = Mutex<[UUID: [Int: (continuation: AsyncStream<Void>.Continuation, finalOnly: Bool)]]>([:])
     private let nextToken = Atomic<Int>(0)
     private let listening = Atomic<Bool>(false)
 
@@ -44,11 +45,12 @@ final class JobEvents: Service, Sendable {
     }
 
     /// Subscribes to `jobID`'s announcements; subscribe before reading the job, so that
-    /// no announcement can slip in between, and ``unsubscribe(_:)`` when done.
-    func subscribe(_ jobID: UUID) -> Subscription {
+    /// no announcement can slip in between, and ``unsubscribe(_:)`` when done. With
+    /// `finalOnly`, only announcements of a final status (and reconnects) wake it.
+    func subscribe(_ jobID: UUID, finalOnly: Bool = false) -> Subscription {
         let (wakes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let token = nextToken.add(1, ordering: .relaxed).newValue
-        subscribers.withLock { $0[jobID, default: [:]][token] = continuation }
+        subscribers.withLock { $0[jobID, default: [:]][token] = (continuation, finalOnly) }
         return Subscription(wakes: wakes, continuation: continuation, jobID: jobID, token: token)
     }
 
@@ -71,11 +73,11 @@ final class JobEvents: Service, Sendable {
                     wakeAll()
                 case .notification(_, let payload):
                     guard let announcement = JobAnnouncement(payload: payload) else { continue }
-                    wake(announcement.jobID)
+                    wake(announcement.jobID, final: JobStatus(rawValue: announcement.status)?.isFinal == true)
                 }
             }
             listening.store(false, ordering: .relaxed)
-            for continuation in subscribers.withLock({ $0.values.flatMap(\.values) }) { continuation.finish() }
+            for subscriber in subscribers.withLock({ $0.values.flatMap(\.values) }) { subscriber.continuation.finish() }
         }
     }
 
@@ -83,7 +85,7 @@ final class JobEvents: Service, Sendable {
     /// passed (or the gateway shuts down); returns the final status, or nil if it is not
     /// final yet. Throws ``GatewayError/jobNotFound(_:)`` for an unknown job.
     func waitUntilFinal(_ jobID: UUID, timeout: Duration) async throws -> JobStatus? {
-        let subscription = subscribe(jobID)
+        let subscription = subscribe(jobID, finalOnly: true)
         defer { unsubscribe(subscription) }
         let store = store
         return try await withThrowingTaskGroup(of: JobStatus?.self) { group in
@@ -106,11 +108,12 @@ final class JobEvents: Service, Sendable {
         }
     }
 
-    private func wake(_ jobID: UUID) {
-        for continuation in subscribers.withLock({ Array(($0[jobID] ?? [:]).values) }) { continuation.yield() }
+    private func wake(_ jobID: UUID, final: Bool) {
+        let woken = subscribers.withLock { ($0[jobID] ?? [:]).values.filter { final || !$0.finalOnly } }
+        for subscriber in woken { subscriber.continuation.yield() }
     }
 
     private func wakeAll() {
-        for continuation in subscribers.withLock({ $0.values.flatMap(\.values) }) { continuation.yield() }
+        for subscriber in subscribers.withLock({ $0.values.flatMap(\.values) }) { subscriber.continuation.yield() }
     }
 }
