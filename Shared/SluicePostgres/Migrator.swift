@@ -6,8 +6,10 @@ import Logging
 ///
 /// Files are named `NNNN_name.sql` and applied in version order, each at most once.
 /// Everything happens in one transaction that first takes a transaction-level
-/// advisory lock, so services starting together apply each migration once: the
-/// others wait on the lock, then find the work done. The applied versions are
+/// advisory lock on the target schema (the first of the `search_path`), so services
+/// starting together apply each migration once: the others wait on the lock, then
+/// find the work done. Migrations into different schemas of one database do not
+/// wait on each other. The applied versions are
 /// recorded in `schema_migrations` with the SHA-256 of each file; editing a file
 /// after it was applied is refused (write a new migration instead).
 ///
@@ -20,8 +22,9 @@ public struct Migrator: Sendable {
     private let pool: PostgresPool
     private let logger: Logger
 
-    /// Arbitrary but fixed: every Sluice service must take the same lock. ("sluice-M" in ASCII.)
-    static let advisoryLockKey: Int64 = 0x736C_7569_6365_2D4D
+    /// The first half of the lock's key, arbitrary but fixed ("sluM" in ASCII); the
+    /// second half is a hash of the schema's name.
+    static let advisoryLockClass: Int32 = 0x736C_754D
 
     /// Creates a migrator that runs on `pool`.
     ///
@@ -53,7 +56,9 @@ public struct Migrator: Sendable {
         return try await pool.withTransaction { connection in
             // Read here, on the connection's thread, to keep file I/O off the cooperative pool.
             let files = try MigrationFile.load(from: directory)
-            try connection.execute("SELECT pg_advisory_xact_lock(\(Self.advisoryLockKey))")
+            try connection.execute(
+                "SELECT pg_advisory_xact_lock(\(Self.advisoryLockClass), hashtext(coalesce(current_schema(), '')))"
+            )
             let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
                 .single().decode("present", as: Bool.self)
             if !exists { try connection.executeScript(Self.createSchemaMigrations) }

@@ -1,7 +1,7 @@
 import Foundation
 import SluiceTestSupport
 import Testing
-import SluicePostgres
+@testable import SluicePostgres
 
 @Suite("Migrator (server)")
 struct MigratorTests {
@@ -31,6 +31,37 @@ struct MigratorTests {
             #expect(recorded == ["1 create_things", "2 add_name"])
             #expect(rows == 1)
             #expect(try await Migrator(pool: pool, directory: directory, logger: TestDatabase.logger).migrate() == 2)
+        }
+    }
+
+    /// Each test suite migrates a schema of its own in one database: a migration into
+    /// one schema must not wait behind another schema's (it did, and timed out under load).
+    @Test func aMigrationWaitsOnlyForMigrationsIntoItsOwnSchema() async throws {
+        let directory = try makeDirectory(Self.twoMigrations)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withTestSchema { busyPool, busySchema in
+            try await withTestSchema { freePool, _ in
+                // A session-level hold on the busy schema's lock, kept until the pool closes.
+                try await withPool(TestDatabase.configuration(poolSize: 1, searchPath: [busySchema])) { holder in
+                    try await holder.withConnection { connection in
+                        try connection.execute(
+                            "SELECT pg_advisory_lock(\(Migrator.advisoryLockClass), hashtext(\(busySchema)))"
+                        )
+                    }
+                    // Waiting on the busy schema's lock would end in a lock timeout, not in 2.
+                    #expect(try await Migrator(pool: freePool, directory: directory, logger: TestDatabase.logger).migrate() == 2)
+
+                    var impatient = TestDatabase.configuration(searchPath: [busySchema])
+                    impatient.lockTimeout = .milliseconds(200)
+                    try await withPool(impatient) { impatientPool in
+                        let error = await #expect(throws: PostgresError.self) {
+                            try await Migrator(pool: impatientPool, directory: directory, logger: TestDatabase.logger).migrate()
+                        }
+                        #expect(error?.sqlState == "55P03", "the busy schema's migration waits on the held lock")
+                    }
+                }
+                #expect(try await Migrator(pool: busyPool, directory: directory, logger: TestDatabase.logger).migrate() == 2)
+            }
         }
     }
 
