@@ -4,6 +4,8 @@
 # $SLUICE_HOME/logs/<service>.log, pids in $SLUICE_HOME/run/<service>.pid.
 #
 #   infra/services.sh start|stop|status
+#   infra/services.sh restart SERVICE...   stop and start these (all their replicas), with this shell's environment
+#   infra/services.sh add SERVICE          one more replica of a worker (SERVICE.2, .3, …; stop stops them too)
 #
 # start waits until each service is up (the spark-runner until its Spark session is
 # warm, which takes 10-30 s; the gateway until it listens on SLUICE_HTTP_PORT); stop sends SIGTERM (graceful: in-flight jobs finish or
@@ -26,11 +28,12 @@ pid_of() {
     pid_alive "$pid" && echo "$pid"
 }
 
+# An instance is a service's name, or NAME.N for its Nth replica (infra/services.sh add).
 ready() {
-    local service=$1 log=$SLUICE_LOG_DIR/$1.log
-    pid_of "$service" >/dev/null || die "$service exited while starting; the end of $log:
+    local instance=$1 log=$SLUICE_LOG_DIR/$1.log
+    pid_of "$instance" >/dev/null || die "$instance exited while starting; the end of $log:
 $(tail -n 20 "$log")"
-    case $service in
+    case ${instance%%.*} in
         gateway) grep -q "listening" "$log" ;;
         # The spark-runner is ready once its Spark session is warm.
         spark-runner) grep -q "consuming" "$log" && grep -q "the Spark driver is ready" "$log" ;;
@@ -38,42 +41,60 @@ $(tail -n 20 "$log")"
     esac
 }
 
+# Starts one instance in the background; replica N serves /health on its service's port + 100 * (N - 1).
+launch() {
+    local instance=$1 service=${1%%.*} replica=1 port=
+    [[ $instance == *.* ]] && replica=${instance##*.}
+    [[ -x $bin_dir/$service ]] || die "$bin_dir/$service is missing: run 'swift build -c release' first"
+    [[ -n ${health_ports[$service]:-} ]] && port=$((health_ports[$service] + 100 * (replica - 1)))
+    : >"$SLUICE_LOG_DIR/$instance.log"
+    SLUICE_HEALTH_PORT=$port nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$instance.log" 2>&1 </dev/null &
+    echo $! >"$run_dir/$instance.pid"
+    say "started $instance (pid $!, log $SLUICE_LOG_DIR/$instance.log)"
+}
+
 start() {
     mkdir -p "$run_dir" "$SLUICE_LOG_DIR"
     eval "$(infra/stack.sh env)"
-    local service
-    for service in "${services[@]}"; do
-        [[ -x $bin_dir/$service ]] || die "$bin_dir/$service is missing: run 'swift build -c release' first"
+    local service pid
+    for service in "$@"; do
         if pid=$(pid_of "$service"); then
             say "$service already running (pid $pid)"
             continue
         fi
-        : >"$SLUICE_LOG_DIR/$service.log"
-        SLUICE_HEALTH_PORT=${health_ports[$service]:-} nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$service.log" 2>&1 </dev/null &
-        echo $! >"$run_dir/$service.pid"
-        say "started $service (pid $!, log $SLUICE_LOG_DIR/$service.log)"
+        launch "$service"
     done
-    for service in "${services[@]}"; do
+    for service in "$@"; do
         wait_for "$SLUICE_START_TIMEOUT" ready "$service" || die "$service did not get ready in ${SLUICE_START_TIMEOUT} s; see $SLUICE_LOG_DIR/$service.log"
     done
-    say "all five services are up; the gateway listens on ${SLUICE_HTTP_URL:-http://127.0.0.1:${SLUICE_HTTP_PORT:-58080}}"
+}
+
+# One more replica of a worker service, with the environment of this shell (SLUICE_* settings included).
+add() {
+    local service=$1 replica=2
+    [[ -n ${health_ports[$service]:-} ]] || die "add takes a worker service (${!health_ports[*]}); a second gateway needs a port of its own (SLUICE_HTTP_PORT)"
+    while pid_of "$service.$replica" >/dev/null; do replica=$((replica + 1)); done
+    start "$service.$replica"
 }
 
 stop() {
-    local service pid
+    local service pidfile instance pid i
     # The gateway first, so that no new job arrives while the workers drain.
-    local i
-    for ((i = ${#services[@]} - 1; i >= 0; i--)); do
-        service=${services[i]}
-        if pid=$(pid_of "$service"); then
-            kill -TERM "$pid"
-            if ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then
-                say "$service did not stop in 30 s; killing it"
-                kill -KILL "$pid" 2>/dev/null || true
+    for ((i = $# ; i >= 1; i--)); do
+        service=${!i}
+        for pidfile in "$run_dir/$service.pid" "$run_dir/$service".*.pid; do
+            [[ -e $pidfile ]] || continue
+            instance=$(basename "$pidfile" .pid)
+            if pid=$(pid_of "$instance"); then
+                kill -TERM "$pid"
+                if ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then
+                    say "$instance did not stop in 30 s; killing it"
+                    kill -KILL "$pid" 2>/dev/null || true
+                fi
+                say "stopped $instance"
             fi
-            say "stopped $service"
-        fi
-        rm -f "$run_dir/$service.pid"
+            rm -f "$pidfile"
+        done
     done
 }
 
@@ -85,9 +106,18 @@ status() {
     return $rc
 }
 
+known() {
+    local service
+    for service in "$@"; do
+        [[ " ${services[*]} " == *" $service "* ]] || die "unknown service '$service' (one of: ${services[*]})"
+    done
+}
+
 case ${1:-} in
-    start) start ;;
-    stop) stop ;;
+    start) start "${services[@]}"; say "all five services are up; the gateway listens on ${SLUICE_HTTP_URL:-http://127.0.0.1:${SLUICE_HTTP_PORT:-58080}}" ;;
+    stop) stop "${services[@]}" ;;
     status) status ;;
-    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    restart) shift; known "$@"; stop "$@"; start "$@" ;;
+    add) [[ $# == 2 ]] || die "usage: $0 add SERVICE"; known "$2"; add "$2" ;;
+    *) echo "usage: $0 start|stop|status | restart SERVICE... | add SERVICE" >&2; exit 2 ;;
 esac

@@ -16,11 +16,13 @@ struct AnalyzerStage: StageHandler {
     private struct Aggregates: Decodable {
         struct Timing: Decodable { let seconds: Double }
         struct Comparison: Decodable { let agree: Bool }
+        struct Batch: Decodable { let jobs: Int }
         let categories: [[String: JSONNumberOrString]]
         let dataframe: Timing
         let rdd: Timing?
         let speedup: Double?
         let comparison: Comparison?
+        let batch: Batch?
     }
 
     func run(_ job: StageJob) async throws -> StageResult {
@@ -63,7 +65,8 @@ struct AnalyzerStage: StageHandler {
             rddSeconds: aggregates.rdd?.seconds,
             speedup: aggregates.speedup,
             winner: (aggregates.rdd?.seconds).map { $0 < aggregates.dataframe.seconds ? "rdd" : "dataframe" } ?? "dataframe",
-            agree: aggregates.comparison?.agree
+            agree: aggregates.comparison?.agree,
+            batchedJobs: aggregates.batch?.jobs
         )
         return JobSummary(
             jobID: record.jobID.uuidString.lowercased(),

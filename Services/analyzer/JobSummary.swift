@@ -38,8 +38,11 @@ struct JobSummary: Codable, Sendable {
         let speedup: Double?
         let winner: String
         let agree: Bool?
+        /// Jobs in the shared Spark jobs this one ran in; nil when it ran alone.
+        let batchedJobs: Int?
         enum CodingKeys: String, CodingKey {
             case dataframeSeconds = "dataframe_seconds", rddSeconds = "rdd_seconds", speedup, winner, agree
+            case batchedJobs = "batched_jobs"
         }
     }
 

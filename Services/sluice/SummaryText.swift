@@ -36,7 +36,8 @@ struct SummaryText {
             let rdd = pipelines["rdd_seconds"].map { ", RDD \(seconds($0))" } ?? ""
             let speedup = pipelines["speedup"].map { ", speedup RDD/DataFrame \(number($0))" } ?? ""
             let agree = (pipelines["agree"] as? Bool).map { $0 ? ", results agree" : ", RESULTS DIFFER" } ?? ""
-            lines.append("spark: DataFrame \(seconds(pipelines["dataframe_seconds"]))\(rdd)\(speedup); winner \(pipelines["winner"] ?? "?")\(agree)")
+            let batched = pipelines["batched_jobs"].map { " (one Spark job for \($0) jobs)" } ?? ""
+            lines.append("spark: DataFrame \(seconds(pipelines["dataframe_seconds"]))\(rdd)\(speedup)\(batched); winner \(pipelines["winner"] ?? "?")\(agree)")
         }
         if let cost = summary["cost"] as? [String: Any] {
             lines.append("cost: $\(number(cost["usd"])) for \(seconds(cost["compute_seconds"])) of compute ($\(number(cost["usd_per_record"])) per record)")

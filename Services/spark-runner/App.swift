@@ -10,9 +10,13 @@ struct SparkRunnerApp {
     static func main() async throws {
         ReadinessProbe.runIfAsked(port: ProcessInfo.processInfo.environment["SLUICE_HEALTH_PORT"].flatMap { Int($0) })
         let logger = try Observability.bootstrap(label: "sluice.spark-runner")
-        let services = try await buildServiceGroup(
-            configuration: try WorkerConfiguration(), spark: try SparkConfiguration(), logger: logger
-        )
+        let spark = try SparkConfiguration()
+        var configuration = try WorkerConfiguration()
+        // Batches form from the jobs this process holds at once: unless told otherwise, hold a batch's worth.
+        if ProcessInfo.processInfo.environment["SLUICE_PREFETCH"] == nil {
+            configuration.prefetch = UInt16(clamping: spark.batchSize)
+        }
+        let services = try await buildServiceGroup(configuration: configuration, spark: spark, logger: logger)
         try await services.run()
     }
 }

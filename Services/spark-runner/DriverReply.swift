@@ -13,6 +13,12 @@ struct DriverReply: Decodable, Sendable {
         enum CodingKeys: String, CodingKey { case agree, maxAbsDifference = "max_abs_difference" }
     }
 
+    /// Present when the request ran batched: how many jobs and records the Spark job had.
+    struct Batch: Decodable, Sendable {
+        let jobs: Int
+        let records: Int
+    }
+
     struct Failure: Decodable, Sendable {
         let kind: String
         let message: String
@@ -27,10 +33,11 @@ struct DriverReply: Decodable, Sendable {
     let comparison: Comparison?
     let speedup: Double?
     let error: Failure?
+    let batch: Batch?
     let sparkVersion: String?
 
     enum CodingKeys: String, CodingKey {
-        case event, ok, records, dataframe, rdd, comparison, speedup, error
+        case event, ok, records, dataframe, rdd, comparison, speedup, error, batch
         case requestID = "request_id"
         case sparkVersion = "spark_version"
     }

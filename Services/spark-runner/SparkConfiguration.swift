@@ -11,6 +11,11 @@ import SluiceJobs
 /// jobs), `SLUICE_SPARK_MAX_MINUTES` (default 0 = never: replace it once it is this many
 /// minutes old and has served a job, fractions allowed). A replacement happens between jobs: the old driver
 /// finishes the jobs it holds, then a new one starts.
+///
+/// Batching: `SLUICE_SPARK_BATCH_SIZE` (default 64; 1 turns batching off) small jobs
+/// that wait together run as one Spark job; a job is small when its input is at most
+/// `SLUICE_SPARK_BATCH_MAX_BYTES` (default 1 MiB); an idle driver waits up to
+/// `SLUICE_SPARK_BATCH_LINGER_MS` (default 5) for a first small job's company.
 struct SparkConfiguration: Sendable {
     var master: String
     var python: String
@@ -20,6 +25,12 @@ struct SparkConfiguration: Sendable {
     var maxJobs: Int?
     /// How old a driver may grow before it is replaced; nil: no limit.
     var maxAge: Duration?
+    /// Most jobs sent to the driver as one batch; 1: every job alone.
+    var batchSize: Int = 64
+    /// Largest input a job may have to be batched, in bytes.
+    var batchMaxBytes: Int = 1 << 20
+    /// How long an idle driver waits for more small jobs to batch with the first.
+    var batchLinger: Duration = .milliseconds(5)
 
     init(master: String, python: String, driverScript: String, extraArguments: [String], maxJobs: Int? = nil, maxAge: Duration? = nil) {
         self.master = master
@@ -41,5 +52,8 @@ struct SparkConfiguration: Sendable {
         maxJobs = jobs == 0 ? nil : jobs
         let minutes = try settings.number("SLUICE_SPARK_MAX_MINUTES", default: 0, in: 0...525_600)
         maxAge = minutes == 0 ? nil : .seconds(minutes * 60)
+        batchSize = try settings.integer("SLUICE_SPARK_BATCH_SIZE", default: 64, in: 1...4096)
+        batchMaxBytes = try settings.integer("SLUICE_SPARK_BATCH_MAX_BYTES", default: 1 << 20, in: 0...Int(Int32.max))
+        batchLinger = .milliseconds(try settings.integer("SLUICE_SPARK_BATCH_LINGER_MS", default: 5, in: 0...10_000))
     }
 }

@@ -9,6 +9,13 @@ import SluiceCore
 /// the driver dies, every request waiting on it fails with ``DriverError/crashed`` and
 /// the next request starts a new one, so one job's crash costs a retry, not the service.
 ///
+/// The driver works on one line at a time, so requests wait here, not in its pipe:
+/// when it is free, the small requests at the head of the queue (up to
+/// ``SparkConfiguration/batchSize``) go to it as one batch line, which it runs as one
+/// Spark job and answers with a reply per request. An idle driver lingers
+/// (``SparkConfiguration/batchLinger``, counted from when the first request came) for
+/// company before it takes a lone small request.
+///
 /// Recycling (``SparkConfiguration/maxJobs``, ``SparkConfiguration/maxAge``): a driver
 /// that has taken its last job, or grown too old, takes no more; requests queue while
 /// it answers the ones it holds, then it is told to stop (end of its stdin) and the
@@ -51,7 +58,10 @@ final class SparkDriver: Service, @unchecked Sendable {
 
     private struct Queued {
         let id: String
-        let line: Data
+        /// The request as one JSON object, without a line break.
+        let object: Data
+        let batchable: Bool
+        let queuedAt = ContinuousClock.now
         let continuation: CheckedContinuation<Answer, Error>
     }
 
@@ -59,7 +69,9 @@ final class SparkDriver: Service, @unchecked Sendable {
     private struct Effects {
         var retire: Running?
         var launch: Running?
-        var writes: [(input: FileHandle, id: String, line: Data)] = []
+        var write: (input: FileHandle, ids: [String], line: Data)?
+        /// When to look at the queue again (a linger ends).
+        var wake: ContinuousClock.Instant?
     }
 
     private let configuration: SparkConfiguration
@@ -71,6 +83,7 @@ final class SparkDriver: Service, @unchecked Sendable {
     private var readyWaiters: [CheckedContinuation<Void, Error>] = []
     private var queued: [Queued] = []
     private var inFlight: [String: CheckedContinuation<Answer, Error>] = [:]
+    private var wakeScheduled = false
 
     init(configuration: SparkConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -81,11 +94,12 @@ final class SparkDriver: Service, @unchecked Sendable {
 
     /// Sends `request` (a JSON object with a `request_id`) to the warm driver (starting
     /// one, or waiting for a recycled one's successor, as needed) and returns its answer.
-    func send(_ request: [String: any Sendable], id: String) async throws -> Answer {
-        let line = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]) + Data("\n".utf8)
+    /// A `batchable` request may share a Spark job with other batchable ones.
+    func send(_ request: [String: any Sendable], id: String, batchable: Bool = false) async throws -> Answer {
+        let object = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys])
         return try await withCheckedThrowingContinuation { continuation in
             perform(lock.withLock {
-                queued.append(Queued(id: id, line: line, continuation: continuation))
+                queued.append(Queued(id: id, object: object, batchable: batchable, continuation: continuation))
                 return advance()
             })
         }
@@ -153,13 +167,20 @@ final class SparkDriver: Service, @unchecked Sendable {
             if current.jobs > 0, current.retiring == nil, let maxAge = configuration.maxAge, ContinuousClock.now - current.started >= maxAge {
                 current.retiring = "it is \(ContinuousClock.now - current.started) old (SLUICE_SPARK_MAX_MINUTES)"
             }
-            while current.ready, current.retiring == nil, !queued.isEmpty {
-                let next = queued.removeFirst()
-                inFlight[next.id] = next.continuation
-                current.jobs += 1
-                effects.writes.append((current.input, next.id, next.line))
-                if let maxJobs = configuration.maxJobs, current.jobs >= maxJobs {
-                    current.retiring = "it has taken \(current.jobs) jobs (SLUICE_SPARK_MAX_JOBS)"
+            if current.ready, current.retiring == nil, inFlight.isEmpty, !queued.isEmpty {
+                let room = configuration.maxJobs.map { $0 - current.jobs } ?? configuration.batchSize
+                switch takeBatch(upTo: min(configuration.batchSize, room)) {
+                case nil:
+                    break
+                case .wait(let until):
+                    effects.wake = until
+                case .send(let batch):
+                    for request in batch { inFlight[request.id] = request.continuation }
+                    current.jobs += batch.count
+                    effects.write = (current.input, batch.map(\.id), Self.line(for: batch))
+                    if let maxJobs = configuration.maxJobs, current.jobs >= maxJobs {
+                        current.retiring = "it has taken \(current.jobs) jobs (SLUICE_SPARK_MAX_JOBS)"
+                    }
                 }
             }
             running = current
@@ -189,15 +210,60 @@ final class SparkDriver: Service, @unchecked Sendable {
             try? old.input.close()
         }
         if let next = effects.launch { start(next) }
-        for (input, id, line) in effects.writes {
+        if let (input, ids, line) = effects.write {
             writer.submit { [self] in
                 do { try input.write(contentsOf: line) } catch {
-                    let (waiter, effects) = lock.withLock { (inFlight.removeValue(forKey: id), advance()) }
-                    waiter?.resume(throwing: DriverError.crashed("writing to it failed: \(error)"))
+                    let (waiters, effects) = lock.withLock { (ids.compactMap { inFlight.removeValue(forKey: $0) }, advance()) }
+                    waiters.forEach { $0.resume(throwing: DriverError.crashed("writing to it failed: \(error)")) }
                     perform(effects)
                 }
             }
         }
+        if let wake = effects.wake {
+            let delay = max(wake - ContinuousClock.now, .zero)
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay.seconds) { [self] in
+                perform(lock.withLock {
+                    wakeScheduled = false
+                    return advance()
+                })
+            }
+        }
+    }
+
+    private enum Take {
+        case send([Queued])
+        case wait(until: ContinuousClock.Instant)
+    }
+
+    /// The requests to send next (called with `lock` held, the driver free, the queue not
+    /// empty): a request that is not batchable alone; else the batchable ones at the head,
+    /// up to `limit`, once there are `limit` of them or the first has lingered long enough.
+    /// `.wait` asks for a wake-up when the linger ends (once: a wake-up already due is not asked again).
+    private func takeBatch(upTo limit: Int) -> Take? {
+        let count = queued.prefix(while: \.batchable).prefix(max(limit, 1)).count
+        if count > 0, (count < limit), configuration.batchLinger > .zero {
+            let deadline = queued[0].queuedAt + configuration.batchLinger
+            if ContinuousClock.now < deadline {
+                if wakeScheduled { return nil }
+                wakeScheduled = true
+                return .wait(until: deadline)
+            }
+        }
+        let taken = Array(queued.prefix(max(count, 1)))
+        queued.removeFirst(taken.count)
+        return .send(taken)
+    }
+
+    /// One request's line, or a batch line (`{"batch":[…]}`) for several.
+    private static func line(for batch: [Queued]) -> Data {
+        guard batch.count > 1 else { return batch[0].object + Data("\n".utf8) }
+        var line = Data(#"{"batch":["#.utf8)
+        for (index, request) in batch.enumerated() {
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            line.append(request.object)
+        }
+        line.append(contentsOf: Array("]}\n".utf8))
+        return line
     }
 
     /// Launches the process of a generation that ``advance()`` has made current.

@@ -7,10 +7,13 @@ import SluiceWorker
 /// The spark stage: asks the warm Spark driver to aggregate the job's
 /// `normalized.csv` with the DataFrame pipeline and (unless `compare_pipelines` is
 /// false) the RDD pipeline, checks they agree, and writes the driver's reply as
-/// `aggregates.json` with the timings as metrics.
+/// `aggregates.json` with the timings as metrics. A job whose input is at most
+/// `batchMaxBytes` may share its Spark job with others (see ``SparkDriver``); its
+/// `batch_jobs` metric says with how many.
 struct SparkStage: StageHandler {
     let driver: SparkDriver
     let master: String
+    let batchMaxBytes: Int
 
     func run(_ job: StageJob) async throws -> StageResult {
         let config: ProcessingConfig
@@ -19,14 +22,15 @@ struct SparkStage: StageHandler {
         }
         let jobID = job.message.jobID
         let requestID = "\(job.message.messageID)-\(UUID().uuidString.prefix(8))"
+        let input = job.artifacts.url(jobID, "normalized.csv").path
         let request: [String: any Sendable] = [
             "request_id": requestID,
             "job_id": jobID.uuidString.lowercased(),
-            "input": job.artifacts.url(jobID, "normalized.csv").path,
+            "input": input,
             "compare_pipelines": config.comparePipelines,
         ]
         let answer: SparkDriver.Answer
-        do { answer = try await driver.send(request, id: requestID) } catch {
+        do { answer = try await driver.send(request, id: requestID, batchable: isSmall(input)) } catch {
             throw StageError(.sparkDriverCrash, "\(error)")
         }
         let reply = answer.reply
@@ -54,7 +58,19 @@ struct SparkStage: StageHandler {
         if let difference = reply.comparison?.maxAbsDifference {
             metrics.append(.init("rdd_dataframe_max_abs_difference", difference, unit: "value"))
         }
+        if let batch = reply.batch {
+            metrics += [
+                .init("batch_jobs", Double(batch.jobs), unit: "jobs"),
+                .init("batch_records", Double(batch.records), unit: "records"),
+            ]
+        }
         let records = reply.records ?? 0
         return StageResult(outcome: StageOutcome(recordsIn: records, recordsOut: records, device: "spark:\(master)", metrics: metrics))
+    }
+
+    /// Whether the input is a file no larger than `batchMaxBytes` (a directory of parts never is).
+    private func isSmall(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) <= batchMaxBytes
     }
 }

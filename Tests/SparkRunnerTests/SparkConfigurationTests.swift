@@ -21,4 +21,17 @@ import Testing
             #expect(error?.description.contains(key) == true)
         }
     }
+
+    @Test func batchingIsOnByDefaultAndItsBoundsAreRead() throws {
+        let defaults = try SparkConfiguration(environment: [:])
+        #expect((defaults.batchSize, defaults.batchMaxBytes, defaults.batchLinger) == (64, 1 << 20, .milliseconds(5)))
+        let configured = try SparkConfiguration(environment: [
+            "SLUICE_SPARK_BATCH_SIZE": "1", "SLUICE_SPARK_BATCH_MAX_BYTES": "4096", "SLUICE_SPARK_BATCH_LINGER_MS": "0",
+        ])
+        #expect((configured.batchSize, configured.batchMaxBytes, configured.batchLinger) == (1, 4096, .zero))
+        for (key, value) in [("SLUICE_SPARK_BATCH_SIZE", "0"), ("SLUICE_SPARK_BATCH_MAX_BYTES", "big"), ("SLUICE_SPARK_BATCH_LINGER_MS", "-5")] {
+            let error = #expect(throws: ConfigurationError.self) { try SparkConfiguration(environment: [key: value]) }
+            #expect(error?.description.contains(key) == true)
+        }
+    }
 }

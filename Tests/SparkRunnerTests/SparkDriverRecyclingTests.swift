@@ -4,8 +4,9 @@ import SluiceCore
 import Testing
 @testable import spark_runner
 
-/// The supervisor's recycling against a real PySpark driver: a driver that has reached
-/// a limit finishes the jobs it holds, and the next one takes the rest.
+/// The supervisor's recycling and batching against a real PySpark driver: a driver that
+/// has reached a limit finishes the jobs it holds, and the next one takes the rest; small
+/// requests that wait together share a Spark job, at most a batch's worth each.
 @Suite struct SparkDriverRecyclingTests {
     let input = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-recycling-\(UUID()).csv")
 
@@ -20,11 +21,17 @@ import Testing
     }
 
     /// Sends the requests `ids` for the seed sample at once and returns their answers.
-    func send(_ ids: ClosedRange<Int>, to driver: SparkDriver) async throws -> [SparkDriver.Answer] {
+    func send(_ ids: ClosedRange<Int>, to driver: SparkDriver, batchable: Bool = false) async throws -> [SparkDriver.Answer] {
         try await withTimeout(.seconds(300), waitingFor: "requests \(ids) over recycled drivers") { [input] in
             try await withThrowingTaskGroup(of: SparkDriver.Answer.self) { group in
-                for n in ids {
-                    group.addTask { try await driver.send(["request_id": "r\(n)", "job_id": "j\(n)", "input": input.path], id: "r\(n)") }
+                // Inputs of their own: a batch reads each file once.
+                let copies = ids.map { input.deletingPathExtension().appendingPathExtension("\($0).csv") }
+                defer { copies.forEach { try? FileManager.default.removeItem(at: $0) } }
+                for (n, copy) in zip(ids, copies) {
+                    try FileManager.default.copyItem(at: input, to: copy)
+                    group.addTask {
+                        try await driver.send(["request_id": "r\(n)", "job_id": "j\(n)", "input": copy.path], id: "r\(n)", batchable: batchable)
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -50,5 +57,17 @@ import Testing
         let second = try await send(2...2, to: driver)
         #expect((first + second).map(\.reply.ok) == [true, true])
         #expect((first + second).map(\.generation) == [1, 2])
+    }
+
+    @Test func smallRequestsWaitingTogetherShareASparkJobOfAtMostABatchSize() async throws {
+        // A linger far longer than the test: a batch leaves only when it is full.
+        let driver = driver { $0.batchSize = 3; $0.batchLinger = .seconds(600) }
+        defer { driver.stop(); try? FileManager.default.removeItem(at: input) }
+        let answers = try await send(1...6, to: driver, batchable: true)
+        #expect(answers.map(\.reply.ok) == Array(repeating: true, count: 6))
+        #expect(answers.map(\.reply.records) == Array(repeating: 3, count: 6))
+        #expect(answers.map { $0.reply.batch?.jobs } == Array(repeating: 3, count: 6))
+        #expect(answers.map { $0.reply.batch?.records } == Array(repeating: 9, count: 6))
+        #expect(Set(answers.compactMap(\.reply.requestID)) == Set((1...6).map { "r\($0)" }))
     }
 }

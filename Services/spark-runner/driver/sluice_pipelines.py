@@ -13,7 +13,11 @@ population standard deviation, min and max of ``z`` and the number of outliers
   accurate for large counts.
 
 Both return ``{category: CategoryStats}`` to the driver; only those per-category
-rows (never the records) travel back to Python. ``compare`` checks that the two
+rows (never the records) travel back to Python. An input may also be a
+directory of such files (a large job's artifact, written in parts), each with
+its header. ``dataframe_batch_aggregates`` and ``rdd_batch_aggregates`` do the
+same for many small inputs at once, in one Spark job each, grouped by input
+file and category. ``compare`` checks that the two
 results agree. This module also runs on the executors (the driver ships it with
 ``SparkContext.addPyFile``), so it must stay importable without the driver.
 """
@@ -23,8 +27,11 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import os
+import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from py4j.java_gateway import JavaObject
 from pyspark.sql import Column, DataFrameReader, SparkSession
@@ -32,6 +39,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 HEADER = ("id", "value", "category", "z")
+HEADER_LINE = ",".join(HEADER)
 # Spark's default spark.sql.files.openCostInBytes: a file no longer than this is always read as one split.
 ONE_SPLIT_BYTES = 4 * 1024 * 1024
 
@@ -96,31 +104,87 @@ class Comparison:
 
 
 def check_input(spark: SparkSession, path: str) -> None:
-    """Fail with ``input_missing`` or ``input_invalid`` unless ``path`` is a CSV file with the expected header.
+    """Fail with ``input_missing`` or ``input_invalid`` unless ``path`` is a CSV file with the expected header,
+    or a directory of ``part-*.csv`` files that each start with it.
 
-    Goes through the Hadoop FileSystem the readers use, so ``hdfs://`` or
-    ``s3a://`` inputs are checked the same way as local paths; only the
-    first line is read.
+    A local path is checked with Python's own file calls (a batch of small jobs
+    checks many); any other URI (``hdfs://``, ``s3a://``) through the Hadoop
+    FileSystem the readers use. Only first lines are read.
     """
-    jvm = spark.sparkContext._jvm
+    local = _local_path(path)
+    if local is not None:
+        if not os.path.exists(local):
+            raise RequestFailed("input_missing", f"input file not found: {path}")
+        if os.path.isdir(local):
+            parts = sorted(name for name in os.listdir(local) if name.startswith("part-") and name.endswith(".csv"))
+            if not parts:
+                raise RequestFailed("input_invalid", f"{path}: is a directory without part-*.csv files")
+            for part in parts:
+                _check_header(os.path.join(path, part), _first_line_local(os.path.join(local, part)))
+            return
+        _check_header(path, _first_line_local(local))
+        return
     fs, hadoop_path = _hadoop_file(spark, path)
     if not fs.exists(hadoop_path):
         raise RequestFailed("input_missing", f"input file not found: {path}")
     if fs.getFileStatus(hadoop_path).isDirectory():
-        raise RequestFailed("input_invalid", f"{path}: is a directory, expected a CSV file")
+        statuses = fs.globStatus(spark.sparkContext._jvm.org.apache.hadoop.fs.Path(hadoop_path, "part-*.csv"))
+        if not statuses:
+            raise RequestFailed("input_invalid", f"{path}: is a directory without part-*.csv files")
+        for status in statuses:
+            _check_header(str(status.getPath().toString()), _first_line_hadoop(spark, fs, status.getPath()))
+        return
+    _check_header(path, _first_line_hadoop(spark, fs, hadoop_path))
+
+
+def _local_path(path: str) -> str | None:
+    """The file-system path of ``path`` when it names a file of this machine (no URI scheme, or ``file:``), else None."""
+    parts = urlsplit(path)
+    if parts.scheme == "file":
+        return unquote(parts.path)
+    return path if not parts.scheme else None
+
+
+def _first_line_local(path: str) -> str | None:
+    """The first line of a local file without its line break, or None when the file is empty."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        line = handle.readline()
+    return line.rstrip("\r\n") if line else None
+
+
+def _first_line_hadoop(spark: SparkSession, fs: JavaObject, hadoop_path: JavaObject) -> str | None:
+    """The first line of a file read through the Hadoop FileSystem, or None when it is empty."""
+    jvm = spark.sparkContext._jvm
     reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(fs.open(hadoop_path), "UTF-8"))
     try:
-        first_line = reader.readLine()
+        return reader.readLine()
     finally:
         reader.close()
-    expected = ",".join(HEADER)
+
+
+def _check_header(path: str, first_line: str | None) -> None:
+    """Fail with ``input_invalid`` unless ``first_line`` is the normalized header."""
     if first_line is None:
-        raise RequestFailed("input_invalid", f"{path}: file is empty, expected the header '{expected}'")
+        raise RequestFailed("input_invalid", f"{path}: file is empty, expected the header '{HEADER_LINE}'")
     names = [name.strip() for name in next(csv.reader([first_line.lstrip("\ufeff")]), [])]
     if tuple(names) != HEADER:
         raise RequestFailed(
-            "input_invalid", f"{path}: line 1: expected the header '{expected}', found {_excerpt(first_line)}"
+            "input_invalid", f"{path}: line 1: expected the header '{HEADER_LINE}', found {_excerpt(first_line)}"
         )
+
+
+def path_key(text: str, *, url_encoded: bool = False) -> tuple[str, str, str]:
+    """A file's identity as (scheme, authority, absolute path), to match Spark's file names with request inputs.
+
+    Spark names a file ``file:/a/b.csv`` (``wholeTextFiles``) or, URL-encoded,
+    ``file:/a%20b.csv`` (the DataFrame reader's ``_metadata.file_path``); a
+    request names it ``/a/b.csv`` or by any URI.
+    """
+    parts = urlsplit(text)
+    if not parts.scheme:
+        return "file", "", posixpath.normpath(os.path.abspath(text))
+    path = unquote(parts.path) if url_encoded else parts.path
+    return parts.scheme, parts.netloc, posixpath.normpath(path or "/")
 
 
 def _hadoop_file(spark: SparkSession, path: str) -> tuple[JavaObject, JavaObject]:
@@ -130,9 +194,12 @@ def _hadoop_file(spark: SparkSession, path: str) -> tuple[JavaObject, JavaObject
 
 
 def _input_bytes(spark: SparkSession, path: str) -> int:
-    """The length of the input file in bytes."""
+    """The length of the input in bytes (of all its files, for a directory)."""
+    local = _local_path(path)
+    if local is not None and not os.path.isdir(local):
+        return os.path.getsize(local)
     fs, hadoop_path = _hadoop_file(spark, path)
-    return fs.getFileStatus(hadoop_path).getLen()
+    return fs.getContentSummary(hadoop_path).getLength()
 
 
 def parse_record(line: str) -> tuple[str, float]:
@@ -177,9 +244,12 @@ def _first_invalid_line(spark: SparkSession, path: str) -> tuple[int, str] | Non
 
 
 def _line_problem(numbered: tuple[str, int]) -> tuple[int, str] | None:
-    """(line number, reason) for a non-blank line after the header that ``parse_record`` rejects, else None."""
+    """(line number, reason) for a non-blank line other than a header that ``parse_record`` rejects, else None.
+
+    Line numbers count across the parts of a directory input, in the order Spark reads them.
+    """
     line, index = numbered
-    if index == 0 or not line.strip():
+    if index == 0 or not line.strip() or line == HEADER_LINE:
         return None
     try:
         parse_record(line)
@@ -246,7 +316,37 @@ def dataframe_aggregates(spark: SparkSession, path: str, threshold: float) -> di
     if _input_bytes(spark, path) <= ONE_SPLIT_BYTES:
         frame = frame.coalesce(1)
     keys, aggregates = _aggregation(spark, threshold)
-    rows = frame.groupBy(*keys).agg(*aggregates).collect()
+    return _category_stats(spark, path, frame.groupBy(*keys).agg(*aggregates).collect())
+
+
+def dataframe_batch_aggregates(
+    spark: SparkSession, paths: list[str], threshold: float
+) -> dict[str, dict[str, CategoryStats] | RequestFailed]:
+    """``dataframe_aggregates`` for several small inputs in one scan and one Spark job.
+
+    Rows are grouped by input file as well as category and validity; an input
+    with an invalid row fails alone (its value is the ``RequestFailed``), the
+    others get their aggregates. Keys of the result are the given paths. As
+    for one input, inputs that add up to one split are read as one partition.
+    """
+    frame = _csv_reader(spark).csv(paths).withColumn("_file", F.col("_metadata.file_path"))
+    if sum(_input_bytes(spark, path) for path in paths) <= ONE_SPLIT_BYTES:
+        frame = frame.coalesce(1)
+    keys, aggregates = _aggregation(spark, threshold)
+    by_file: dict[tuple[str, str, str], list] = {}
+    for row in frame.groupBy(F.col("_file"), *keys).agg(*aggregates).collect():
+        by_file.setdefault(path_key(row["_file"], url_encoded=True), []).append(row)
+    results: dict[str, dict[str, CategoryStats] | RequestFailed] = {}
+    for path in paths:
+        try:
+            results[path] = _category_stats(spark, path, by_file.get(path_key(path), []))
+        except RequestFailed as failure:
+            results[path] = failure
+    return results
+
+
+def _category_stats(spark: SparkSession, path: str, rows: list) -> dict[str, CategoryStats]:
+    """The aggregate rows of one input as ``{category: CategoryStats}``; ``input_invalid`` if any row is invalid."""
     invalid = sum(row["count"] for row in rows if not row["valid"])
     if invalid:
         first = _first_invalid_line(spark, path)
@@ -276,20 +376,18 @@ _State = list[float]
 _ZERO: _State = [0, 0.0, 0.0, 0.0, math.inf, -math.inf, 0]
 
 
-def _records(partition: int, lines: Iterable[str]) -> Iterator[tuple[str, float]]:
-    """Yield ``(category, z)`` for the data lines of one partition of the file.
+def _records(lines: Iterable[str]) -> Iterator[tuple[str, float]]:
+    """Yield ``(category, z)`` for the data lines among ``lines`` (a partition of an input, or a whole file).
 
-    The header is the first line of partition 0. Blank lines are skipped, as
-    the DataFrame reader skips them. Unparseable lines are skipped too: the
+    Header lines are skipped (the first line of every file; a directory input
+    has one per part; no data line can equal it, "value" not being a number).
+    Blank lines are skipped, as the DataFrame reader skips them. Unparseable lines are skipped too: the
     DataFrame pipeline, which runs first, has already rejected any input that
     has them, and a line only this parser rejects shows up as a count
     mismatch in the comparison.
     """
-    lines = iter(lines)
-    if partition == 0:
-        next(lines, None)
     for line in lines:
-        if not line.strip():
+        if not line.strip() or line == HEADER_LINE or line == "\ufeff" + HEADER_LINE:
             continue
         try:
             yield parse_record(line)
@@ -327,10 +425,10 @@ def _merge(left: _State, right: _State) -> _State:
     return left
 
 
-def _partition_states(threshold: float, partition: int, lines: Iterable[str]) -> Iterator[tuple[str, _State]]:
+def _partition_states(threshold: float, lines: Iterable[str]) -> Iterator[tuple[str, _State]]:
     """Fold the records of one partition into a state per category."""
     states: dict[str, _State] = {}
-    for category, z in _records(partition, lines):
+    for category, z in _records(lines):
         state = states.get(category)
         if state is None:
             state = states[category] = list(_ZERO)
@@ -348,12 +446,51 @@ def rdd_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str
     """
     partials = (
         spark.sparkContext.textFile(path)
-        .mapPartitionsWithIndex(functools.partial(_partition_states, threshold))
+        .mapPartitions(functools.partial(_partition_states, threshold))
         .collect()
     )
+    return _stats_of(_merged(partials))
+
+
+def _file_states(threshold: float, files: Iterable[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], _State]]:
+    """Fold the records of whole files into a state per (file, category)."""
+    states: dict[tuple[str, str], _State] = {}
+    for name, content in files:
+        for category, z in _records(content.splitlines()):
+            state = states.get((name, category))
+            if state is None:
+                state = states[(name, category)] = list(_ZERO)
+            _add(threshold, state, z)
+    yield from states.items()
+
+
+def rdd_batch_aggregates(spark: SparkSession, paths: list[str], threshold: float) -> dict[str, dict[str, CategoryStats]]:
+    """``rdd_aggregates`` for several small inputs in one Spark job: ``wholeTextFiles`` packs many
+    files into each partition, which folds them into states per (file, category).
+
+    Keys of the result are the given paths; an input without data rows maps to ``{}``.
+    """
+    partials = (
+        spark.sparkContext.wholeTextFiles(",".join(paths))
+        .mapPartitions(functools.partial(_file_states, threshold))
+        .collect()
+    )
+    by_file: dict[tuple[str, str, str], list[tuple[str, _State]]] = {}
+    for (name, category), state in partials:
+        by_file.setdefault(path_key(name), []).append((category, state))
+    return {path: _stats_of(_merged(by_file.get(path_key(path), []))) for path in paths}
+
+
+def _merged(partials: Iterable[tuple[str, _State]]) -> dict[str, _State]:
+    """Merge partial states into one state per category."""
     states: dict[str, _State] = {}
     for category, state in partials:
         states[category] = _merge(states[category], state) if category in states else state
+    return states
+
+
+def _stats_of(states: dict[str, _State]) -> dict[str, CategoryStats]:
+    """The aggregates that the final states hold."""
     return {
         category: CategoryStats(
             count=count,
