@@ -16,7 +16,7 @@ API_KEY_FILE = .sluice/api-key
 # Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
 WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
 
-.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-normalize bench-spark clean distclean
+.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-small-jobs bench-end-to-end bench-normalize bench-spark clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ bench: install stack ## AMQP benchmark against the stack (infra/bench-amqp.sh)
 
 bench-pipeline: ## job latency over HTTP vs the Celery peer, after `make run` (infra/bench-pipeline.sh)
 	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) infra/bench-pipeline.sh
+
+bench-small-jobs: ## 5-record jobs per second, Spark batching on and off, 1 and 2 spark-runners, vs the Celery peer, after `make run` (infra/bench-small-jobs.sh)
+	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) infra/bench-small-jobs.sh
+
+bench-end-to-end: ## whole jobs by size, split by stage, with peak memory per service, after `make run` (infra/bench-end-to-end.sh [--large])
+	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) infra/bench-end-to-end.sh $(ARGS)
 
 bench-normalize: install ## the normalizer's CPU path vs numpy and the triad bandwidth, GPU where present (infra/bench-normalize.sh)
 	infra/bench-normalize.sh

@@ -7,7 +7,8 @@ import SluiceWorker
 
 /// The normalize stage: reads the job's `validated.csv`, rescales the values as the
 /// job's `normalization` setting asks (z-score by default, min-max, or z-score per
-/// category), and writes `normalized.csv` with the rescaled value as column `z`.
+/// category), and writes `normalized.csv` with the rescaled value as column `z` (a
+/// directory of parts for a large job, see ``NormalizedCSV``).
 ///
 /// Reading and writing stream the artifacts a chunk at a time on a thread of the
 /// ``BlockingThreadPool``, so the job never blocks the cooperative pool and memory
@@ -17,14 +18,17 @@ struct NormalizerStage: StageHandler {
     private let threads: BlockingThreadPool
     private let devices: ComputeDevices
     private let chunkBytes: Int
+    private let partBytes: Int
 
     /// - Parameters:
     ///   - threads: where the blocking work runs; the caller owns their lifetime.
     ///   - chunkBytes: bytes read and written at a time (`SLUICE_NORMALIZE_CHUNK_BYTES`).
-    init(threads: BlockingThreadPool, devices: ComputeDevices, chunkBytes: Int) {
+    ///   - partBytes: the size past which the output is split into parts (`SLUICE_NORMALIZE_PART_BYTES`).
+    init(threads: BlockingThreadPool, devices: ComputeDevices, chunkBytes: Int, partBytes: Int) {
         self.threads = threads
         self.devices = devices
         self.chunkBytes = chunkBytes
+        self.partBytes = partBytes
     }
 
     func run(_ job: StageJob) async throws -> StageResult {
@@ -36,13 +40,13 @@ struct NormalizerStage: StageHandler {
         }
         let validated = job.artifacts.url(job.message.jobID, ValidatedRecords.artifactName)
         let target = job.artifacts.url(job.message.jobID, NormalizedCSV.artifactName)
-        let chunkBytes = chunkBytes
+        let (chunkBytes, partBytes) = (chunkBytes, partBytes)
         let records = try await threads.run { try Self.read(validated, chunkBytes: chunkBytes) }
         let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger) {
             try Self.read(validated, chunkBytes: chunkBytes)
         }
         let scaled = run.normalized.scaled
-        try await threads.run { try NormalizedCSV.write(from: validated, scaled: scaled, to: target, chunkBytes: chunkBytes) }
+        try await threads.run { try NormalizedCSV.write(from: validated, scaled: scaled, to: target, chunkBytes: chunkBytes, partBytes: partBytes) }
         job.logger.info("normalized", metadata: [
             "normalize.method": "\(config.normalization.rawValue)",
             "normalize.records": "\(records.count)",

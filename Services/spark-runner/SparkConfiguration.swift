@@ -6,7 +6,11 @@ import SluiceJobs
 /// Keys: `SLUICE_SPARK_MASTER` (default `local[*]`; `spark://…`, `k8s://…` or `yarn`
 /// for a cluster), `SLUICE_SPARK_PYTHON` (default `.sluice/venv/bin/python`),
 /// `SLUICE_SPARK_DRIVER` (default `Services/spark-runner/driver/sluice_spark_driver.py`),
-/// `SLUICE_SPARK_CONF` (extra Spark settings, `key=value` separated by spaces),
+/// `SLUICE_SPARK_EXECUTOR_MEMORY` and `SLUICE_SPARK_EXECUTOR_CORES` (a cluster's executors:
+/// `spark.executor.memory`, `spark.executor.cores`), `SLUICE_SPARK_CONF` (extra Spark
+/// settings, `key=value` separated by spaces; they win over the two before),
+/// `SLUICE_SPARK_MODE` (`warm`, the default: one long-lived session; `cold`: a driver,
+/// and so a `spark-submit`, per job, for isolation or comparison; no batching),
 /// `SLUICE_SPARK_MAX_JOBS` (default 0 = never: replace the warm driver after this many
 /// jobs), `SLUICE_SPARK_MAX_MINUTES` (default 0 = never: replace it once it is this many
 /// minutes old and has served a job, fractions allowed). A replacement happens between jobs: the old driver
@@ -31,6 +35,8 @@ struct SparkConfiguration: Sendable {
     var batchMaxBytes: Int = 1 << 20
     /// How long an idle driver waits for more small jobs to batch with the first.
     var batchLinger: Duration = .milliseconds(5)
+    /// A driver per job, started for it (`SLUICE_SPARK_MODE=cold`).
+    var cold = false
 
     init(master: String, python: String, driverScript: String, extraArguments: [String], maxJobs: Int? = nil, maxAge: Duration? = nil) {
         self.master = master
@@ -47,7 +53,14 @@ struct SparkConfiguration: Sendable {
         master = settings.string("SLUICE_SPARK_MASTER", default: "local[*]")
         python = settings.string("SLUICE_SPARK_PYTHON", default: ".sluice/venv/bin/python")
         driverScript = settings.string("SLUICE_SPARK_DRIVER", default: "Services/spark-runner/driver/sluice_spark_driver.py")
-        extraArguments = settings.string("SLUICE_SPARK_CONF", default: "").split(separator: " ").flatMap { ["--conf", String($0)] }
+        let executor = [
+            ("spark.executor.memory", environment["SLUICE_SPARK_EXECUTOR_MEMORY"]),
+            ("spark.executor.cores", try environment["SLUICE_SPARK_EXECUTOR_CORES"].map { _ in
+                String(try settings.integer("SLUICE_SPARK_EXECUTOR_CORES", default: 1, in: 1...1024))
+            }),
+        ].compactMap { key, value in value.map { "\(key)=\($0)" } }
+        let extra = settings.string("SLUICE_SPARK_CONF", default: "").split(separator: " ").map(String.init)
+        extraArguments = (executor + extra).flatMap { ["--conf", $0] }
         let jobs = try settings.integer("SLUICE_SPARK_MAX_JOBS", default: 0, in: 0...Int(Int32.max))
         maxJobs = jobs == 0 ? nil : jobs
         let minutes = try settings.number("SLUICE_SPARK_MAX_MINUTES", default: 0, in: 0...525_600)
@@ -55,5 +68,15 @@ struct SparkConfiguration: Sendable {
         batchSize = try settings.integer("SLUICE_SPARK_BATCH_SIZE", default: 64, in: 1...4096)
         batchMaxBytes = try settings.integer("SLUICE_SPARK_BATCH_MAX_BYTES", default: 1 << 20, in: 0...Int(Int32.max))
         batchLinger = .milliseconds(try settings.integer("SLUICE_SPARK_BATCH_LINGER_MS", default: 5, in: 0...10_000))
+        switch settings.string("SLUICE_SPARK_MODE", default: "warm") {
+        case "warm": break
+        case "cold":
+            cold = true
+            maxJobs = 1
+            batchSize = 1
+            extraArguments.append("--no-warmup")
+        case let other:
+            throw ConfigurationError(key: "SLUICE_SPARK_MODE", value: other, expected: "warm or cold")
+        }
     }
 }

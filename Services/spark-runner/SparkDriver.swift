@@ -16,6 +16,9 @@ import SluiceCore
 /// (``SparkConfiguration/batchLinger``, counted from when the first request came) for
 /// company before it takes a lone small request.
 ///
+/// Cold mode (``SparkConfiguration/cold``): every job gets a driver started for it, which
+/// stops after it; nothing is started ahead of a job.
+///
 /// Recycling (``SparkConfiguration/maxJobs``, ``SparkConfiguration/maxAge``): a driver
 /// that has taken its last job, or grown too old, takes no more; requests queue while
 /// it answers the ones it holds, then it is told to stop (end of its stdin) and the
@@ -106,10 +109,12 @@ final class SparkDriver: Service, @unchecked Sendable {
     }
 
     /// Starts the driver at once, so its session is warm before the first job (a
-    /// failure is logged: the first request tries again); with a maximum age, replaces
+    /// failure is logged: the first request tries again; in cold mode, not at all); with a maximum age, replaces
     /// a driver that outlives it even while no job comes; stops it on graceful shutdown.
     func run() async throws {
-        do { try await ensureReady() } catch { logger.error("the Spark driver did not start; the first job will retry", metadata: ["error": "\(error)"]) }
+        if !configuration.cold {
+            do { try await ensureReady() } catch { logger.error("the Spark driver did not start; the first job will retry", metadata: ["error": "\(error)"]) }
+        }
         if let maxAge = configuration.maxAge {
             try? await cancelWhenGracefulShutdown {
                 while true {
@@ -136,6 +141,9 @@ final class SparkDriver: Service, @unchecked Sendable {
 
     /// The driver's process id, while one runs (for tests that kill it).
     var processIdentifier: Int32? { lock.withLock { running?.process.processIdentifier } }
+
+    /// Requests written to the driver and not answered yet (for tests that kill it mid-job).
+    var requestsInFlight: Int { lock.withLock { inFlight.count } }
 
     /// `/ready`'s answer while no driver is warm.
     struct NotReady: Error, CustomStringConvertible {
@@ -187,6 +195,11 @@ final class SparkDriver: Service, @unchecked Sendable {
             // Draining: the replacement starts once the last reply is in.
             guard current.retiring != nil, inFlight.isEmpty else { return effects }
             effects.retire = current
+            // Cold: a driver is started for a job, never ahead of one.
+            if configuration.cold, queued.isEmpty, readyWaiters.isEmpty {
+                running = nil
+                return effects
+            }
         } else if queued.isEmpty && readyWaiters.isEmpty {
             return effects
         }

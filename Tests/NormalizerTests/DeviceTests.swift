@@ -34,9 +34,11 @@ let hasGPU = gpuUnavailable == nil
 
     @Test func theSettingsHaveDefaultsAndLimits() throws {
         let defaults = try NormalizerConfiguration(environment: [:])
-        #expect(defaults.gpuDevice == 0 && defaults.gpuMinRecords == 1_000_000 && defaults.chunkBytes == 64 << 20)
-        let set = try NormalizerConfiguration(environment: ["SLUICE_GPU_MIN_RECORDS": "5", "SLUICE_GPU_DEVICE": "-1", "SLUICE_NORMALIZE_CHUNK_BYTES": "4096"])
-        #expect(set.gpuMinRecords == 5 && set.gpuDevice == -1 && set.chunkBytes == 4096)
+        #expect(defaults.gpuDevice == 0 && defaults.gpuMinRecords == 1_000_000 && defaults.chunkBytes == 64 << 20 && defaults.partBytes == 128 << 20)
+        let set = try NormalizerConfiguration(environment: [
+            "SLUICE_GPU_MIN_RECORDS": "5", "SLUICE_GPU_DEVICE": "-1", "SLUICE_NORMALIZE_CHUNK_BYTES": "4096", "SLUICE_NORMALIZE_PART_BYTES": "100",
+        ])
+        #expect(set.gpuMinRecords == 5 && set.gpuDevice == -1 && set.chunkBytes == 4096 && set.partBytes == 100)
         #expect(throws: (any Error).self) { try NormalizerConfiguration(environment: ["SLUICE_GPU_MIN_RECORDS": "-1"]) }
     }
 

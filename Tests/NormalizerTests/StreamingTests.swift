@@ -31,6 +31,38 @@ import Testing
         #expect(error?.message == "validated.csv line 5: value \"x\" is not a finite number")
     }
 
+    /// A large output is a directory of parts, each with the header, that together hold
+    /// the one-file output's rows in order; a retry's output replaces the earlier one.
+    @Test func aLargeOutputIsSplitIntoPartsThatTogetherAreTheWholeFile() async throws {
+        var random = SeededRandom(state: 5)
+        let validated = validatedCSV((0..<2_000).map { _ in random.next() * 10 })
+        let whole = try Harness()
+        _ = try await whole.run(validated: validated)
+        let wholeRows = try whole.normalizedText().split(separator: "\n").dropFirst()
+
+        let split = try Harness(chunkBytes: 512, partBytes: 8_192)
+        _ = try await split.run(validated: validated)
+        let folder = split.artifacts.url(split.jobID, "normalized.csv")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names.count >= 4, "\(names)")
+        #expect(names == names.indices.map { NormalizedCSV.partName($0) })
+        var rows: [Substring] = []
+        for name in names {
+            let part = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            let lines = part.split(separator: "\n")
+            #expect(lines.first == "id,value,category,z")
+            #expect(part.utf8.count < 8_192 + 64, "a part ends at the first row past the size")
+            rows += lines.dropFirst()
+        }
+        #expect(rows == Array(wholeRows))
+
+        // A retry that writes one file replaces the directory, and the other way round.
+        _ = try await split.run(validated: nil, partBytes: 1 << 30)
+        #expect(try split.normalizedText().split(separator: "\n").dropFirst() == wholeRows)
+        _ = try await split.run(validated: nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == names.count)
+    }
+
     /// Many records through small chunks: every row arrives once, in order.
     @Test func manyRecordsThroughSmallChunks() async throws {
         var random = SeededRandom(state: 17)

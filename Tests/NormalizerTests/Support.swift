@@ -19,11 +19,13 @@ final class Harness {
     let jobID = UUID()
     let devices: ComputeDevices
     let chunkBytes: Int
+    let partBytes: Int
 
-    init(chunkBytes: Int = NormalizerConfiguration.defaults.chunkBytes, gpu: Result<any GPUBackend, CUDAError> = .failure(noGPU), gpuMinRecords: Int = 0) throws {
+    init(chunkBytes: Int = NormalizerConfiguration.defaults.chunkBytes, partBytes: Int = NormalizerConfiguration.defaults.partBytes, gpu: Result<any GPUBackend, CUDAError> = .failure(noGPU), gpuMinRecords: Int = 0) throws {
         artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-norm-\(UUID().uuidString)"))
         devices = ComputeDevices(threads: threads, minRecords: gpuMinRecords, gpu: gpu)
         self.chunkBytes = chunkBytes
+        self.partBytes = partBytes
     }
 
     deinit {
@@ -31,11 +33,12 @@ final class Harness {
         try? FileManager.default.removeItem(at: artifacts.root)
     }
 
-    /// Writes `validated` (unless nil) as the job's validated.csv and runs the stage with `config`.
-    func run(validated: String?, config: String = "{}") async throws -> StageResult {
+    /// Writes `validated` (unless nil) as the job's validated.csv and runs the stage with
+    /// `config` (and, if given, another part size than the harness's).
+    func run(validated: String?, config: String = "{}", partBytes: Int? = nil) async throws -> StageResult {
         if let validated { try artifacts.write(Data(validated.utf8), jobID, "validated.csv") }
         let message = StageMessage(jobID: jobID, stage: .normalize, traceID: "t", submittedAt: Date())
-        return try await NormalizerStage(threads: threads, devices: devices, chunkBytes: chunkBytes).run(StageJob(
+        return try await NormalizerStage(threads: threads, devices: devices, chunkBytes: chunkBytes, partBytes: partBytes ?? self.partBytes).run(StageJob(
             message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         ))
     }

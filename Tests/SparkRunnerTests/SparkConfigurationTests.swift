@@ -34,4 +34,26 @@ import Testing
             #expect(error?.description.contains(key) == true)
         }
     }
+
+    @Test func executorSettingsBecomeSparkConfThatTheExtraConfOverrides() throws {
+        let configuration = try SparkConfiguration(environment: [
+            "SLUICE_SPARK_EXECUTOR_MEMORY": "4g", "SLUICE_SPARK_EXECUTOR_CORES": "2",
+            "SLUICE_SPARK_CONF": "spark.executor.cores=3 spark.sql.shuffle.partitions=8",
+        ])
+        #expect(configuration.extraArguments == [
+            "--conf", "spark.executor.memory=4g", "--conf", "spark.executor.cores=2",
+            "--conf", "spark.executor.cores=3", "--conf", "spark.sql.shuffle.partitions=8",
+        ])
+        let error = #expect(throws: ConfigurationError.self) { try SparkConfiguration(environment: ["SLUICE_SPARK_EXECUTOR_CORES": "0"]) }
+        #expect(error?.description.contains("SLUICE_SPARK_EXECUTOR_CORES") == true)
+    }
+
+    @Test func coldModeIsADriverPerJobWithoutBatchingOrWarmUp() throws {
+        let cold = try SparkConfiguration(environment: ["SLUICE_SPARK_MODE": "cold"])
+        #expect(cold.cold && cold.maxJobs == 1 && cold.batchSize == 1)
+        #expect(cold.extraArguments.last == "--no-warmup")
+        #expect(try !SparkConfiguration(environment: [:]).cold)
+        let error = #expect(throws: ConfigurationError.self) { try SparkConfiguration(environment: ["SLUICE_SPARK_MODE": "lukewarm"]) }
+        #expect(error?.description.contains("SLUICE_SPARK_MODE") == true)
+    }
 }

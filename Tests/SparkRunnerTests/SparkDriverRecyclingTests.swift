@@ -70,4 +70,14 @@ import Testing
         #expect(answers.map { $0.reply.batch?.records } == Array(repeating: 9, count: 6))
         #expect(Set(answers.compactMap(\.reply.requestID)) == Set((1...6).map { "r\($0)" }))
     }
+
+    @Test func inColdModeEachRequestGetsADriverOfItsOwnAndNoneRunsBetween() async throws {
+        let driver = driver { $0.cold = true; $0.maxJobs = 1; $0.batchSize = 1 }
+        defer { driver.stop(); try? FileManager.default.removeItem(at: input) }
+        let first = try await send(1...1, to: driver)
+        #expect(driver.processIdentifier == nil, "the first job's driver stopped after it, and none was started ahead")
+        let second = try await send(2...2, to: driver)
+        #expect((first + second).map(\.reply.ok) == [true, true])
+        #expect((first + second).map(\.generation) == [1, 2])
+    }
 }

@@ -33,8 +33,7 @@ import Testing
 
         """
 
-    func run(_ input: String?, config: String = "{}") async throws -> (StageResult, UUID) {
-        let jobID = UUID()
+    func run(_ input: String?, jobID: UUID = UUID(), config: String = "{}") async throws -> (StageResult, UUID) {
         if let input { try artifacts.write(Data(input.utf8), jobID, "normalized.csv") }
         let message = StageMessage(jobID: jobID, stage: .spark, traceID: "t", submittedAt: Date())
         let job = StageJob(message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test"))
@@ -83,5 +82,28 @@ import Testing
         #expect(!result.outcome.metrics.contains { $0.name == "rdd_seconds" })
         let error = await #expect(throws: StageError.self) { try await run(nil) }
         #expect(error?.cause == .invalidData)
+    }
+
+    @Test func aDriverKilledMidJobFailsTheAttemptAsACrashAndTheNextAttemptCompletesTheJob() async throws {
+        defer { driver.stop() }
+        // The job's input is a pipe nobody writes yet: the driver, opening it, is held mid-job for as long as the test needs.
+        let jobID = UUID()
+        let input = artifacts.url(jobID, "normalized.csv")
+        try FileManager.default.createDirectory(at: input.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try #require(mkfifo(input.path, 0o600) == 0)
+        let attempt = Task { try await run(nil, jobID: jobID) }
+        try await withTimeout(.seconds(180), waitingFor: "the job to reach the driver") {
+            while driver.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        kill(try #require(driver.processIdentifier), SIGKILL)
+        let error = await #expect(throws: StageError.self) { try await attempt.value }
+        #expect(error?.cause == .sparkDriverCrash, "a transient cause: the runner retries it")
+
+        // The retry: a new driver, the input now there.
+        try FileManager.default.removeItem(at: input)
+        let (result, _) = try await withTimeout(.seconds(180), waitingFor: "the retried job") { try await run(Self.normalized, jobID: jobID) }
+        #expect(result.outcome.recordsOut == 3)
+        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, "aggregates.json")) as? [String: Any]
+        #expect((aggregates?["categories"] as? [[String: Any]])?.map { $0["count"] as? Int } == [2, 1])
     }
 }

@@ -312,6 +312,84 @@ def test_header_only_input_has_no_categories(driver: Driver, tmp_path: Path) -> 
     assert (response["records"], response["categories"]) == (0, [])
 
 
+def test_a_directory_of_parts_is_one_input(driver: Driver, tmp_path: Path) -> None:
+    # A large job's artifact: normalized.csv as a directory of part files, each with the header.
+    rng = random.Random(11)
+    rows = normalized_rows([rng.gauss(10.0, 3.0) for _ in range(30_000)], [f"c{i % 3}" for i in range(30_000)])
+    folder = tmp_path / "normalized.csv"
+    folder.mkdir()
+    for index, start in enumerate(range(0, len(rows), 7_000)):
+        write_csv(folder / f"part-{index:05d}.csv", rows[start : start + 7_000])
+    response = driver.request("parts", folder)
+    assert_compared(response)
+    assert response["records"] == len(rows)
+    assert_categories(response["categories"], expected_categories(rows))
+
+
+def test_a_directory_with_a_bad_part_names_it(driver: Driver, tmp_path: Path) -> None:
+    folder = tmp_path / "normalized.csv"
+    folder.mkdir()
+    write_csv(folder / "part-00000.csv", [(1, 1.0, "A", 0.5)])
+    (folder / "part-00001.csv").write_text("id,value,group,z\n2,2.0,B,-0.5\n", encoding="utf-8")
+    response = driver.request("bad-part", folder)
+    assert response["ok"] is False and response["error"]["kind"] == "input_invalid"
+    assert "part-00001.csv" in response["error"]["message"]
+    empty = tmp_path / "empty-folder"
+    empty.mkdir()
+    response = driver.request("no-parts", empty)
+    assert response["ok"] is False and "without part-*.csv" in response["error"]["message"]
+    assert_still_serving(driver, tmp_path)
+
+
+def send_batch(driver: Driver, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Send one batch line and collect one response per request."""
+    assert driver.process.stdin is not None
+    driver.process.stdin.write(json.dumps({"batch": requests}).encode("utf-8") + b"\n")
+    driver.process.stdin.flush()
+    return [driver.next_message() for _ in requests]
+
+
+def test_a_batch_answers_each_request_as_if_alone(driver: Driver, tmp_path: Path) -> None:
+    rng = random.Random(3)
+    inputs = []
+    for index in range(6):
+        size = rng.randint(1, 40)
+        rows = normalized_rows([rng.uniform(-5.0, 5.0) for _ in range(size)], [rng.choice("XYZ") for _ in range(size)])
+        directory = tmp_path / f"job-{index}"
+        directory.mkdir()
+        inputs.append((write_csv(directory / "normalized.csv", rows), rows))
+    bad = tmp_path / "job-bad.csv"
+    bad.write_text(f"{HEADER}\n1,1.0,A,0.5\n2,oops,A,0.25\n", encoding="utf-8")
+    requests = [{"request_id": f"b{i}", "job_id": f"job-b{i}", "input": str(path)} for i, (path, _) in enumerate(inputs)]
+    requests.insert(2, {"request_id": "bad", "job_id": "job-bad", "input": str(bad)})
+    requests.append({"request_id": "gone", "job_id": "job-gone", "input": str(tmp_path / "gone.csv")})
+    requests.append({"request_id": "alone", "job_id": "job-alone", "input": str(inputs[0][0]), "compare_pipelines": False})
+
+    responses = send_batch(driver, requests)
+
+    assert [r["request_id"] for r in responses] == [r["request_id"] for r in requests]
+    by_id = {r["request_id"]: r for r in responses}
+    total = sum(len(rows) for _, rows in inputs)
+    for index, (_, rows) in enumerate(inputs):
+        response = by_id[f"b{index}"]
+        assert_ok(response)
+        assert response["job_id"] == f"job-b{index}"
+        assert response["records"] == len(rows)
+        assert_categories(response["categories"], expected_categories(rows))
+        assert response["comparison"]["agree"] is True
+        # Seven inputs went into the Spark job (not the missing one); its records are those of the six that succeeded.
+        assert response["batch"] == {"jobs": 7, "records": total}
+        assert response["dataframe"]["throughput_records_per_second"] == pytest.approx(total / response["dataframe"]["seconds"])
+    assert by_id["bad"]["ok"] is False and by_id["bad"]["error"]["kind"] == "input_invalid"
+    assert "line 3" in by_id["bad"]["error"]["message"] and "'oops'" in by_id["bad"]["error"]["message"]
+    assert by_id["gone"]["ok"] is False and by_id["gone"]["error"]["kind"] == "input_missing"
+    # Other options: a group of its own, here of one, run alone.
+    assert_ok(by_id["alone"])
+    assert "batch" not in by_id["alone"] and "rdd" not in by_id["alone"]
+    assert_categories(by_id["alone"]["categories"], expected_categories(inputs[0][1]))
+    assert_still_serving(driver, tmp_path)
+
+
 # --- errors ----------------------------------------------------------------
 
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Jobs per second for small jobs through the whole pipeline, Spark included, against
+# the Celery peer (no Spark) in the same run; see README, "Benchmarks".
+#
+# Runs, in order, each `sluice bench` from N clients that each submit a job, follow
+# it to its end and submit the next (and the peer's load generator alike):
+#   1. the Celery peer (infra/peer-celery.sh)
+#   2. Sluice with the spark-runner as this shell configures it (batching on by default)
+#   3. Sluice with 4 x N clients (more jobs waiting: bigger batches)
+#   4. Sluice with batching off (SLUICE_SPARK_BATCH_SIZE=1), one spark-runner
+#   5. the same with a second spark-runner replica (infra/services.sh add): 1 -> 2 replicas
+# The gateway runs with a rate limit out of the way for the run (a bench client makes
+# two requests a job); on exit the gateway and the spark-runner are restarted as they
+# were and the peer is stopped. Needs `make run` first and SLUICE_API_KEY.
+# Usage: infra/bench-small-jobs.sh [jobs per run, default 400] [clients, default 16] [records per job, default 5]
+set -euo pipefail
+SLUICE_COMPONENT=bench-small-jobs
+# shellcheck source=infra/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$SLUICE_REPO"
+jobs=${1:-400}
+clients=${2:-16}
+records=${3:-5}
+sluice_url=http://127.0.0.1:${SLUICE_HTTP_PORT:-58080}
+out=$SLUICE_HOME/bench/small-jobs.jsonl
+curl -fsS "$sluice_url/ready" >/dev/null || die "Sluice does not answer $sluice_url/ready: run \`make run\` first"
+[[ -n ${SLUICE_API_KEY:-} ]] || die "SLUICE_API_KEY is not set: \`make bench-small-jobs\` reads it from .sluice/api-key"
+mkdir -p "$(dirname "$out")"
+: >"$out"
+
+restore() {
+    infra/peer-celery.sh stop || true
+    say "restarting the gateway and the spark-runner with this shell's settings"
+    infra/services.sh restart spark-runner gateway >/dev/null
+}
+trap restore EXIT
+SLUICE_RATE_LIMIT=1000000 SLUICE_RATE_BURST=1000000 infra/services.sh restart gateway >/dev/null
+infra/services.sh restart spark-runner >/dev/null # as this shell configures it, replicas gone
+infra/peer-celery.sh start
+
+sluice_run() { # label clients
+    say "$1: $jobs jobs of $records records from $2 clients"
+    .build/release/sluice bench --jobs "$jobs" --clients "$2" --records "$records" --json |
+        .sluice/venv/bin/python -c 'import json,sys; r=json.load(sys.stdin); r["label"]=sys.argv[1]; print(json.dumps(r))' "$1" >>"$out"
+}
+
+infra/peer-celery.sh load --concurrency "$clients" --requests "$jobs" --records-per-job "$records" --warmup 5 \
+    --label celery --count-sql "SELECT count(*) FROM jobs WHERE status = 'completed'" --json-out "$out" >/dev/null ||
+    say "the peer's load generator reported failed requests (see the table)"
+sluice_run "sluice, batching on" "$clients"
+sluice_run "sluice, batching on, $((4 * clients)) clients" $((4 * clients))
+SLUICE_SPARK_BATCH_SIZE=1 SLUICE_PREFETCH=4 infra/services.sh restart spark-runner >/dev/null
+sluice_run "sluice, batching off" "$clients"
+SLUICE_SPARK_BATCH_SIZE=1 SLUICE_PREFETCH=4 infra/services.sh add spark-runner >/dev/null
+sluice_run "sluice, batching off, 2 spark-runners" "$clients"
+
+.sluice/venv/bin/python - "$out" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+peer = next(r for r in rows if r["label"] == "celery")
+peer_rate = peer["throughput_jobs_s"]
+print(f"| run | clients | jobs | jobs/s | p50 s | vs Celery |")
+print(f"|---|---:|---:|---:|---:|---:|")
+print(f"| Celery peer (no Spark) | {peer['concurrency']} | {peer['ok']} of {peer['requests']} | {peer_rate:.1f} | {peer['lat_ms_p50'] / 1000:.3f} | 1.00x |")
+for r in rows:
+    if r["label"] == "celery":
+        continue
+    print(f"| {r['label']} | {r['clients']} | {r['completed']} of {r['jobs']} | {r['jobs_per_second']:.1f} | {r['latency_p50_seconds']:.3f} | {r['jobs_per_second'] / peer_rate:.2f}x |")
+PY
