@@ -35,8 +35,8 @@ ready() {
 $(tail -n 20 "$log")"
     case ${instance%%.*} in
         gateway) grep -q "listening" "$log" ;;
-        # The spark-runner is ready once its Spark session is warm.
-        spark-runner) grep -q "consuming" "$log" && grep -q "the Spark driver is ready" "$log" ;;
+        # The spark-runner is ready once its Spark session is warm (in cold mode no session waits for jobs).
+        spark-runner) grep -q "consuming" "$log" && grep -Eq "the Spark driver is ready|Spark in cold mode" "$log" ;;
         *) grep -q "consuming" "$log" ;;
     esac
 }

@@ -11,7 +11,8 @@ func buildServiceGroup(configuration: WorkerConfiguration, spark: SparkConfigura
         .init(
             handler: SparkStage(driver: driver, master: spark.master, batchMaxBytes: spark.batchMaxBytes),
             services: [driver],
-            readiness: [ReadinessCheck("spark_driver") { guard driver.isReady else { throw SparkDriver.NotReady() } }]
+            // Cold, no driver runs between jobs: there is nothing to be warm.
+            readiness: spark.cold ? [] : [ReadinessCheck("spark_driver") { guard driver.isReady else { throw SparkDriver.NotReady() } }]
         )
     }
 }

@@ -112,7 +112,9 @@ final class SparkDriver: Service, @unchecked Sendable {
     /// failure is logged: the first request tries again; in cold mode, not at all); with a maximum age, replaces
     /// a driver that outlives it even while no job comes; stops it on graceful shutdown.
     func run() async throws {
-        if !configuration.cold {
+        if configuration.cold {
+            logger.info("Spark in cold mode: a driver is started for each job (SLUICE_SPARK_MODE=cold)")
+        } else {
             do { try await ensureReady() } catch { logger.error("the Spark driver did not start; the first job will retry", metadata: ["error": "\(error)"]) }
         }
         if let maxAge = configuration.maxAge {

@@ -39,7 +39,10 @@ extension FullPipeline {
         }
 
         @Test func tenThousandCSVRecordsAndTwentyConcurrentJobsComplete() async throws {
-            try await TestPipeline.run(.all) { pipeline in
+            // Parts of 64 KiB: the large job's normalized output is several files, as a large job's is.
+            var normalizer = NormalizerConfiguration.defaults
+            normalizer.partBytes = 64 << 10
+            try await TestPipeline.run(.all, normalizer: normalizer) { pipeline in
                 // 10,000 records as CSV, some categories with commas and quotes.
                 let categories = ["north", "south", "east, coast", "the \"west\""]
                 let large = (1...10_000).map { id -> (id: Int, value: Double, category: String) in
@@ -52,6 +55,9 @@ extension FullPipeline {
                 #expect(response.object()?["records_processed"] as? Int == 10_000)
                 let summary = try #require(response.object()?["summary"] as? [String: Any])
                 #expect(Expected(large).problems(in: summary) == [])
+                let largeID = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
+                let parts = try FileManager.default.contentsOfDirectory(atPath: pipeline.artifacts.url(largeID, "normalized.csv").path)
+                #expect(parts.count >= 4, "normalized.csv of 10,000 records in parts of 64 KiB: \(parts.sorted())")
 
                 // 20 jobs at once, each with records of its own.
                 let batches = (0..<20).map { job in

@@ -42,6 +42,7 @@ struct TestPipeline: Sendable {
         _ services: Services,
         limits: SubmissionLimits = SubmissionLimits(),
         gatewaySettings: [String: String] = [:],
+        normalizer: NormalizerConfiguration = .defaults,
         _ body: @Sendable (TestPipeline) async throws -> T
     ) async throws -> T {
         try await withTestSchema { pool, schema in
@@ -63,7 +64,7 @@ struct TestPipeline: Sendable {
                 let (ports, portReady) = AsyncStream.makeStream(of: Int.self)
                 let gatewayApp = try await gateway.buildApplication(configuration: gatewayConfiguration, logger: logger) { portReady.yield($0) }
                 var groups = [ServiceGroup(services: [gatewayApp], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)]
-                if case .all = services { groups += try await workers(pipeline, logger: logger) }
+                if case .all = services { groups += try await workers(pipeline, normalizer: normalizer, logger: logger) }
 
                 return try await whileRunning(groups) {
                     let port = try await withTimeout(.seconds(30), waitingFor: "the gateway to listen") {
@@ -80,7 +81,7 @@ struct TestPipeline: Sendable {
         }
     }
 
-    private static func workers(_ pipeline: PipelineConfiguration, logger: Logger) async throws -> [ServiceGroup] {
+    private static func workers(_ pipeline: PipelineConfiguration, normalizer: NormalizerConfiguration, logger: Logger) async throws -> [ServiceGroup] {
         var configuration = try WorkerConfiguration()
         configuration.pipeline = pipeline
         let spark = SparkConfiguration(
@@ -91,7 +92,7 @@ struct TestPipeline: Sendable {
         )
         return [
             try await validator.buildServiceGroup(configuration: configuration, logger: logger),
-            try await gpu_normalizer.buildServiceGroup(configuration: configuration, logger: logger),
+            try await gpu_normalizer.buildServiceGroup(configuration: configuration, normalizer: normalizer, logger: logger),
             try await spark_runner.buildServiceGroup(configuration: configuration, spark: spark, logger: logger),
             try await analyzer.buildServiceGroup(configuration: configuration, prices: PriceTable(), logger: logger),
         ]
