@@ -3,6 +3,7 @@ import SluiceClient
 import SluicePostgres
 import SluiceTestSupport
 import Testing
+@testable import gpu_normalizer
 
 extension FullPipeline {
     /// Jobs through the gateway and all four stage services, over the real RabbitMQ,
