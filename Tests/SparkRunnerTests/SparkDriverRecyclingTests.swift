@@ -7,7 +7,9 @@ import Testing
 /// The supervisor's recycling and batching against a real PySpark driver: a driver that
 /// has reached a limit finishes the jobs it holds, and the next one takes the rest; small
 /// requests that wait together share a Spark job, at most a batch's worth each.
-@Suite struct SparkDriverRecyclingTests {
+/// One test at a time: each starts JVMs of its own, and on two cores several at once
+/// starve the full-pipeline suites that run beside them.
+@Suite(.serialized) struct SparkDriverRecyclingTests {
     let input = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-recycling-\(UUID()).csv")
 
     init() throws {
