@@ -336,6 +336,7 @@ def dataframe_batch_aggregates(
     by_file: dict[tuple[str, str, str], list] = {}
     for row in frame.groupBy(F.col("_file"), *keys).agg(*aggregates).collect():
         by_file.setdefault(path_key(row["_file"], url_encoded=True), []).append(row)
+    _check_matched(by_file, paths)
     results: dict[str, dict[str, CategoryStats] | RequestFailed] = {}
     for path in paths:
         try:
@@ -478,7 +479,15 @@ def rdd_batch_aggregates(spark: SparkSession, paths: list[str], threshold: float
     by_file: dict[tuple[str, str, str], list[tuple[str, _State]]] = {}
     for (name, category), state in partials:
         by_file.setdefault(path_key(name), []).append((category, state))
+    _check_matched(by_file, paths)
     return {path: _stats_of(_merged(by_file.get(path_key(path), []))) for path in paths}
+
+
+def _check_matched(by_file: dict[tuple[str, str, str], list], paths: list[str]) -> None:
+    """Fail unless every file Spark named is one of ``paths``: rows of an unmatched file would be lost."""
+    unmatched = by_file.keys() - {path_key(path) for path in paths}
+    if unmatched:
+        raise RuntimeError(f"Spark named files that match no input of the batch: {sorted(unmatched)[:3]}")
 
 
 def _merged(partials: Iterable[tuple[str, _State]]) -> dict[str, _State]:
