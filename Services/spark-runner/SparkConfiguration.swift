@@ -53,14 +53,13 @@ struct SparkConfiguration: Sendable {
         master = settings.string("SLUICE_SPARK_MASTER", default: "local[*]")
         python = settings.string("SLUICE_SPARK_PYTHON", default: ".sluice/venv/bin/python")
         driverScript = settings.string("SLUICE_SPARK_DRIVER", default: "Services/spark-runner/driver/sluice_spark_driver.py")
-        let executor = [
-            ("spark.executor.memory", environment["SLUICE_SPARK_EXECUTOR_MEMORY"]),
-            ("spark.executor.cores", try environment["SLUICE_SPARK_EXECUTOR_CORES"].map { _ in
-                String(try settings.integer("SLUICE_SPARK_EXECUTOR_CORES", default: 1, in: 1...1024))
-            }),
-        ].compactMap { key, value in value.map { "\(key)=\($0)" } }
-        let extra = settings.string("SLUICE_SPARK_CONF", default: "").split(separator: " ").map(String.init)
-        extraArguments = (executor + extra).flatMap { ["--conf", $0] }
+        var conf: [String] = []
+        if let memory = environment["SLUICE_SPARK_EXECUTOR_MEMORY"] { conf.append("spark.executor.memory=\(memory)") }
+        if environment["SLUICE_SPARK_EXECUTOR_CORES"] != nil {
+            conf.append("spark.executor.cores=\(try settings.integer("SLUICE_SPARK_EXECUTOR_CORES", default: 1, in: 1...1024))")
+        }
+        conf += settings.string("SLUICE_SPARK_CONF", default: "").split(separator: " ").map(String.init)
+        extraArguments = conf.flatMap { ["--conf", $0] }
         let jobs = try settings.integer("SLUICE_SPARK_MAX_JOBS", default: 0, in: 0...Int(Int32.max))
         maxJobs = jobs == 0 ? nil : jobs
         let minutes = try settings.number("SLUICE_SPARK_MAX_MINUTES", default: 0, in: 0...525_600)

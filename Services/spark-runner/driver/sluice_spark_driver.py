@@ -332,20 +332,22 @@ def _run(spark: SparkSession, request: Request) -> dict[str, Any]:
         started = time.perf_counter()
         rdd_stats = rdd_aggregates(spark, request.input, request.outlier_threshold)
         rdd_seconds = time.perf_counter() - started
-    records = sum(row.count for row in frame_stats.values())
-    return _result(request, frame_stats, rdd_stats, records, frame_seconds, rdd_seconds)
+    return _result(request, frame_stats, rdd_stats, None, frame_seconds, rdd_seconds)
 
 
 def _result(
     request: Request,
     frame_stats: dict[str, CategoryStats],
     rdd_stats: dict[str, CategoryStats] | None,
-    spark_records: int,
+    spark_records: int | None,
     frame_seconds: float,
     rdd_seconds: float,
 ) -> dict[str, Any]:
-    """The success fields of one request's response; ``spark_records`` were aggregated in the timed Spark jobs."""
+    """The success fields of one request's response; ``spark_records`` were aggregated in the timed
+    Spark jobs (None: this request's own records, it ran alone)."""
     records = sum(row.count for row in frame_stats.values())
+    if spark_records is None:
+        spark_records = records
     if not all(math.isfinite(x) for row in frame_stats.values() for x in (row.sum, row.mean, row.std)):
         raise RequestFailed("input_invalid", f"{request.input}: the aggregates of z overflow a double")
     result: dict[str, Any] = {
