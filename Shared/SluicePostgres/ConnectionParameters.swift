@@ -43,6 +43,7 @@ struct ConnectionParameters: Sendable, Equatable {
         var settings = [
             "statement_timeout=\(milliseconds(configuration.statementTimeout))",
             "lock_timeout=\(milliseconds(configuration.lockTimeout))",
+            "idle_in_transaction_session_timeout=\(milliseconds(configuration.idleInTransactionTimeout))",
             "TimeZone=UTC",
             "DateStyle=ISO",
         ]

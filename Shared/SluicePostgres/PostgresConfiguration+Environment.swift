@@ -10,6 +10,7 @@ extension PostgresConfiguration {
     /// | `SLUICE_DATABASE_POOL_SIZE` | ``poolSize``, a positive integer | 4 |
     /// | `SLUICE_DATABASE_CONNECT_TIMEOUT` | ``connectTimeout`` | 5 s |
     /// | `SLUICE_DATABASE_STATEMENT_TIMEOUT` | ``statementTimeout`` (0 disables) | 30 s |
+    /// | `SLUICE_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT` | ``idleInTransactionTimeout`` (0 disables) | 60 s |
     ///
     /// Durations are seconds (`5`, `2.5`) or carry a unit (`500ms`, `5s`).
     ///
@@ -32,6 +33,9 @@ extension PostgresConfiguration {
         }
         if let text = environment["SLUICE_DATABASE_STATEMENT_TIMEOUT"] {
             statementTimeout = try Self.duration(text, key: "SLUICE_DATABASE_STATEMENT_TIMEOUT", allowZero: true)
+        }
+        if let text = environment["SLUICE_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT"] {
+            idleInTransactionTimeout = try Self.duration(text, key: "SLUICE_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", allowZero: true)
         }
     }
 

@@ -20,6 +20,11 @@ public struct PostgresConfiguration: Sendable {
     public var statementTimeout: Duration
     /// Server-side limit for waiting on a lock (`lock_timeout`); zero disables it. Default 10 s.
     public var lockTimeout: Duration
+    /// How long the server lets a session sit idle inside a transaction before it ends
+    /// the session (`idle_in_transaction_session_timeout`); zero disables it. A process
+    /// frozen or stalled mid-transaction then stops holding its row locks, which would
+    /// otherwise block every other worker touching the same job. Default 60 s.
+    public var idleInTransactionTimeout: Duration
     /// Shown in `pg_stat_activity.application_name`. Default `sluice`.
     public var applicationName: String
     /// Delays between attempts to open a connection. Default ``Backoff/init(initial:maximum:multiplier:)``'s defaults.
@@ -35,18 +40,20 @@ public struct PostgresConfiguration: Sendable {
         connectTimeout: Duration = .seconds(5),
         statementTimeout: Duration = .seconds(30),
         lockTimeout: Duration = .seconds(10),
+        idleInTransactionTimeout: Duration = .seconds(60),
         applicationName: String = "sluice",
         reconnectBackoff: Backoff = Backoff(),
         searchPath: [String] = []
     ) {
         precondition(poolSize >= 1, "poolSize must be at least 1")
         precondition(connectTimeout > .zero, "connectTimeout must be positive")
-        precondition(statementTimeout >= .zero && lockTimeout >= .zero, "timeouts cannot be negative")
+        precondition(statementTimeout >= .zero && lockTimeout >= .zero && idleInTransactionTimeout >= .zero, "timeouts cannot be negative")
         self.url = url
         self.poolSize = poolSize
         self.connectTimeout = connectTimeout
         self.statementTimeout = statementTimeout
         self.lockTimeout = lockTimeout
+        self.idleInTransactionTimeout = idleInTransactionTimeout
         self.applicationName = applicationName
         self.reconnectBackoff = reconnectBackoff
         self.searchPath = searchPath

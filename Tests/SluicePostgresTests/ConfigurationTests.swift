@@ -10,6 +10,7 @@ struct ConfigurationTests {
         #expect(configuration.connectTimeout == .seconds(5))
         #expect(configuration.statementTimeout == .seconds(30))
         #expect(configuration.lockTimeout == .seconds(10))
+        #expect(configuration.idleInTransactionTimeout == .seconds(60))
     }
 
     @Test func readsEveryKey() throws {
@@ -18,11 +19,14 @@ struct ConfigurationTests {
             "SLUICE_DATABASE_POOL_SIZE": "12",
             "SLUICE_DATABASE_CONNECT_TIMEOUT": "2.5",
             "SLUICE_DATABASE_STATEMENT_TIMEOUT": "500ms",
+            "SLUICE_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "15s",
         ])
         #expect(configuration.url == "postgresql://u:p@db.example:6543/jobs?sslmode=require")
         #expect(configuration.poolSize == 12)
         #expect(configuration.connectTimeout == .milliseconds(2500))
         #expect(configuration.statementTimeout == .milliseconds(500))
+        #expect(configuration.idleInTransactionTimeout == .seconds(15))
+        #expect(try PostgresConfiguration(environment: ["SLUICE_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "0"]).idleInTransactionTimeout == .zero)
         #expect(try PostgresConfiguration(environment: ["SLUICE_DATABASE_STATEMENT_TIMEOUT": "0"]).statementTimeout == .zero)
         #expect(try PostgresConfiguration(environment: ["SLUICE_DATABASE_CONNECT_TIMEOUT": "3s"]).connectTimeout == .seconds(3))
     }
@@ -33,6 +37,7 @@ struct ConfigurationTests {
         ("SLUICE_DATABASE_CONNECT_TIMEOUT", "0"),
         ("SLUICE_DATABASE_CONNECT_TIMEOUT", "5 minutes"),
         ("SLUICE_DATABASE_STATEMENT_TIMEOUT", "-1"),
+        ("SLUICE_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "soon"),
         ("SLUICE_DATABASE_URL", "postgresql://u:p@host/db?no_such_option=1"),
         ("SLUICE_DATABASE_URL", "localhost:5432"),
     ])
@@ -51,6 +56,7 @@ struct ConfigurationTests {
             connectTimeout: .milliseconds(500),
             statementTimeout: .seconds(30),
             lockTimeout: .milliseconds(1500),
+            idleInTransactionTimeout: .seconds(45),
             applicationName: "gateway",
             searchPath: ["my schema", "public"]
         )
@@ -61,6 +67,6 @@ struct ConfigurationTests {
         #expect(pairs["application_name"] == "gateway")
         #expect(pairs["keepalives"] == "1")
         #expect(pairs["tcp_user_timeout"] != nil)
-        #expect(pairs["options"] == #"-c statement_timeout=30000 -c lock_timeout=1500 -c TimeZone=UTC -c DateStyle=ISO -c search_path="my\ schema","public""#)
+        #expect(pairs["options"] == #"-c statement_timeout=30000 -c lock_timeout=1500 -c idle_in_transaction_session_timeout=45000 -c TimeZone=UTC -c DateStyle=ISO -c search_path="my\ schema","public""#)
     }
 }

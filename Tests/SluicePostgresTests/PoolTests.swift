@@ -87,6 +87,40 @@ struct PoolTests {
         }
     }
 
+    @Test func aTransactionLeftIdleIsEndedByTheServerAndStopsHoldingItsLocks() async throws {
+        var stalled = TestDatabase.configuration(poolSize: 1)
+        stalled.idleInTransactionTimeout = .milliseconds(300)
+        let key = TestDatabase.uniqueName("sluice-stalled")
+        try await withPool(TestDatabase.configuration()) { other in
+            try await withPool(stalled) { pool in
+                let resume = DispatchSemaphore(value: 0)
+                let (locked, lockTaken) = AsyncStream.makeStream(of: Void.self)
+                // A process frozen mid-transaction: it holds a lock and sends nothing.
+                let holder = Task {
+                    try await pool.withTransaction { db in
+                        try db.execute("SELECT pg_advisory_xact_lock(hashtext(\(key)))")
+                        lockTaken.yield()
+                        // Bounded, so a failing test cannot wedge the pool's thread.
+                        _ = resume.wait(timeout: .now() + 15)
+                        try db.execute("SELECT 1")
+                    }
+                }
+                try await withTimeout(.seconds(10)) {
+                    for await _ in locked { return }
+                }
+                // Another session gets the lock while the holder is still stalled (within
+                // its 10 s lock timeout, long before the holder's 15 s bound).
+                let waited = ContinuousClock.now
+                try await other.withTransaction { try $0.execute("SELECT pg_advisory_xact_lock(hashtext(\(key)))") }
+                #expect(ContinuousClock.now - waited < .seconds(10))
+                resume.signal()
+                // The holder's transaction is gone: its next statement fails, nothing commits.
+                let error = try await #require(throws: PostgresError.self) { try await holder.value }
+                #expect(error.code == .connectionLost || error.sqlState == "25P03")
+            }
+        }
+    }
+
     @Test func anIdleConnectionKilledByTheServerIsReplacedAtCheckout() async throws {
         let name = TestDatabase.uniqueName("sluice-idle")
         try await withPool(TestDatabase.configuration()) { observer in

@@ -6,6 +6,9 @@ from sluice_cluster import SERVICES, running_cluster
 SETTINGS = {
     # Short leases, so that a frozen worker's attempt is handed on within seconds.
     "SLUICE_LEASE_SECONDS": "3",
+    # A worker frozen mid-transaction holds its row locks only this long, not for the
+    # whole freeze: the server ends its session, and the replica can claim the job.
+    "SLUICE_DATABASE_IDLE_IN_TRANSACTION_TIMEOUT": "5",
     # A short request timeout, so that the slow-client test waits seconds, not a minute.
     "SLUICE_REQUEST_TIMEOUT": "2",
     # JSON lines, so that the tests can follow a job's trace id through every log.

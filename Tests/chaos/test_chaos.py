@@ -318,26 +318,53 @@ def spark_outcome(db, job):
     return row[0] if row else None
 
 
+def running_spark_attempts(db, pid):
+    """The job ids whose spark attempt is running under the worker process `pid`."""
+    rows = db.execute(
+        "SELECT job_id::text FROM stage_attempts WHERE stage = 'spark' AND outcome = 'running' AND worker LIKE %s",
+        (f"%:{pid}",),
+    ).fetchall()
+    return {job for (job,) in rows}
+
+
 def test_a_frozen_worker_loses_its_attempts_to_a_replica(cluster, watch):
-    """SIGSTOP: the frozen spark-runner stops renewing its leases; the replica's lease
-    sweeper hands its attempts on, and the broker hands on what it had prefetched once
-    its connection misses its heartbeats. Thawed, its late results are refused."""
+    """SIGSTOP while the spark-runner holds running attempts: it stops renewing their
+    leases, and the replica's lease sweeper hands them on; the broker hands on what it
+    had prefetched once its connection misses its heartbeats. Thawed, its late results
+    are refused."""
     cluster.start("spark-runner", replica="b")
-    ids = {submit(cluster, f"frozen-{index}") for index in range(JOBS)}
-    watch.wait_for(ids, 10, timeout=300)
     frozen = cluster.services["spark-runner"]
-    frozen.freeze()
+    held = set()
+    # Queries go through a connection of their own: the listener's is busy in notifies().
+    with psycopg.connect(cluster.database_url, autocommit=True) as listener, psycopg.connect(cluster.database_url, autocommit=True) as db:
+        listener.execute("LISTEN sluice_job_events")
+        ids = {submit(cluster, f"frozen-{index}") for index in range(JOBS)}
+        # Freeze it at an announcement after which it holds running attempts.
+        for _ in listener.notifies(timeout=300):
+            if not running_spark_attempts(db, frozen.process.pid):
+                continue
+            frozen.freeze()
+            held = running_spark_attempts(db, frozen.process.pid) & ids
+            if held:
+                break
+            frozen.thaw()
+    assert held, "the spark-runner never held a running attempt to be frozen with"
     stopped = time.monotonic()
     try:
         watch.wait_for(ids, JOBS, timeout=600)
     finally:
         frozen.thaw()
-    print(f"\nspark-runner frozen with 10+ of {JOBS} jobs done: all {JOBS} done {time.monotonic() - stopped:.1f} s later by the replica")
+    print(f"\nspark-runner frozen holding {len(held)} running attempts: all {JOBS} done {time.monotonic() - stopped:.1f} s later by the replica")
     with psycopg.connect(cluster.database_url) as db:
         abandoned = db.execute(
-            "SELECT count(*) FROM stage_attempts WHERE job_id = ANY(%s::uuid[]) AND outcome = 'abandoned'", (list(ids),)
-        ).fetchone()[0]
-    print(f"attempts abandoned by the sweeper: {abandoned}")
+            "SELECT job_id::text FROM stage_attempts WHERE job_id = ANY(%s::uuid[]) AND stage = 'spark' AND outcome = 'abandoned'", (list(ids),)
+        ).fetchall()
+    assert held <= {job for (job,) in abandoned}
+    # Thawed, it finishes what it held, and each of those outcomes is refused.
+    refused = frozen.wait_for_lines(
+        lambda line: "another worker took this attempt over" in line and any(job in line for job in held), len(held), timeout=120
+    )
+    print(f"attempts abandoned by the sweeper: {len(abandoned)}; late outcomes refused after the thaw: {len(refused)}")
     assert_exactly_once(cluster, watch, ids)
 
 

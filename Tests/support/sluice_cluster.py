@@ -41,6 +41,9 @@ class Service:
         self.name = name
         self.health_url = f"http://127.0.0.1:{env['SLUICE_HEALTH_PORT']}" if "SLUICE_HEALTH_PORT" in env else None
         self.ready = threading.Event()
+        # Every line it has written so far, and a condition notified at each new one.
+        self.lines = []
+        self.written = threading.Condition()
         self.log_path = log_dir / f"{key or name}.log"
         self.process = subprocess.Popen(
             [str(BIN / name)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -54,9 +57,19 @@ class Service:
             for line in self.process.stdout:
                 log.write(line)
                 log.flush()
+                with self.written:
+                    self.lines.append(line)
+                    self.written.notify_all()
                 wanted = {marker for marker in wanted if marker not in line}
                 if not wanted:
                     self.ready.set()
+
+    def wait_for_lines(self, predicate, count, timeout):
+        """Waits until `count` of the lines written match `predicate`; returns them."""
+        with self.written:
+            if not self.written.wait_for(lambda: len([line for line in self.lines if predicate(line)]) >= count, timeout):
+                raise AssertionError(f"{self.name} wrote fewer than {count} such lines in {timeout} s; see {self.log_path}")
+            return [line for line in self.lines if predicate(line)]
 
     def wait_ready(self):
         if not self.ready.wait(START_TIMEOUT):
