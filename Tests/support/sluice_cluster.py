@@ -64,12 +64,11 @@ class Service:
                 if not wanted:
                     self.ready.set()
 
-    def wait_for_lines(self, predicate, count, timeout):
-        """Waits until `count` of the lines written match `predicate`; returns them."""
+    def wait_for_log(self, condition, timeout, what):
+        """Waits until `condition(lines)` holds for the lines written so far; `what` names it in the failure."""
         with self.written:
-            if not self.written.wait_for(lambda: len([line for line in self.lines if predicate(line)]) >= count, timeout):
-                raise AssertionError(f"{self.name} wrote fewer than {count} such lines in {timeout} s; see {self.log_path}")
-            return [line for line in self.lines if predicate(line)]
+            if not self.written.wait_for(lambda: condition(self.lines), timeout):
+                raise AssertionError(f"{self.name} did not log {what} in {timeout} s; see {self.log_path}")
 
     def wait_ready(self):
         if not self.ready.wait(START_TIMEOUT):
