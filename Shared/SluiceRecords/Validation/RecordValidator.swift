@@ -23,8 +23,7 @@ public struct RecordValidator: Sendable {
         valid.reserveCapacity(candidates.count)
         var invalid: [InvalidRecord] = []
         var quality = QualityCounts(total: candidates.count)
-        var firstIndexByID: [Int64: Int] = [:]
-        firstIndexByID.reserveCapacity(candidates.count)
+        var firstIndexByID = FirstIndexByID(capacity: candidates.count)
         for (index, candidate) in candidates.enumerated() {
             if !candidate.unknownFields.isEmpty { quality.recordsWithUnknownFields += 1 }
             var reasons: [InvalidReason] = []
@@ -48,12 +47,8 @@ public struct RecordValidator: Sendable {
                 case .invalid(let reason): reasons.append(reason)
                 }
             }
-            if let id {
-                if let first = firstIndexByID[id] {
-                    reasons.append(.duplicateID(id, firstIndex: first))
-                } else {
-                    firstIndexByID[id] = index
-                }
+            if let id, let first = firstIndexByID.firstIndex(of: id, recording: index) {
+                reasons.append(.duplicateID(id, firstIndex: first))
             }
             if reasons.isEmpty, let id, let value, let category {
                 valid.append(Record(id: id, value: value, category: category))
