@@ -37,7 +37,7 @@ enum NormalizedCSV {
 
     /// `part-00000.csv` and on.
     static func partName(_ index: Int) -> String {
-        "part-" + String(repeating: "0", count: max(0, 5 - String(index).count)) + String(index) + ".csv"
+        String(format: "part-%05d.csv", index)
     }
 
     /// Writes the parts; returns how many.

@@ -413,12 +413,13 @@ def _run_batch(spark: SparkSession, requests: list[Request]) -> list[dict[str, A
                     outcomes[index] = _result(request, stats, rdd_stats, total, frame_seconds, rdd_seconds) | {"batch": batch}
                 except RequestFailed as failure:
                     outcomes[index] = failure
-            return [outcome for outcome in outcomes if outcome is not None]
+    # Not batched (one input, a repeated input, or the batch failed in Spark): one run each.
     for index in checked:
-        try:
-            outcomes[index] = _run(spark, requests[index])
-        except RequestFailed as failure:
-            outcomes[index] = failure
+        if outcomes[index] is None:
+            try:
+                outcomes[index] = _run(spark, requests[index])
+            except RequestFailed as failure:
+                outcomes[index] = failure
     return [outcome for outcome in outcomes if outcome is not None]
 
 
