@@ -5,7 +5,7 @@ import SluiceCore
 import SluicePostgres
 
 /// `GET /health` (the process answers) and `GET /ready` (it can take jobs: the
-/// database answers, the broker answers and has the validate queue, and the job
+/// database accepts connections, the broker answers and has the validate queue, and the job
 /// events listener is connected).
 struct HealthRoutes: Sendable {
     let pool: PostgresPool
@@ -21,8 +21,8 @@ struct HealthRoutes: Sendable {
     func ready() async throws -> Response {
         let (pool, admin, queue, events) = (pool, admin, topology.queue(.validate), events)
         let checks = await ReadinessCheck.evaluate([
-            ReadinessCheck("database") { try await pool.withConnection { _ = try $0.query("SELECT 1") } },
-            ReadinessCheck("broker") { _ = try await admin.messageCount(queue: queue) },
+            .database(pool),
+            .broker(admin, queue: queue),
             ReadinessCheck("job_events") { guard events.isListening else { throw NotListening() } },
         ])
         let ready = checks.values.allSatisfy { $0 == ReadinessCheck.passed }

@@ -25,8 +25,9 @@ struct MetricsRoutes: Sendable {
             }
         }
         let byStatus = Dictionary(counts, uniquingKeysWith: +)
+        let jobs = MetricNameDescriptor(metricName: "sluice_jobs", unitName: "", helpText: "Jobs in each status (from the jobs table)")
         for status in JobStatus.allCases {
-            registry.makeGauge(name: "sluice_jobs", labels: [("status", status.rawValue)], help: "Jobs in each status (from the jobs table)")
+            registry.makeGauge(descriptor: jobs, labels: [("status", status.rawValue)])
                 .set(Double(byStatus[status.rawValue] ?? 0))
         }
         return registry.response()

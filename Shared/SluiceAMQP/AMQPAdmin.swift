@@ -33,3 +33,10 @@ public struct AMQPAdmin: Sendable {
         return try await Self.thread.run { try body(AMQPConnection(configuration: configuration)) }
     }
 }
+
+extension ReadinessCheck {
+    /// "broker": the broker answers and has `queue` (see ``AMQPAdmin/messageCount(queue:)``).
+    public static func broker(_ admin: AMQPAdmin, queue: String) -> ReadinessCheck {
+        ReadinessCheck("broker") { _ = try await admin.messageCount(queue: queue) }
+    }
+}

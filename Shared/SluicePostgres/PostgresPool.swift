@@ -19,7 +19,7 @@ public final class PostgresPool: Service {
     /// The configuration the pool was created with.
     public let configuration: PostgresConfiguration
     private let slots: SlotQueue
-    private let parameters: ConnectionParameters
+    let parameters: ConnectionParameters
     private let logger: Logger
 
     /// Creates a pool; nothing connects until the first checkout.

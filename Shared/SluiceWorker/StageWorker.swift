@@ -62,10 +62,7 @@ public enum StageWorker {
         if let port = configuration.healthPort {
             let amqp = AMQPAdmin(configuration: configuration.pipeline.amqp)
             let queue = configuration.pipeline.topology.queue(stage)
-            let checks = [
-                ReadinessCheck("database") { try await pool.withConnection { _ = try $0.query("SELECT 1") } },
-                ReadinessCheck("broker") { _ = try await amqp.messageCount(queue: queue) },
-            ] + parts.readiness
+            let checks = [ReadinessCheck.database(pool), .broker(amqp, queue: queue)] + parts.readiness
             services.append(WorkerHealth.application(
                 stage: stage.rawValue, host: configuration.healthHost, port: port, checks: checks, logger: logger
             ))
