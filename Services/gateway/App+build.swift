@@ -99,7 +99,7 @@ struct GatewayServices {
     init(configuration: GatewayConfiguration, logger: Logger) {
         let pipeline = configuration.pipeline
         pool = PostgresPool(configuration: pipeline.database, logger: logger)
-        threads = BlockingThreadPool(count: configuration.threads, name: "sluice-gateway")
+        threads = BlockingThreadPool(count: configuration.threads, name: "sluice-gw")
         publisher = AMQPPublisher(
             configuration: pipeline.amqp, topology: pipeline.topology.amqp, confirmTimeout: configuration.publishTimeout, logger: logger
         )

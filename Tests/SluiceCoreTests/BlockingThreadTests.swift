@@ -25,6 +25,14 @@ import Testing
         #expect(order.values.sorted() == Array(0..<20))
     }
 
+    @Test func aNameLongerThanLinuxKeepsIsCutRatherThanLost() async throws {
+        let thread = BlockingThread(name: "sluice-gateway-0")
+        defer { thread.shutdown() }
+        // What the kernel holds for the thread, as top -H and perf show it.
+        let name = try await thread.run { try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+        #expect(name == "sluice-gateway-\n")
+    }
+
     @Test func propagatesErrorsAndRefusesWorkAfterShutdown() async throws {
         struct Boom: Error {}
         let thread = BlockingThread(name: "test-shutdown")
