@@ -210,7 +210,7 @@ let package = Package(
             dependencies: ["validator", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/ValidatorTests"
         ),
-        .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords"], path: "Tests/SluiceRecordsTests"),
+        .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords", "SluiceTestSupport"], path: "Tests/SluiceRecordsTests"),
         .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient"], path: "Tests/SluiceClientTests"),
         .testTarget(
             name: "SluiceObservabilityTests",

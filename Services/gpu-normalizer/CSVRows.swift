@@ -12,9 +12,8 @@ struct CSVError: Error, Equatable {
 /// Splits RFC 4180 text into rows of fields. Blank lines are skipped; rows end with LF
 /// or CRLF; a UTF-8 byte-order mark at the start is ignored.
 struct CSVRows {
-    /// One row: its fields, unquoted.
+    /// Where one row is; its fields go to the caller's buffer (see ``next(into:)``).
     struct Row {
-        var fields: [String]
         /// The line the row starts on.
         var line: Int
         /// The row's bytes, quoting as written, without the line break.
@@ -33,29 +32,32 @@ struct CSVRows {
         offset = firstLine == 1 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     }
 
-    mutating func next() throws(CSVError) -> Row? {
+    /// Reads the next row's fields, unquoted, into `fields` (replacing what it held and
+    /// keeping its storage: no allocation per row); nil at the end of the text. Without
+    /// `decoding`, the row is checked and its fields counted, but each is left empty.
+    mutating func next(into fields: inout [String], decoding: Bool = true) throws(CSVError) -> Row? {
+        fields.removeAll(keepingCapacity: true)
         while let length = lineBreak(at: offset) {
             offset += length
             line += 1
         }
         guard offset < bytes.count else { return nil }
         let (startLine, start) = (line, offset)
-        var fields: [String] = []
         while true {
-            fields.append(try field())
+            fields.append(try field(decoding: decoding))
             if let length = lineBreak(at: offset) {
                 defer {
                     offset += length
                     line += 1
                 }
-                return Row(fields: fields, line: startLine, bytes: start..<offset)
+                return Row(line: startLine, bytes: start..<offset)
             }
-            guard offset < bytes.count else { return Row(fields: fields, line: startLine, bytes: start..<offset) }
+            guard offset < bytes.count else { return Row(line: startLine, bytes: start..<offset) }
             offset += 1  // the comma
         }
     }
 
-    private mutating func field() throws(CSVError) -> String {
+    private mutating func field(decoding: Bool) throws(CSVError) -> String {
         let start = offset
         guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
             while offset < bytes.count, bytes[offset] != UInt8(ascii: ","), lineBreak(at: offset) == nil {
@@ -64,7 +66,7 @@ struct CSVRows {
                 }
                 offset += 1
             }
-            return String(decoding: bytes[start..<offset], as: UTF8.self)
+            return decoding ? String(decoding: bytes[start..<offset], as: UTF8.self) : ""
         }
         let opening = line
         offset += 1
@@ -75,7 +77,7 @@ struct CSVRows {
             let byte = bytes[offset]
             offset += 1
             if byte == UInt8(ascii: "\"") {
-                field.append(contentsOf: bytes[segment..<offset - 1])
+                if decoding { field.append(contentsOf: bytes[segment..<offset - 1]) }
                 // A doubled quote stands for one quote; the second starts the next segment.
                 guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { break }
                 segment = offset

@@ -46,7 +46,7 @@ enum NormalizedCSV {
         var parts = 1
         var chunks = try RowChunks(url: validated, chunkBytes: chunkBytes)
         var index = 0
-        try ValidatedRecords.forEachRecord(&chunks) { row, bytes in
+        try ValidatedRecords.forEachRecord(&chunks, decodingFields: false) { row, _, bytes in
             guard index < scaled.count else { throw CSVError(line: row.line, "validated.csv changed while it was normalized") }
             if part.bytes >= partBytes {
                 try part.close()

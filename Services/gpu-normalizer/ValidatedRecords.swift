@@ -1,5 +1,6 @@
 import Foundation
 import SluiceNormalize
+import SluiceRecords
 
 /// What the normalizer keeps of a job's `validated.csv`: the values as one contiguous
 /// array (8 bytes a record, rescaled in place by ``normalizeInPlace(_:)``) and each
@@ -37,14 +38,14 @@ struct ValidatedRecords: Sendable {
         categories.reserveCapacity(lines)
         var chunks = try RowChunks(url: url, chunkBytes: chunkBytes)
         var indexOf: [String: UInt32] = [:]
-        let headerLine = try Self.forEachRecord(&chunks) { row, _ in
-            guard Int64(row.fields[0]) != nil else {
-                throw CSVError(line: row.line, "id \(Self.excerpt(row.fields[0])) is not a whole number")
+        let headerLine = try Self.forEachRecord(&chunks) { row, fields, _ in
+            guard Int64(fields[0]) != nil else {
+                throw CSVError(line: row.line, "id \(Self.excerpt(fields[0])) is not a whole number")
             }
-            guard let value = Double(row.fields[1]), value.isFinite else {
-                throw CSVError(line: row.line, "value \(Self.excerpt(row.fields[1])) is not a finite number")
+            guard let value = DecimalText.value(fields[1]), value.isFinite else {
+                throw CSVError(line: row.line, "value \(Self.excerpt(fields[1])) is not a finite number")
             }
-            let category = row.fields[2]
+            let category = fields[2]
             let index: UInt32
             if let known = indexOf[category] {
                 index = known
@@ -60,25 +61,31 @@ struct ValidatedRecords: Sendable {
         self.init(values: values, categories: categories, categoryNames: categoryNames)
     }
 
-    /// Checks the header, then calls `body` with each record (three fields) and the
+    /// Checks the header, then calls `body` with each record (three fields, left empty
+    /// without `decodingFields`, for a caller that needs only where the rows are) and the
     /// chunk it is in; returns the header's line.
     @discardableResult
-    static func forEachRecord(_ chunks: inout RowChunks, _ body: (CSVRows.Row, [UInt8]) throws -> Void) throws -> Int {
+    static func forEachRecord(
+        _ chunks: inout RowChunks, decodingFields: Bool = true, _ body: (CSVRows.Row, [String], [UInt8]) throws -> Void
+    ) throws -> Int {
         var headerLine: Int?
+        var fields: [String] = []
+        fields.reserveCapacity(header.count + 1)
         while let chunk = try chunks.next() {
             var rows = CSVRows(bytes: chunk.bytes, firstLine: chunk.firstLine)
-            while let row = try rows.next() {
+            // The header is always read in full.
+            while let row = try rows.next(into: &fields, decoding: decodingFields || headerLine == nil) {
                 guard headerLine != nil else {
-                    guard row.fields == header else {
-                        throw CSVError(line: row.line, "expected the header \(header.joined(separator: ",")), found \(excerpt(row.fields.joined(separator: ",")))")
+                    guard fields == header else {
+                        throw CSVError(line: row.line, "expected the header \(header.joined(separator: ",")), found \(excerpt(fields.joined(separator: ",")))")
                     }
                     headerLine = row.line
                     continue
                 }
-                guard row.fields.count == 3 else {
-                    throw CSVError(line: row.line, "expected 3 fields (id,value,category), found \(row.fields.count)")
+                guard fields.count == 3 else {
+                    throw CSVError(line: row.line, "expected 3 fields (id,value,category), found \(fields.count)")
                 }
-                try body(row, chunk.bytes)
+                try body(row, fields, chunk.bytes)
             }
         }
         guard let headerLine else { throw CSVError(line: 1, "the file is empty; expected the header \(header.joined(separator: ","))") }

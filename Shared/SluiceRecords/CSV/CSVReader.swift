@@ -4,9 +4,8 @@
 /// Strict where RFC 4180 is: a quote inside an unquoted field, or anything but a comma
 /// or a line break after a closing quote, is an error. Blank lines are skipped.
 struct CSVReader {
-    /// One row, the line it starts on, and its length in bytes (line break excluded).
+    /// Where a row is: the line it starts on, and its length in bytes (line break excluded).
     struct Row {
-        var fields: [String]
         var line: Int
         var byteCount: Int
     }
@@ -23,8 +22,10 @@ struct CSVReader {
         self.lines = LineTracker(line: 1, lineStart: start)
     }
 
-    /// Reads the next row, or returns nil at the end of the body.
-    mutating func nextRow() throws(SubmissionError) -> Row? {
+    /// Reads the next row's fields into `fields` (replacing what it held, keeping its
+    /// storage: no allocation per row), or returns nil at the end of the body.
+    mutating func nextRow(into fields: inout [String]) throws(SubmissionError) -> Row? {
+        fields.removeAll(keepingCapacity: true)
         while let length = lineBreakLength(at: offset) {
             offset += length
             lines.startLine(at: offset)
@@ -33,7 +34,6 @@ struct CSVReader {
         let line = lines.line
         let rowStart = offset
         var rowEnd = offset
-        var fields: [String] = []
         while true {
             fields.append(try readField())
             rowEnd = offset
@@ -46,7 +46,7 @@ struct CSVReader {
             guard offset < bytes.count else { break }
             offset += 1
         }
-        return Row(fields: fields, line: line, byteCount: rowEnd - rowStart)
+        return Row(line: line, byteCount: rowEnd - rowStart)
     }
 
     /// An error of this body at `location`.

@@ -4,11 +4,13 @@ extension SubmissionParser {
     func readCSV(_ bytes: [UInt8], from start: Int) throws(SubmissionError) -> [CandidateRecord] {
         let expectedHeader = RecordField.allCases.map(\.rawValue)
         var reader = CSVReader(bytes: bytes, start: start)
-        guard let header = try reader.nextRow() else {
+        var fields: [String] = []
+        fields.reserveCapacity(expectedHeader.count + 1)
+        guard let header = try reader.nextRow(into: &fields) else {
             throw reader.error("the body is empty; expected the header id,value,category", at: SourceLocation(line: 1, column: 1))
         }
-        guard header.fields == expectedHeader else {
-            let found = header.fields.joined(separator: ",").abbreviated
+        guard fields == expectedHeader else {
+            let found = fields.joined(separator: ",").abbreviated
             throw reader.error("the header must be exactly id,value,category; found \(found)", at: SourceLocation(line: header.line, column: 1))
         }
         var records: [CandidateRecord] = []
@@ -18,17 +20,17 @@ extension SubmissionParser {
         var count = 0
         while true {
             reader.recordIndex = count
-            guard let row = try reader.nextRow() else { break }
+            guard let row = try reader.nextRow(into: &fields) else { break }
             let location = SourceLocation(line: row.line, column: 1)
             guard row.byteCount <= limits.maxLineBytes else {
                 throw .lineTooLong(line: row.line, bytes: row.byteCount, limit: limits.maxLineBytes, record: count)
             }
-            guard row.fields.count == expectedHeader.count else {
-                throw reader.error("expected 3 fields (id,value,category); found \(row.fields.count)", at: location)
+            guard fields.count == expectedHeader.count else {
+                throw reader.error("expected 3 fields (id,value,category); found \(fields.count)", at: location)
             }
             // Past the limit the rest is still read, for syntax errors and the count.
             if count < limits.maxRecords {
-                records.append(CandidateRecord(id: .text(row.fields[0]), value: .text(row.fields[1]), category: .text(row.fields[2]), location: location))
+                records.append(CandidateRecord(id: .text(fields[0]), value: .text(fields[1]), category: .text(fields[2]), location: location))
             }
             count += 1
         }

@@ -27,9 +27,12 @@ enum FieldRules {
         switch raw {
         case .text(""): return .invalid(.missingField(.value))
         case .null: return .invalid(.nullField(.value))
-        case .number(let text): return finite(text, raw: raw)
-        case .text(let text) where isDecimal(text): return finite(text, raw: raw)
-        case .string(let text), .text(let text):
+        // A JSON number is decimal notation: the scanner checked it.
+        case .number(let text): return finite(DecimalText.value(text), raw: raw)
+        case .text(let text):
+            if let number = DecimalText.value(text) { return finite(number, raw: raw) }
+            return .invalid(spellsNonFinite(text) ? .valueNotFinite(raw) : .valueNotNumber(raw))
+        case .string(let text):
             return .invalid(spellsNonFinite(text) ? .valueNotFinite(raw) : .valueNotNumber(raw))
         case .bool, .array, .object: return .invalid(.valueNotNumber(raw))
         }
@@ -50,40 +53,35 @@ enum FieldRules {
     }
 
     /// A decimal literal's value when finite; `1e999` overflows to infinity and is refused.
-    private static func finite(_ text: String, raw: RawField) -> Checked<Double> {
-        guard let number = Double(text) else { return .invalid(.valueNotNumber(raw)) }
+    private static func finite(_ number: Double?, raw: RawField) -> Checked<Double> {
+        guard let number else { return .invalid(.valueNotNumber(raw)) }
         return number.isFinite ? .valid(number) : .invalid(.valueNotFinite(raw))
     }
 
     private static func integer(_ text: String, raw: RawField) -> Checked<Int64> {
-        let digits = text.utf8.first == ASCII.minus ? text.utf8.dropFirst() : text.utf8[...]
-        guard !digits.isEmpty, digits.allSatisfy(ASCII.isDigit) else { return .invalid(.idNotInteger(raw)) }
-        guard let id = Int64(text) else { return .invalid(.idOutOfRange(text)) }
-        return .valid(id)
-    }
-
-    /// Decimal notation: an optional sign, digits with an optional fraction (or a
-    /// fraction alone), an optional exponent. Leaves out what Double(_:) would also
-    /// take, such as hexadecimal floats and "nan".
-    private static func isDecimal(_ text: String) -> Bool {
-        var bytes = text.utf8[...]
-        if let sign = bytes.first, sign == ASCII.plus || sign == ASCII.minus { bytes = bytes.dropFirst() }
-        let whole = bytes.prefix(while: ASCII.isDigit)
-        bytes = bytes.dropFirst(whole.count)
-        var fraction = bytes.prefix(0)
-        if bytes.first == ASCII.period {
-            fraction = bytes.dropFirst().prefix(while: ASCII.isDigit)
-            bytes = bytes.dropFirst(1 + fraction.count)
+        var text = text
+        let parsed: Int64?? = text.withUTF8 { bytes in
+            let negative = bytes.first == ASCII.minus
+            let digits = negative ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes
+            guard !digits.isEmpty else { return nil }
+            // Accumulated towards the sign, so that Int64.min fits.
+            var value: Int64 = 0
+            var inRange = true
+            for byte in digits {
+                guard ASCII.isDigit(byte) else { return nil }
+                let digit = Int64(byte - ASCII.zero)
+                let (shifted, overflowed) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflowedAgain) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+                if overflowed || overflowedAgain { inRange = false }
+                value = next
+            }
+            return .some(inRange ? value : nil)
         }
-        guard !whole.isEmpty || !fraction.isEmpty else { return false }
-        if let e = bytes.first, e == ASCII.lowerE || e == ASCII.upperE {
-            bytes = bytes.dropFirst()
-            if let sign = bytes.first, sign == ASCII.plus || sign == ASCII.minus { bytes = bytes.dropFirst() }
-            let exponent = bytes.prefix(while: ASCII.isDigit)
-            guard !exponent.isEmpty else { return false }
-            bytes = bytes.dropFirst(exponent.count)
+        switch parsed {
+        case .none: return .invalid(.idNotInteger(raw))
+        case .some(.none): return .invalid(.idOutOfRange(text))
+        case .some(.some(let id)): return .valid(id)
         }
-        return bytes.isEmpty
     }
 
     /// NaN or an infinity as encoders spell them, in any case and with either sign.

@@ -33,7 +33,7 @@ public struct RecordValidator: Sendable {
             if let nonObject = candidate.nonObject {
                 reasons.append(.notAnObject(nonObject))
             } else {
-                reasons += candidate.repeatedFields.map(InvalidReason.repeatedField)
+                if !candidate.repeatedFields.isEmpty { reasons += candidate.repeatedFields.map(InvalidReason.repeatedField) }
                 switch FieldRules.id(candidate.id) {
                 case .valid(let checked): id = checked
                 case .invalid(let reason): reasons.append(reason)
