@@ -1,4 +1,3 @@
-import Dispatch
 import SluiceCore
 import SluicePostgres
 import SluiceTestSupport
@@ -8,22 +7,10 @@ import Testing
 struct PingTests {
     @Test func aPingAnswersWhileEveryConnectionIsBusy() async throws {
         try await withPool(TestDatabase.configuration(poolSize: 1)) { pool in
-            let release = DispatchSemaphore(value: 0)
-            let (held, holding) = AsyncStream.makeStream(of: Void.self)
-            let holder = Task {
-                try await pool.withConnection { _ in
-                    holding.yield()
-                    // Bounded, so a failing test cannot wedge the pool's thread.
-                    _ = release.wait(timeout: .now() + 20)
-                }
-            }
-            try await withTimeout(.seconds(10)) {
-                for await _ in held { return }
-            }
             // The only connection is taken: a checkout would wait, a ping does not.
-            let outcome = await ReadinessCheck.evaluate([.database(pool)], within: .seconds(10))
-            release.signal()
-            try await holder.value
+            let outcome = try await whileTheOnlyConnectionIsHeld(pool) {
+                await ReadinessCheck.evaluate([.database(pool)], within: .seconds(10))
+            }
             #expect(outcome == ["database": ReadinessCheck.passed])
         }
     }

@@ -39,23 +39,11 @@ struct PoolTests {
 
     @Test func aWaitingCheckoutCanBeCancelled() async throws {
         try await withPool(TestDatabase.configuration(poolSize: 1)) { pool in
-            let release = DispatchSemaphore(value: 0)
-            let (held, holding) = AsyncStream.makeStream(of: Void.self)
-            let holder = Task {
-                try await pool.withConnection { _ in
-                    holding.yield()
-                    // Bounded, so a failing test cannot wedge the pool's thread.
-                    _ = release.wait(timeout: .now() + 15)
-                }
+            try await whileTheOnlyConnectionIsHeld(pool) {
+                let waiter = Task { try await pool.withConnection { _ in "got it" } }
+                waiter.cancel()
+                await #expect(throws: CancellationError.self) { try await waiter.value }
             }
-            try await withTimeout(.seconds(10)) {
-                for await _ in held { return }
-            }
-            let waiter = Task { try await pool.withConnection { _ in "got it" } }
-            waiter.cancel()
-            await #expect(throws: CancellationError.self) { try await waiter.value }
-            release.signal()
-            try await holder.value
             // The cancelled waiter did not take the only connection with it.
             let answer = try await withTimeout(.seconds(10)) { try await pool.withConnection { _ in "free" } }
             #expect(answer == "free")

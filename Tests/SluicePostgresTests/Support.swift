@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import SluiceCore
@@ -42,4 +43,34 @@ func postgresError(_ body: () throws -> Void) -> PostgresError? {
     } catch {
         return error as? PostgresError
     }
+}
+
+/// Runs `body` while a task holds every connection of `pool` (a pool of one), and
+/// returns the connection after.
+func whileTheOnlyConnectionIsHeld<Result: Sendable>(
+    _ pool: PostgresPool,
+    _ body: () async throws -> Result
+) async throws -> Result {
+    let release = DispatchSemaphore(value: 0)
+    let (held, holding) = AsyncStream.makeStream(of: Void.self)
+    let holder = Task {
+        try await pool.withConnection { _ in
+            holding.yield()
+            // Bounded, so a failing test cannot wedge the pool's thread.
+            _ = release.wait(timeout: .now() + 20)
+        }
+    }
+    try await withTimeout(.seconds(10)) {
+        for await _ in held { return }
+    }
+    let result: Result
+    do {
+        result = try await body()
+    } catch {
+        release.signal()
+        throw error
+    }
+    release.signal()
+    try await holder.value
+    return result
 }
