@@ -24,37 +24,41 @@ public struct RecordValidator: Sendable {
         var invalid: [InvalidRecord] = []
         var quality = QualityCounts(total: candidates.count)
         var firstIndexByID = FirstIndexByID(capacity: candidates.count)
-        for (index, candidate) in candidates.enumerated() {
-            if !candidate.unknownFields.isEmpty { quality.recordsWithUnknownFields += 1 }
-            var reasons: [InvalidReason] = []
-            var id: Int64?
-            var value: Double?
-            var category: String?
-            if let nonObject = candidate.nonObject {
-                reasons.append(.notAnObject(nonObject))
-            } else {
-                if !candidate.repeatedFields.isEmpty { reasons += candidate.repeatedFields.map(InvalidReason.repeatedField) }
-                switch FieldRules.id(candidate.id) {
-                case .valid(let checked): id = checked
-                case .invalid(let reason): reasons.append(reason)
+        // Fields are read through the buffer, not by copying each candidate out of it.
+        candidates.withUnsafeBufferPointer { candidates in
+            for index in candidates.indices {
+                let candidate = candidates.baseAddress! + index
+                if !candidate.pointee.unknownFields.isEmpty { quality.recordsWithUnknownFields += 1 }
+                var reasons: [InvalidReason] = []
+                var id: Int64?
+                var value: Double?
+                var category: String?
+                if let nonObject = candidate.pointee.nonObject {
+                    reasons.append(.notAnObject(nonObject))
+                } else {
+                    if !candidate.pointee.repeatedFields.isEmpty { reasons += candidate.pointee.repeatedFields.map(InvalidReason.repeatedField) }
+                    switch FieldRules.id(candidate.pointee.id) {
+                    case .valid(let checked): id = checked
+                    case .invalid(let reason): reasons.append(reason)
+                    }
+                    switch FieldRules.value(candidate.pointee.value) {
+                    case .valid(let checked): value = checked
+                    case .invalid(let reason): reasons.append(reason)
+                    }
+                    switch FieldRules.category(candidate.pointee.category, maxBytes: limits.maxCategoryBytes) {
+                    case .valid(let checked): category = checked
+                    case .invalid(let reason): reasons.append(reason)
+                    }
                 }
-                switch FieldRules.value(candidate.value) {
-                case .valid(let checked): value = checked
-                case .invalid(let reason): reasons.append(reason)
+                if let id, let first = firstIndexByID.firstIndex(of: id, recording: index) {
+                    reasons.append(.duplicateID(id, firstIndex: first))
                 }
-                switch FieldRules.category(candidate.category, maxBytes: limits.maxCategoryBytes) {
-                case .valid(let checked): category = checked
-                case .invalid(let reason): reasons.append(reason)
+                if reasons.isEmpty, let id, let value, let category {
+                    valid.append(Record(id: id, value: value, category: category))
+                } else {
+                    invalid.append(InvalidRecord(index: index, id: id, location: candidate.pointee.location, reasons: reasons))
+                    quality.count(reasons)
                 }
-            }
-            if let id, let first = firstIndexByID.firstIndex(of: id, recording: index) {
-                reasons.append(.duplicateID(id, firstIndex: first))
-            }
-            if reasons.isEmpty, let id, let value, let category {
-                valid.append(Record(id: id, value: value, category: category))
-            } else {
-                invalid.append(InvalidRecord(index: index, id: id, location: candidate.location, reasons: reasons))
-                quality.count(reasons)
             }
         }
         quality.valid = valid.count
