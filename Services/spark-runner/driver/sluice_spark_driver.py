@@ -160,8 +160,8 @@ _SESSION_DEFAULTS = {
     # 0.37 -> 0.16 s).
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
     # A large job's artifact is a few parts of up to 128 MiB: read as splits of that size,
-    # 3 parts keep one of two cores idle half the time (make bench-end-to-end --large,
-    # DataFrame at 10^7 records: 7.7 -> 6.6 s).
+    # 3 parts leave one of two cores idle through the last third (DataFrame on the
+    # 10^7-record job's artifact, one warm session: 7.7 -> 6.6 s).
     "spark.sql.files.maxPartitionBytes": "32m",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.execution.arrow.pyspark.fallback.enabled": "true",
