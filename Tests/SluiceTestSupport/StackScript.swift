@@ -46,6 +46,7 @@ public enum StackScript {
     /// Not `Foundation.Process`: on Linux it learns of a child's exit when a socket it
     /// hands the child is closed, and the server a start script leaves running inherits
     /// that socket, so the script would never seem to end. `waitpid` blocks, hence the thread.
+    /// The child gets standard input, output and error, and no other descriptor.
     private static func spawnAndWait(
         _ executable: String, _ arguments: [String], environment: [String: String], output: String
     ) throws -> Int32 {
@@ -55,6 +56,13 @@ public enum StackScript {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of the test process: a server the script leaves running would keep
+        // whatever it inherits open, such as the end of a Spark driver's input pipe (that
+        // driver would then never see its input end) or the test runner's own output.
+        // (Listed from /proc; glibc ignores a close of one that is gone by the spawn.)
+        for descriptor in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap(Int32.init) ?? [] where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
