@@ -1,4 +1,5 @@
 import Foundation
+import SluiceRecords
 
 /// Reads a CSV file a chunk at a time, each chunk ending at a row boundary (a line
 /// break outside quotes), so memory stays bounded by the chunk size whatever the
@@ -49,16 +50,7 @@ struct RowChunks {
         defer { try? file.close() }
         var lines = 0
         while let data = try file.read(upToCount: chunkBytes), !data.isEmpty {
-            lines += data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int in
-                guard var cursor = bytes.baseAddress else { return 0 }
-                let end = cursor + bytes.count
-                var count = 0
-                while cursor < end, let found = memchr(cursor, 0x0A, end - cursor) {
-                    count += 1
-                    cursor = UnsafeRawPointer(found) + 1
-                }
-                return count
-            }
+            lines += data.withUnsafeBytes(LineFeeds.count(in:))
         }
         return lines
     }

@@ -33,6 +33,14 @@ struct ConnectionParameters: Sendable, Equatable {
         ]
     }
 
+    /// Calls `body` with the keywords and the values as the NULL-terminated C arrays that
+    /// libpq's `…Params` functions take.
+    func withCArrays<Result>(_ body: ([UnsafePointer<CChar>?], [UnsafePointer<CChar>?]) -> Result) -> Result {
+        withCStrings(pairs.map(\.keyword) + [nil]) { keywords in
+            withCStrings(pairs.map(\.value) + [nil]) { values in body(keywords, values) }
+        }
+    }
+
     static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.pairs.elementsEqual(rhs.pairs) { $0.keyword == $1.keyword && $0.value == $1.value }
     }

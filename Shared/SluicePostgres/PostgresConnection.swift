@@ -31,11 +31,7 @@ public final class PostgresConnection {
 
     /// Opens a connection in one attempt; blocks for at most libpq's `connect_timeout`.
     static func open(_ parameters: ConnectionParameters, logger: Logger) throws -> PostgresConnection {
-        let handle = withCStrings(parameters.pairs.map(\.keyword) + [nil]) { keywords in
-            withCStrings(parameters.pairs.map(\.value) + [nil]) { values in
-                PQconnectdbParams(keywords, values, 1)
-            }
-        }
+        let handle = parameters.withCArrays { keywords, values in PQconnectdbParams(keywords, values, 1) }
         guard let handle else {
             throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
         }

@@ -15,11 +15,7 @@ extension PostgresPool {
     public func ping() async throws {
         let parameters = parameters
         let answer = try await Self.pingThread.run {
-            withCStrings(parameters.pairs.map(\.keyword) + [nil]) { keywords in
-                withCStrings(parameters.pairs.map(\.value) + [nil]) { values in
-                    PQpingParams(keywords, values, 1)
-                }
-            }
+            parameters.withCArrays { keywords, values in PQpingParams(keywords, values, 1) }
         }
         switch answer {
         case PQPING_OK:

@@ -40,8 +40,6 @@ extension SubmissionParser {
 
     /// The line feeds in `bytes` from `start`: one more than the rows after the header, at most.
     static func lineFeeds(in bytes: [UInt8], from start: Int) -> Int {
-        bytes.withUnsafeBufferPointer { buffer in
-            buffer[start...].reduce(0) { $0 + ($1 == ASCII.newline ? 1 : 0) }
-        }
+        bytes.withUnsafeBytes { LineFeeds.count(in: UnsafeRawBufferPointer(rebasing: $0[start...])) }
     }
 }
