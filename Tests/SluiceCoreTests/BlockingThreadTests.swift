@@ -33,6 +33,17 @@ import Testing
         #expect(name == "sluice-gateway-\n")
     }
 
+    /// Foundation's `Thread.name` setter raced with the new thread's start and, now and
+    /// then, named nothing (CI saw a blocking thread still called by its creator's name).
+    @Test func everyNewThreadCarriesItsNameFromItsFirstJob() async throws {
+        for index in 0..<200 {
+            let thread = BlockingThread(name: "named-\(index)")
+            defer { thread.shutdown() }
+            let name = try await thread.run { try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+            #expect(name == "named-\(index)\n")
+        }
+    }
+
     @Test func propagatesErrorsAndRefusesWorkAfterShutdown() async throws {
         struct Boom: Error {}
         let thread = BlockingThread(name: "test-shutdown")
