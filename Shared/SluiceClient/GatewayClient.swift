@@ -14,7 +14,9 @@ public struct GatewayClient: Sendable {
     public let baseURL: URL
     /// Sent as `Authorization: Bearer <key>`.
     public let apiKey: String?
-    private let session: URLSession
+    let session: URLSession
+    /// The event streams open on `session`.
+    let streams = EventStreamRouter()
 
     /// Creates a client for the gateway at `baseURL`, authenticating with `apiKey`.
     public init(baseURL: URL, apiKey: String? = nil) {
@@ -22,7 +24,7 @@ public struct GatewayClient: Sendable {
         self.apiKey = apiKey
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 64
-        session = URLSession(configuration: configuration)
+        session = URLSession(configuration: configuration, delegate: streams, delegateQueue: nil)
     }
 
     /// The gateway named by `SLUICE_GATEWAY_URL` (default `http://127.0.0.1:58080`),

@@ -2,14 +2,15 @@
 
 Generates normalized CSV artifacts (``id,value,category,z``, what the driver
 reads) of each size, starts ONE SparkSession with the driver's own
-``start_session`` (so the settings are exactly the service's), and per size
-runs each pipeline ``--runs`` times on the smallest input to warm the JVM, then
-per size once more to warm up and ``--runs`` times timed, printing the
-medians as a Markdown table. Then a cold run: a fresh Python process that
-starts a session and runs the DataFrame pipeline once on the smallest input,
-timed end to end from outside, and the ratio of that to the warm time.
+``start_session`` (so the settings are exactly the service's), runs each
+pipeline ``--warmup-jobs`` times on the smallest input to bring the JVM to its
+steady state, then per size once more to warm up and ``--runs`` times timed,
+printing the medians as a Markdown table. Then a cold run: a fresh Python
+process that starts a session and runs the DataFrame pipeline once on the
+smallest input, timed end to end from outside, and the ratio of that to the
+warm time.
 
-Usage: spark_table.py [--sizes 1000,5000,...] [--large] [--runs 5]
+Usage: spark_table.py [--sizes 1000,5000,...] [--large] [--runs 5] [--warmup-jobs 100]
                       [--master local[*]] [--conf KEY=VALUE ...]
 """
 
@@ -99,6 +100,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")], default=list(SIZES))
     parser.add_argument("--large", action="store_true", help=f"also {LARGE:,} records")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--warmup-jobs",
+        type=int,
+        default=100,
+        metavar="N",
+        help="jobs of each pipeline on the smallest input before timing (default 100: the JVM's steady state)",
+    )
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="as the driver's --conf")
     args = parser.parse_args()
@@ -113,12 +121,17 @@ def main() -> int:
         print(f"inputs written to {folder}", file=sys.stderr)
 
         spark = start_session(args.master, [_conf_item(item) for item in args.conf])
-        # The JVM compiles its hot paths over the first jobs: warm both pipelines before any size is timed.
-        for _ in range(args.runs):
+        # The JVM compiles its hot paths over the first hundred or so jobs (a service's
+        # session is past them within its first minutes of work): warm both pipelines
+        # before any size is timed.
+        warming = time.perf_counter()
+        for _ in range(args.warmup_jobs):
             rdd_aggregates(spark, str(inputs[sizes[0]]), THRESHOLD)
             dataframe_aggregates(spark, str(inputs[sizes[0]]), THRESHOLD)
         print(f"Spark {spark.version}, master {spark.sparkContext.master}, "
-              f"default parallelism {spark.sparkContext.defaultParallelism}, runs {args.runs} (medians)")
+              f"default parallelism {spark.sparkContext.defaultParallelism}, "
+              f"warm-up {args.warmup_jobs} jobs of each pipeline on {sizes[0]:,} records "
+              f"({time.perf_counter() - warming:.1f} s), runs {args.runs} (medians)")
         print("| records | RDD s | DataFrame s | speedup (RDD/DataFrame) | RDD records/s | DataFrame records/s |")
         print("|---:|---:|---:|---:|---:|---:|")
         warm = {}
