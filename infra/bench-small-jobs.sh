@@ -5,10 +5,13 @@
 # Runs, in order, each `sluice bench` from N clients that each submit a job, follow
 # it to its end and submit the next (and the peer's load generator alike):
 #   1. the Celery peer (infra/peer-celery.sh)
-#   2. Sluice with the spark-runner as this shell configures it (batching on by default)
-#   3. Sluice with 4 x N clients (more jobs waiting: bigger batches)
-#   4. Sluice with batching off (SLUICE_SPARK_BATCH_SIZE=1), one spark-runner
-#   5. the same with a second spark-runner replica (infra/services.sh add): 1 -> 2 replicas
+#   2. Sluice under the peer's own load generator (POST /process, which answers with the
+#      summary): the same client for both; the gateway takes requests without a key for
+#      this run only (SLUICE_AUTH=off; loopback), as the generator sends none
+#   3. Sluice with the spark-runner as this shell configures it (batching on by default)
+#   4. Sluice with 4 x N clients (more jobs waiting: bigger batches)
+#   5. Sluice with batching off (SLUICE_SPARK_BATCH_SIZE=1), one spark-runner
+#   6. the same with a second spark-runner replica (infra/services.sh add): 1 -> 2 replicas
 # The gateway runs with a rate limit out of the way for the run (a bench client makes
 # two requests a job); on exit the gateway and the spark-runner are restarted as they
 # were and the peer is stopped. Needs `make run` first and SLUICE_API_KEY.
@@ -47,6 +50,13 @@ sluice_run() { # label clients
 infra/peer-celery.sh load --concurrency "$clients" --requests "$jobs" --records-per-job "$records" --warmup 5 \
     --label celery --count-sql "SELECT count(*) FROM jobs WHERE status = 'completed'" --json-out "$out" >/dev/null ||
     say "the peer's load generator reported failed requests (see the table)"
+say "sluice under the peer's load generator: $jobs jobs of $records records from $clients clients"
+SLUICE_AUTH=off SLUICE_RATE_LIMIT=1000000 SLUICE_RATE_BURST=1000000 infra/services.sh restart gateway >/dev/null
+infra/peer-celery.sh load-at "$sluice_url/process" "$SLUICE_DATABASE_URL" \
+    --concurrency "$clients" --requests "$jobs" --records-per-job "$records" --warmup 5 --count-sql "SELECT count(*) FROM jobs WHERE status = 'completed'" \
+    --label "sluice, the peer's load generator" --json-out "$out" >/dev/null ||
+    say "the peer's load generator reported failed requests against Sluice (see the table)"
+SLUICE_RATE_LIMIT=1000000 SLUICE_RATE_BURST=1000000 infra/services.sh restart gateway >/dev/null
 sluice_run "sluice, batching on" "$clients"
 sluice_run "sluice, batching on, $((4 * clients)) clients" $((4 * clients))
 SLUICE_SPARK_BATCH_SIZE=1 SLUICE_PREFETCH=4 infra/services.sh restart spark-runner >/dev/null
@@ -64,6 +74,10 @@ print(f"|---|---:|---:|---:|---:|---:|")
 print(f"| Celery peer (no Spark) | {peer['concurrency']} | {peer['ok']} of {peer['requests']} | {peer_rate:.1f} | {peer['lat_ms_p50'] / 1000:.3f} | 1.00x |")
 for r in rows:
     if r["label"] == "celery":
+        continue
+    if "throughput_jobs_s" in r:  # the peer's load generator
+        rate = r["throughput_jobs_s"]
+        print(f"| {r['label']} | {r['concurrency']} | {r['ok']} of {r['requests']} | {rate:.1f} | {r['lat_ms_p50'] / 1000:.3f} | {rate / peer_rate:.2f}x |")
         continue
     print(f"| {r['label']} | {r['clients']} | {r['completed']} of {r['jobs']} | {r['jobs_per_second']:.1f} | {r['latency_p50_seconds']:.3f} | {r['jobs_per_second'] / peer_rate:.2f}x |")
 PY

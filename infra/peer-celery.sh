@@ -6,6 +6,8 @@
 #
 #   infra/peer-celery.sh start|stop
 #   infra/peer-celery.sh load LOAD.PY-ARGS...   the peer's load generator, checking completions in its database
+#   infra/peer-celery.sh load-at URL DSN LOAD.PY-ARGS...   the same generator against another POST /process
+#                                           (Sluice's), checking completions in the database at DSN
 set -euo pipefail
 SLUICE_COMPONENT=peer-celery
 # shellcheck source=infra/lib.sh
@@ -52,5 +54,6 @@ case ${1:-} in
     start) start ;;
     stop) [[ -x $peer/stop.sh ]] && "$peer/stop.sh" >/dev/null; say "peer stopped" ;;
     load) shift; "$peer/.venv/bin/python" "$peer/load.py" --url "http://127.0.0.1:$peer_port/process" --pg-dsn "$PEER_PG_DSN" "$@" ;;
-    *) echo "usage: $0 start|stop|load ARGS..." >&2; exit 2 ;;
+    load-at) shift; "$peer/.venv/bin/python" "$peer/load.py" --url "$1" --pg-dsn "$2" "${@:3}" ;;
+    *) echo "usage: $0 start|stop|load ARGS...|load-at URL DSN ARGS..." >&2; exit 2 ;;
 esac

@@ -17,6 +17,7 @@ public final class PostgresConnection {
     /// Held for the connection's lifetime: libpq keeps only an unretained pointer to it.
     private let notices: NoticeLogger
     let logger: Logger
+    private var preparedStatements = PreparedStatements()
 
     private init(handle: OpaquePointer, logger: Logger) {
         self.handle = handle
@@ -159,10 +160,37 @@ public final class PostgresConnection {
             )
         }
         let types = query.bindings.map { Oid($0.dataType.oid) }
-        let result = withCStrings(query.bindings.map(\.text)) { values in
-            PQexecParams(handle, query.sql, Int32(values.count), types, values, nil, nil, 0)
+        let key = PreparedStatements.Key(sql: query.sql, types: types)
+        guard let name = try prepare(key, context: context) else {
+            let result = withCStrings(query.bindings.map(\.text)) { values in
+                PQexecParams(handle, query.sql, Int32(values.count), types, values, nil, nil, 0)
+            }
+            return try consume(result, context: context, read)
         }
-        return try consume(result, context: context, read)
+        let result = withCStrings(query.bindings.map(\.text)) { values in
+            PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0)
+        }
+        do {
+            return try consume(result, context: context, read)
+        } catch let error as PostgresError where error.sqlState.map(PreparedStatements.invalidatingStates.contains) == true {
+            preparedStatements.forget(key)
+            throw error
+        }
+    }
+
+    /// The name `key` is prepared under in this session, preparing it first if needed;
+    /// nil when the session prepares no more statements.
+    private func prepare(_ key: PreparedStatements.Key, context: String) throws -> String? {
+        if let name = preparedStatements.name(of: key) { return name }
+        guard !preparedStatements.isFull else { return nil }
+        let name = preparedStatements.reserveName(for: key)
+        do {
+            try consume(PQprepare(handle, name, key.sql, Int32(key.types.count), key.types), context: context) { _ in }
+        } catch {
+            preparedStatements.forget(key)
+            throw error
+        }
+        return name
     }
 
     private static func errorMessage(of handle: OpaquePointer) -> String {
