@@ -12,6 +12,8 @@
 #   4. Sluice with 4 x N clients (more jobs waiting: bigger batches)
 #   5. Sluice with batching off (SLUICE_SPARK_BATCH_SIZE=1), one spark-runner
 #   6. the same with a second spark-runner replica (infra/services.sh add): 1 -> 2 replicas
+# After each start of a spark-runner, 10 x N jobs warm its JVM up, untimed (its first
+# batches run slower while the JIT compiles; a running service is past them).
 # The gateway runs with a rate limit out of the way for the run (a bench client makes
 # two requests a job); on exit the gateway and the spark-runner are restarted as they
 # were and the peer is stopped. Needs `make run` first and SLUICE_API_KEY.
@@ -41,6 +43,11 @@ SLUICE_RATE_LIMIT=1000000 SLUICE_RATE_BURST=1000000 infra/services.sh restart ga
 infra/services.sh restart spark-runner >/dev/null # as this shell configures it, replicas gone
 infra/peer-celery.sh start
 
+warm_up() { # a restarted spark-runner's JVM compiles its hot paths over its first batches: not timed
+    say "warming up: $((10 * clients)) jobs, not timed"
+    .build/release/sluice bench --jobs $((10 * clients)) --clients "$clients" --records "$records" >/dev/null
+}
+
 sluice_run() { # label clients
     say "$1: $jobs jobs of $records records from $2 clients"
     .build/release/sluice bench --jobs "$jobs" --clients "$2" --records "$records" --json |
@@ -50,6 +57,7 @@ sluice_run() { # label clients
 infra/peer-celery.sh load --concurrency "$clients" --requests "$jobs" --records-per-job "$records" --warmup 5 \
     --label celery --count-sql "SELECT count(*) FROM jobs WHERE status = 'completed'" --json-out "$out" >/dev/null ||
     say "the peer's load generator reported failed requests (see the table)"
+warm_up
 say "sluice under the peer's load generator: $jobs jobs of $records records from $clients clients"
 SLUICE_AUTH=off SLUICE_RATE_LIMIT=1000000 SLUICE_RATE_BURST=1000000 infra/services.sh restart gateway >/dev/null
 infra/peer-celery.sh load-at "$sluice_url/process" "$SLUICE_DATABASE_URL" \
@@ -60,8 +68,10 @@ SLUICE_RATE_LIMIT=1000000 SLUICE_RATE_BURST=1000000 infra/services.sh restart ga
 sluice_run "sluice, batching on" "$clients"
 sluice_run "sluice, batching on, $((4 * clients)) clients" $((4 * clients))
 SLUICE_SPARK_BATCH_SIZE=1 SLUICE_PREFETCH=4 infra/services.sh restart spark-runner >/dev/null
+warm_up
 sluice_run "sluice, batching off" "$clients"
 SLUICE_SPARK_BATCH_SIZE=1 SLUICE_PREFETCH=4 infra/services.sh add spark-runner >/dev/null
+warm_up
 sluice_run "sluice, batching off, 2 spark-runners" "$clients"
 
 .sluice/venv/bin/python - "$out" <<'PY'
