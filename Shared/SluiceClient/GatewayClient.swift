@@ -14,6 +14,7 @@ public struct GatewayClient: Sendable {
     public let baseURL: URL
     /// Sent as `Authorization: Bearer <key>`.
     public let apiKey: String?
+    /// Every call and every event stream of this client goes through this one session.
     let session: URLSession
     /// The event streams open on `session`.
     let streams = EventStreamRouter()

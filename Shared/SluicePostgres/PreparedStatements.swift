@@ -34,6 +34,7 @@ struct PreparedStatements {
         return name
     }
 
+    /// Drops `key`, so that its next run prepares it again under a new name.
     mutating func forget(_ key: Key) {
         names[key] = nil
     }
