@@ -161,18 +161,17 @@ public final class PostgresConnection {
         }
         let types = query.bindings.map { Oid($0.dataType.oid) }
         let key = PreparedStatements.Key(sql: query.sql, types: types)
-        guard let name = try prepare(key, context: context) else {
-            let result = withCStrings(query.bindings.map(\.text)) { values in
+        let name = try prepare(key, context: context)
+        let result = withCStrings(query.bindings.map(\.text)) { values in
+            if let name {
+                PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0)
+            } else {
                 PQexecParams(handle, query.sql, Int32(values.count), types, values, nil, nil, 0)
             }
-            return try consume(result, context: context, read)
-        }
-        let result = withCStrings(query.bindings.map(\.text)) { values in
-            PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0)
         }
         do {
             return try consume(result, context: context, read)
-        } catch let error as PostgresError where error.sqlState.map(PreparedStatements.invalidatingStates.contains) == true {
+        } catch let error as PostgresError where name != nil && PreparedStatements.invalidates(error) {
             preparedStatements.forget(key)
             throw error
         }

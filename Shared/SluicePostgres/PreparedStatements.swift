@@ -39,8 +39,10 @@ struct PreparedStatements {
         names[key] = nil
     }
 
-    /// SQLSTATEs after which a prepared statement must be prepared again: it no longer
-    /// exists in the session (26000), or a table changed under it (0A000, "cached plan
-    /// must not change result type").
-    static let invalidatingStates: Set<String> = ["26000", "0A000"]
+    /// Whether a prepared statement that failed with `error` must be prepared again: it
+    /// no longer exists in the session (26000), or a table changed under it (0A000,
+    /// "cached plan must not change result type").
+    static func invalidates(_ error: PostgresError) -> Bool {
+        error.sqlState == "26000" || error.sqlState == "0A000"
+    }
 }
