@@ -5,8 +5,9 @@ import FoundationNetworking
 
 extension GatewayClient {
     /// `GET /api/v1/jobs/{id}/events`: the job's progress as it happens, from its first
-    /// stage to its `end` event, after which the sequence finishes. A refusal (an
-    /// unknown job, a missing key) throws ``GatewayClientError`` with the gateway's message.
+    /// stage to its `end` event, after which the sequence finishes. A key over its rate
+    /// (429) waits as the gateway's `Retry-After` says and asks again; any other refusal
+    /// (an unknown job, a missing key) throws ``GatewayClientError`` with the gateway's message.
     ///
     /// Every stream of a client shares its one `URLSession`: on Linux a session of its own
     /// per stream cost the client some 30 ms of CPU a job (its own libcurl handle and
@@ -18,15 +19,60 @@ extension GatewayClient {
         if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         // No timeout for the whole stream: the gateway sends a keep-alive comment every 15 s.
         request.timeoutInterval = 60
-        let task = session.dataTask(with: request)
-        let streams = streams
-        streams.register(EventStreamReader(continuation), for: task)
-        continuation.onTermination = { _ in
-            task.cancel()
-            streams.remove(task)
-        }
-        task.resume()
+        let follow = EventStreamFollow(request: request, session: session, streams: streams, continuation: continuation)
+        continuation.onTermination = { _ in follow.cancel() }
+        follow.open()
         return stream
+    }
+}
+
+/// One ``GatewayClient/events(of:)`` sequence: its current request, opened again after
+/// a 429 once the gateway's `Retry-After` has passed, and cancelled when the sequence ends.
+///
+/// `@unchecked Sendable`: `task` and `cancelled` are only touched under `lock`.
+final class EventStreamFollow: @unchecked Sendable {
+    private let request: URLRequest
+    private let session: URLSession
+    private let streams: EventStreamRouter
+    private let continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation
+    private let lock = NSLock()
+    private var task: URLSessionDataTask?
+    private var cancelled = false
+
+    init(
+        request: URLRequest, session: URLSession, streams: EventStreamRouter,
+        continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation
+    ) {
+        self.request = request
+        self.session = session
+        self.streams = streams
+        self.continuation = continuation
+    }
+
+    /// Sends the request (again), unless the sequence has ended.
+    func open() {
+        let task = session.dataTask(with: request)
+        let opened = lock.withLock {
+            guard !cancelled else { return false }
+            self.task = task
+            return true
+        }
+        guard opened else { return }
+        streams.register(EventStreamReader(continuation) { [self] delay in
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) { self.open() }
+        }, for: task)
+        task.resume()
+    }
+
+    /// Stops the current request and any later one.
+    func cancel() {
+        let task = lock.withLock {
+            cancelled = true
+            return self.task
+        }
+        guard let task else { return }
+        task.cancel()
+        streams.remove(task)
     }
 }
 
@@ -55,7 +101,7 @@ final class EventStreamRouter: NSObject, URLSessionDataDelegate, @unchecked Send
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
-        reader(of: dataTask)?.received((response as? HTTPURLResponse)?.statusCode ?? 0)
+        reader(of: dataTask)?.received(response as? HTTPURLResponse)
         completionHandler(.allow)
     }
 
@@ -77,16 +123,26 @@ final class EventStreamRouter: NSObject, URLSessionDataDelegate, @unchecked Send
 final class EventStreamReader: @unchecked Sendable {
     private let continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation
     private var parser = ServerSentEventParser()
+    /// Called instead of ending the sequence when the gateway answers 429, with the seconds its `Retry-After` asks for.
+    private let retryAfter: @Sendable (Double) -> Void
     private var status = 0
+    private var retryAfterSeconds = 1.0
     /// A refusal's body, kept for its message.
     private var refusal = Data()
 
-    init(_ continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation) {
+    init(
+        _ continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation,
+        retryAfter: @escaping @Sendable (Double) -> Void
+    ) {
         self.continuation = continuation
+        self.retryAfter = retryAfter
     }
 
-    func received(_ status: Int) {
-        self.status = status
+    func received(_ response: HTTPURLResponse?) {
+        status = response?.statusCode ?? 0
+        if let text = response?.value(forHTTPHeaderField: "Retry-After"), let seconds = Double(text), seconds >= 0 {
+            retryAfterSeconds = seconds
+        }
     }
 
     func received(_ data: Data) {
@@ -100,6 +156,8 @@ final class EventStreamReader: @unchecked Sendable {
     func completed(_ error: (any Error)?) {
         if let error {
             continuation.finish(throwing: error)
+        } else if status == 429 {
+            retryAfter(retryAfterSeconds)
         } else if status != 200 {
             let response = GatewayResponse(status: status, headers: [:], body: refusal)
             let message = response.error.map { "\($0.error.code): \($0.error.message)" } ?? response.text

@@ -83,6 +83,22 @@ import Testing
         }
     }
 
+    @Test func anEventStreamOverTheRateWaitsAsRetryAfterSaysAndAsksAgain() async throws {
+        try await TestPipeline.run(.gatewayOnly, gatewaySettings: ["SLUICE_RATE_LIMIT": "1", "SLUICE_RATE_BURST": "1"]) { pipeline in
+            #expect(try await pipeline.client.jobs().status == 200)
+            let started = ContinuousClock.now
+            // The bucket is empty: the first request gets 429; the one after Retry-After gets the gateway's real answer.
+            var refusal = ""
+            do {
+                for try await _ in pipeline.client.events(of: UUID().uuidString) {}
+            } catch let error as GatewayClientError {
+                refusal = error.description
+            }
+            #expect(refusal.contains("(404)"), "\(refusal)")
+            #expect(ContinuousClock.now - started >= .milliseconds(900))
+        }
+    }
+
     @Test func onlyListedOriginsGetCORSHeaders() async throws {
         try await TestPipeline.run(.gatewayOnly, gatewaySettings: ["SLUICE_CORS_ORIGINS": "https://dash.example.com"]) { pipeline in
             let allowed = try await pipeline.client.send("OPTIONS", "/api/v1/jobs", headers: ["Origin": "https://dash.example.com", "Access-Control-Request-Method": "POST"])
