@@ -20,6 +20,8 @@ import SluiceJobs
 /// that wait together run as one Spark job; a job is small when its input is at most
 /// `SLUICE_SPARK_BATCH_MAX_BYTES` (default 1 MiB); an idle driver waits up to
 /// `SLUICE_SPARK_BATCH_LINGER_MS` (default 5) for a first small job's company.
+/// `SLUICE_SPARK_CONCURRENCY` (default 2; 1 in cold mode): request lines (a batch is one)
+/// the warm driver works on at once, each a Spark job of its own.
 struct SparkConfiguration: Sendable {
     var master: String
     var python: String
@@ -35,6 +37,8 @@ struct SparkConfiguration: Sendable {
     var batchMaxBytes: Int = 1 << 20
     /// How long an idle driver waits for more small jobs to batch with the first.
     var batchLinger: Duration = .milliseconds(5)
+    /// Request lines (a batch is one) the driver works on at once.
+    var concurrency = 2
     /// A driver per job, started for it (`SLUICE_SPARK_MODE=cold`).
     var cold = false
 
@@ -67,12 +71,14 @@ struct SparkConfiguration: Sendable {
         batchSize = try settings.integer("SLUICE_SPARK_BATCH_SIZE", default: 64, in: 1...4096)
         batchMaxBytes = try settings.integer("SLUICE_SPARK_BATCH_MAX_BYTES", default: 1 << 20, in: 0...Int(Int32.max))
         batchLinger = .milliseconds(try settings.integer("SLUICE_SPARK_BATCH_LINGER_MS", default: 5, in: 0...10_000))
+        concurrency = try settings.integer("SLUICE_SPARK_CONCURRENCY", default: 2, in: 1...32)
         switch settings.string("SLUICE_SPARK_MODE", default: "warm") {
         case "warm": break
         case "cold":
             cold = true
             maxJobs = 1
             batchSize = 1
+            concurrency = 1
             extraArguments.append("--no-warmup")
         case let other:
             throw ConfigurationError(key: "SLUICE_SPARK_MODE", value: other, expected: "warm or cold")

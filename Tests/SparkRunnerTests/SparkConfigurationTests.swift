@@ -29,7 +29,12 @@ import Testing
             "SLUICE_SPARK_BATCH_SIZE": "1", "SLUICE_SPARK_BATCH_MAX_BYTES": "4096", "SLUICE_SPARK_BATCH_LINGER_MS": "0",
         ])
         #expect((configured.batchSize, configured.batchMaxBytes, configured.batchLinger) == (1, 4096, .zero))
-        for (key, value) in [("SLUICE_SPARK_BATCH_SIZE", "0"), ("SLUICE_SPARK_BATCH_MAX_BYTES", "big"), ("SLUICE_SPARK_BATCH_LINGER_MS", "-5")] {
+        #expect(defaults.concurrency == 2)
+        #expect(try SparkConfiguration(environment: ["SLUICE_SPARK_CONCURRENCY": "1"]).concurrency == 1)
+        for (key, value) in [
+            ("SLUICE_SPARK_BATCH_SIZE", "0"), ("SLUICE_SPARK_BATCH_MAX_BYTES", "big"), ("SLUICE_SPARK_BATCH_LINGER_MS", "-5"),
+            ("SLUICE_SPARK_CONCURRENCY", "0"),
+        ] {
             let error = #expect(throws: ConfigurationError.self) { try SparkConfiguration(environment: [key: value]) }
             #expect(error?.description.contains(key) == true)
         }
@@ -50,7 +55,7 @@ import Testing
 
     @Test func coldModeIsADriverPerJobWithoutBatchingOrWarmUp() throws {
         let cold = try SparkConfiguration(environment: ["SLUICE_SPARK_MODE": "cold"])
-        #expect(cold.cold && cold.maxJobs == 1 && cold.batchSize == 1)
+        #expect(cold.cold && cold.maxJobs == 1 && cold.batchSize == 1 && cold.concurrency == 1)
         #expect(cold.extraArguments.last == "--no-warmup")
         #expect(try !SparkConfiguration(environment: [:]).cold)
         let error = #expect(throws: ConfigurationError.self) { try SparkConfiguration(environment: ["SLUICE_SPARK_MODE": "lukewarm"]) }

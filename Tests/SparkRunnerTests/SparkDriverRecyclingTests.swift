@@ -4,9 +4,10 @@ import SluiceCore
 import Testing
 @testable import spark_runner
 
-/// The supervisor's recycling and batching against a real PySpark driver: a driver that
-/// has reached a limit finishes the jobs it holds, and the next one takes the rest; small
-/// requests that wait together share a Spark job, at most a batch's worth each.
+/// The supervisor's recycling, batching and concurrency against a real PySpark driver: a
+/// driver that has reached a limit finishes the jobs it holds, and the next one takes the
+/// rest; small requests that wait together share a Spark job, at most a batch's worth
+/// each; a request is answered while another is held mid-job.
 /// One test at a time: each starts JVMs of its own, and on two cores several at once
 /// starve the full-pipeline suites that run beside them.
 @Suite(.serialized) struct SparkDriverRecyclingTests {
@@ -71,6 +72,28 @@ import Testing
         #expect(answers.map { $0.reply.batch?.jobs } == Array(repeating: 3, count: 6))
         #expect(answers.map { $0.reply.batch?.records } == Array(repeating: 9, count: 6))
         #expect(Set(answers.compactMap(\.reply.requestID)) == Set((1...6).map { "r\($0)" }))
+    }
+
+    @Test func aSmallRequestIsAnsweredWhileAnotherIsHeldMidJob() async throws {
+        let driver = driver { $0.concurrency = 2 }
+        defer { driver.stop(); try? FileManager.default.removeItem(at: input) }
+        // A pipe nobody writes yet: the driver, opening it, is held mid-job until the test lets it go.
+        let held = input.deletingPathExtension().appendingPathExtension("held")
+        try #require(mkfifo(held.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: held) }
+        let holding = Task { try await driver.send(["request_id": "held", "job_id": "j-held", "input": held.path], id: "held") }
+        try await withTimeout(.seconds(180), waitingFor: "the held request to reach the driver") {
+            while driver.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+
+        let small = try await send(1...1, to: driver, batchable: true)
+
+        #expect(small.map(\.reply.ok) == [true])
+        #expect(driver.requestsInFlight == 1, "the held request is still in the driver")
+        // A writer that closes at once: the held request finds an empty file.
+        close(open(held.path, O_WRONLY))
+        let released = try await holding.value
+        #expect(released.reply.ok == false && released.reply.error?.kind == "input_invalid")
     }
 
     @Test func inColdModeEachRequestGetsADriverOfItsOwnAndNoneRunsBetween() async throws {

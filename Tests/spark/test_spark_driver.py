@@ -123,7 +123,8 @@ def drivers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Driv
     """The shared driver and the drivers the lifecycle tests end, started together: start-up dominates."""
     directory = tmp_path_factory.mktemp("drivers")
     started = {
-        "shared": Driver(directory / "shared.log"),
+        # Two request lines at once, as the spark-runner runs it.
+        "shared": Driver(directory / "shared.log", "--concurrency", "2"),
         "eof": Driver(directory / "eof.log", *IDLE_DRIVER_ARGS),
         "sigterm": Driver(directory / "sigterm.log", *IDLE_DRIVER_ARGS),
     }
@@ -379,7 +380,7 @@ def test_a_batch_answers_each_request_as_if_alone(driver: Driver, tmp_path: Path
         assert_categories(response["categories"], expected_categories(rows))
         assert response["comparison"]["agree"] is True
         # Seven inputs went into the Spark job (not the missing one); its records are those of the six that succeeded.
-        assert response["batch"] == {"jobs": 7, "records": total}
+        assert response["batch"] == {"jobs": 7, "records": total, "pipelines_concurrent": True}
         assert response["dataframe"]["throughput_records_per_second"] == pytest.approx(total / response["dataframe"]["seconds"])
     assert by_id["bad"]["ok"] is False and by_id["bad"]["error"]["kind"] == "input_invalid"
     assert "line 3" in by_id["bad"]["error"]["message"] and "'oops'" in by_id["bad"]["error"]["message"]
@@ -389,6 +390,29 @@ def test_a_batch_answers_each_request_as_if_alone(driver: Driver, tmp_path: Path
     assert "batch" not in by_id["alone"] and "rdd" not in by_id["alone"]
     assert_categories(by_id["alone"]["categories"], expected_categories(inputs[0][1]))
     assert_still_serving(driver, tmp_path)
+
+
+def test_a_small_request_is_answered_while_a_large_one_runs(driver: Driver, tmp_path: Path) -> None:
+    rng = random.Random(11)
+    values = [rng.uniform(-5.0, 5.0) for _ in range(300_000)]
+    large_rows = normalized_rows(values, [rng.choice("ABCD") for _ in values])
+    small_rows = normalized_rows([1.0, 2.0, 4.0], ["A", "B", "A"])
+    lines = [
+        {"request_id": "large", "job_id": "job-large", "input": str(write_csv(tmp_path / "large.csv", large_rows))},
+        {"request_id": "small", "job_id": "job-small", "input": str(write_csv(tmp_path / "small.csv", small_rows))},
+    ]
+    assert driver.process.stdin is not None
+    driver.process.stdin.write(b"".join(json.dumps(line).encode("utf-8") + b"\n" for line in lines))
+    driver.process.stdin.flush()
+
+    first, second = driver.next_message(), driver.next_message()
+
+    # One at a time, the large request would be answered first.
+    assert [first["request_id"], second["request_id"]] == ["small", "large"]
+    for response, rows in ((first, small_rows), (second, large_rows)):
+        assert_ok(response)
+        assert_compared(response)
+        assert_categories(response["categories"], expected_categories(rows))
 
 
 # --- errors ----------------------------------------------------------------
