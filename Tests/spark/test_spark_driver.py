@@ -127,6 +127,8 @@ def drivers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Driv
         "shared": Driver(directory / "shared.log", "--concurrency", "2"),
         "eof": Driver(directory / "eof.log", *IDLE_DRIVER_ARGS),
         "sigterm": Driver(directory / "sigterm.log", *IDLE_DRIVER_ARGS),
+        # Every file too large to read whole: the RDD pipeline reads lines, in splits.
+        "lines": Driver(directory / "lines.log", "--no-warmup", "--conf", "spark.sluice.rdd.wholeFileMaxBytes=0"),
     }
     yield started
     for running in started.values():
@@ -413,6 +415,23 @@ def test_a_small_request_is_answered_while_a_large_one_runs(driver: Driver, tmp_
         assert_ok(response)
         assert_compared(response)
         assert_categories(response["categories"], expected_categories(rows))
+
+
+def test_files_too_large_to_read_whole_are_read_as_lines(drivers: dict[str, Driver], tmp_path: Path) -> None:
+    lines = drivers["lines"]
+    lines.ready()
+    rng = random.Random(5)
+    values = [rng.gauss(50.0, 10.0) for _ in range(120_000)]
+    rows = normalized_rows(values, [rng.choice("ABCDE") for _ in values])
+    response = lines.request("as-lines", write_csv(tmp_path / "as-lines.csv", rows))
+    assert_ok(response)
+    assert_compared(response)
+    assert_categories(response["categories"], expected_categories(rows))
+    # The JVM reads "0.5d" as 0.5; the line parser, as Arrow, does not.
+    odd = tmp_path / "java-literal.csv"
+    odd.write_text(f"{HEADER}\n1,1.0,A,0.25\n2,2.0,A,0.5d\n", encoding="utf-8")
+    assert "count 2 (DataFrame) vs 1 (RDD)" in lines.request("odd", odd)["error"]["message"]
+    assert lines.close_stdin_and_wait() == 0, lines.stderr_tail()
 
 
 # --- errors ----------------------------------------------------------------
