@@ -10,8 +10,10 @@ Run with: ``.sluice/venv/bin/python -m pytest -q Tests/spark``
 from __future__ import annotations
 
 import json
+import os
 import queue
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -127,6 +129,7 @@ def drivers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Driv
         "shared": Driver(directory / "shared.log", "--concurrency", "2"),
         "eof": Driver(directory / "eof.log", *IDLE_DRIVER_ARGS),
         "sigterm": Driver(directory / "sigterm.log", *IDLE_DRIVER_ARGS),
+        "jvm-killed": Driver(directory / "jvm-killed.log", *IDLE_DRIVER_ARGS),
         # Every file too large to read whole: the RDD pipeline reads lines, in splits.
         "lines": Driver(directory / "lines.log", "--no-warmup", "--conf", "spark.sluice.rdd.wholeFileMaxBytes=0"),
     }
@@ -502,6 +505,34 @@ def test_end_of_input_stops_the_driver_with_status_zero(drivers: dict[str, Drive
     idle = drivers["eof"]
     idle.ready()
     assert idle.close_stdin_and_wait() == 0, idle.stderr_tail()
+
+
+def test_a_driver_whose_jvm_died_answers_with_an_error_and_exits_with_status_one(drivers: dict[str, Driver], tmp_path: Path) -> None:
+    orphaned = drivers["jvm-killed"]
+    orphaned.ready()
+    jvm = os.pidfd_open(child_pid(orphaned.process.pid, "java"))  # readable once the process has ended
+    try:
+        signal.pidfd_send_signal(jvm, signal.SIGKILL)
+        assert select.select([jvm], [], [], EXIT_TIMEOUT)[0], "the JVM did not die"
+    finally:
+        os.close(jvm)
+    response = orphaned.request("after-the-jvm", write_csv(tmp_path / "after.csv", [(1, 1.0, "A", 0.5)]))
+    assert response["ok"] is False and response["error"]["kind"] == "spark_error", response
+    assert orphaned.process.wait(timeout=EXIT_TIMEOUT) == 1, orphaned.stderr_tail()
+
+
+def child_pid(parent: int, name: str) -> int:
+    """The process id of ``parent``'s child called ``name``."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            command, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+            if command == name and int(fields[1]) == parent:
+                return int(entry.name)
+    pytest.fail(f"process {parent} has no child called {name}")
 
 
 def test_sigterm_stops_the_driver_with_status_zero(drivers: dict[str, Driver]) -> None:

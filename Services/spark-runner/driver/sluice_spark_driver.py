@@ -688,18 +688,21 @@ def serve(spark: SparkSession, reader_fd: int, protocol: TextIO, shutdown: _Shut
 
     def answer(raw: bytes) -> None:
         try:
-            if _answer_line(spark, raw, protocol, shutdown, emitting):
-                return
-            log.error("the Spark session is gone; exiting")
+            healthy = _answer_line(spark, raw, protocol, shutdown, emitting)
+            if not healthy:
+                log.error("the Spark session is gone; exiting")
         except Exception:  # noqa: BLE001 - its requests would wait forever: end the driver instead
             log.exception("a request line could not be answered; exiting")
+            healthy = False
+        try:
+            if not healthy:
+                broken.set()
+                os.write(broken_write_fd, b"x")
         finally:
             room.release()
-        broken.set()
-        os.write(broken_write_fd, b"x")
 
     with futures.ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sluice-serve") as pool:
-        while room.acquire() and not broken.is_set() and (raw := reader.next_line()) is not None:
+        while room.acquire() and not (broken.is_set() or shutdown.requested) and (raw := reader.next_line()) is not None:
             if raw.strip():
                 pool.submit(answer, raw)
             else:
