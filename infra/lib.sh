@@ -114,6 +114,26 @@ port_open() {
     timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
+# True while a TCP connection whose own port was $1 lingers in TIME_WAIT (state 06 in
+# /proc/net/tcp and tcp6). An outgoing connection may have been given a server's port as
+# its ephemeral port (32768-60999 by default, which holds our default ports); for the 60 s
+# of its TIME_WAIT, a server cannot listen on that port ("Address already in use").
+port_in_time_wait() {
+    local hex
+    hex=$(printf ':%04X' "$1")
+    awk -v port="$hex" 'FNR > 1 && substr($2, length($2) - 4) == port && $4 == "06" { found = 1 } END { exit !found }' \
+        /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# Waits, saying so, until no connection holds port $1 in TIME_WAIT (at most 65 s).
+wait_out_time_wait() {
+    port_in_time_wait "$1" || return 0
+    say "port $1 was an outgoing connection's own port moments ago (TIME_WAIT): waiting up to 65 s for it to clear"
+    wait_for 65 port_clear_of_time_wait "$1" || die "port $1 is still held in TIME_WAIT"
+}
+
+port_clear_of_time_wait() { ! port_in_time_wait "$1"; }
+
 # True when process $1 exists.
 pid_alive() {
     [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null
