@@ -114,25 +114,24 @@ port_open() {
     timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
-# True while a TCP connection whose own port was $1 lingers in TIME_WAIT (state 06 in
-# /proc/net/tcp and tcp6). An outgoing connection may have been given a server's port as
-# its ephemeral port (32768-60999 by default, which holds our default ports); for the 60 s
-# of its TIME_WAIT, a server cannot listen on that port ("Address already in use").
-port_in_time_wait() {
-    local hex
-    hex=$(printf ':%04X' "$1")
-    awk -v port="$hex" 'FNR > 1 && substr($2, length($2) - 4) == port && $4 == "06" { found = 1 } END { exit !found }' \
-        /proc/net/tcp /proc/net/tcp6 2>/dev/null
+# True when a server could listen on 127.0.0.1:$1 now, binding as servers do
+# (SO_REUSEADDR). Our default ports lie in Linux's ephemeral range (32768-60999), from
+# which outgoing connections take their own ports: one that had this port holds it for
+# the 60 s of its TIME_WAIT, and meanwhile no server can listen there ("Address already
+# in use"). A server's own connections in TIME_WAIT do not stand in the way.
+port_bindable() {
+    python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
 }
 
-# Waits, saying so, until no connection holds port $1 in TIME_WAIT (at most 65 s).
-wait_out_time_wait() {
-    port_in_time_wait "$1" || return 0
-    say "port $1 was an outgoing connection's own port moments ago (TIME_WAIT): waiting up to 65 s for it to clear"
-    wait_for 65 port_clear_of_time_wait "$1" || die "port $1 is still held in TIME_WAIT"
+# Waits, saying so, until a server could listen on port $1 (at most 65 s, past a TIME_WAIT).
+wait_until_bindable() {
+    port_bindable "$1" && return 0
+    say "port $1 cannot be listened on yet (an outgoing connection had it moments ago, now in TIME_WAIT): waiting up to 65 s"
+    wait_for 65 port_bindable "$1" || die "port $1 still cannot be listened on"
 }
-
-port_clear_of_time_wait() { ! port_in_time_wait "$1"; }
 
 # True when process $1 exists.
 pid_alive() {

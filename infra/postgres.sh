@@ -78,7 +78,7 @@ start() {
     ensure_server_dirs "$PG_DIR" "$SOCK_DIR"
     init_cluster
 
-    wait_out_time_wait "$PORT"
+    wait_until_bindable "$PORT"
     say "starting on 127.0.0.1:$PORT"
     # -w waits until it accepts connections; -t bounds that wait.
     if ! pg_ctl -l "$PG_LOG" -w -t "$SLUICE_START_TIMEOUT" start \

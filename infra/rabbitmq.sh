@@ -125,7 +125,7 @@ start() {
     for port in "$SLUICE_RABBITMQ_PORT" "$SLUICE_RABBITMQ_DIST_PORT"; do
         port_open "$port" && die "port $port is already taken by another process;" \
             "choose others with SLUICE_RABBITMQ_PORT / SLUICE_RABBITMQ_DIST_PORT"
-        wait_out_time_wait "$port"
+        wait_until_bindable "$port"
     done
     ensure_server_dirs "$RABBIT_DIR"
     write_config
@@ -133,7 +133,7 @@ start() {
 
     if [[ -z $(epmd_pids) ]]; then
         port_open "$SLUICE_EPMD_PORT" && die "port $SLUICE_EPMD_PORT (epmd) is taken by another process"
-        wait_out_time_wait "$SLUICE_EPMD_PORT"
+        wait_until_bindable "$SLUICE_EPMD_PORT"
         # Started by us, with its port on the command line, so that stop can find it.
         as_server_user epmd -daemon -port "$SLUICE_EPMD_PORT" -address 127.0.0.1
     fi
