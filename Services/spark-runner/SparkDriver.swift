@@ -64,16 +64,11 @@ final class SparkDriver: Service, @unchecked Sendable {
         var retiring: String?
     }
 
-    /// A line written to the driver: how many of its requests are unanswered, and whether they are small jobs.
-    private struct OpenLine {
-        var unanswered: Int
-        let small: Bool
-    }
-
-    /// A request written to the driver, and which line carried it.
+    /// A request written to the driver, which line carried it, and whether that line holds small jobs.
     private struct Waiting {
         let continuation: CheckedContinuation<Answer, Error>
         let line: Int
+        let small: Bool
     }
 
     private struct Queued {
@@ -103,8 +98,6 @@ final class SparkDriver: Service, @unchecked Sendable {
     private var readyWaiters: [CheckedContinuation<Void, Error>] = []
     private var queued: [Queued] = []
     private var inFlight: [String: Waiting] = [:]
-    /// Lines written to the driver and not fully answered, by number.
-    private var openLines: [Int: OpenLine] = [:]
     private var linesWritten = 0
     private var wakeScheduled = false
 
@@ -197,13 +190,14 @@ final class SparkDriver: Service, @unchecked Sendable {
             if current.jobs > 0, current.retiring == nil, let maxAge = configuration.maxAge, ContinuousClock.now - current.started >= maxAge {
                 current.retiring = "it is \(ContinuousClock.now - current.started) old (SLUICE_SPARK_MAX_MINUTES)"
             }
-            while current.ready, current.retiring == nil, openLines.count < configuration.concurrency, let next = queued.first {
-                if next.batchable, openLines.values.contains(where: \.small) { break }
+            while current.ready, current.retiring == nil, openLines < configuration.concurrency, let next = queued.first {
+                if next.batchable, inFlight.values.contains(where: \.small) { break }
                 let room = configuration.maxJobs.map { $0 - current.jobs } ?? configuration.batchSize
                 guard case .send(let batch) = takeBatch(upTo: min(configuration.batchSize, room), wake: &effects.wake) else { break }
                 linesWritten += 1
-                openLines[linesWritten] = OpenLine(unanswered: batch.count, small: next.batchable)
-                for request in batch { inFlight[request.id] = Waiting(continuation: request.continuation, line: linesWritten) }
+                for request in batch {
+                    inFlight[request.id] = Waiting(continuation: request.continuation, line: linesWritten, small: next.batchable)
+                }
                 current.jobs += batch.count
                 effects.writes.append((current.input, batch.map(\.id), Self.line(for: batch)))
                 if let maxJobs = configuration.maxJobs, current.jobs >= maxJobs {
@@ -245,7 +239,7 @@ final class SparkDriver: Service, @unchecked Sendable {
         for (input, ids, line) in effects.writes {
             writer.submit { [self] in
                 do { try input.write(contentsOf: line) } catch {
-                    let (waiters, effects) = lock.withLock { (ids.compactMap { answered($0) }, advance()) }
+                    let (waiters, effects) = lock.withLock { (ids.compactMap { inFlight.removeValue(forKey: $0)?.continuation }, advance()) }
                     waiters.forEach { $0.resume(throwing: DriverError.crashed("writing to it failed: \(error)")) }
                     perform(effects)
                 }
@@ -290,14 +284,8 @@ final class SparkDriver: Service, @unchecked Sendable {
         return .send(taken)
     }
 
-    /// The waiter of request `id`, forgotten, its line closed once it has no other
-    /// request unanswered (called with `lock` held); nil when no request `id` is in flight.
-    private func answered(_ id: String) -> CheckedContinuation<Answer, Error>? {
-        guard let waiting = inFlight.removeValue(forKey: id) else { return nil }
-        openLines[waiting.line]?.unanswered -= 1
-        if openLines[waiting.line]?.unanswered == 0 { openLines[waiting.line] = nil }
-        return waiting.continuation
-    }
+    /// Lines written to the driver with a request still unanswered (read with `lock` held).
+    private var openLines: Int { Set(inFlight.values.map(\.line)).count }
 
     /// One request's line, or a batch line (`{"batch":[…]}`) for several.
     private static func line(for batch: [Queued]) -> Data {
@@ -367,7 +355,7 @@ final class SparkDriver: Service, @unchecked Sendable {
             return
         }
         guard let id = reply.requestID else { return }
-        let (waiter, effects) = lock.withLock { (answered(id), advance()) }
+        let (waiter, effects) = lock.withLock { (inFlight.removeValue(forKey: id)?.continuation, advance()) }
         waiter?.resume(returning: Answer(reply: reply, line: line, generation: generation))
         perform(effects)
     }
@@ -385,7 +373,7 @@ final class SparkDriver: Service, @unchecked Sendable {
     /// Fails every request and readiness wait (after the driver they were waiting on is gone).
     private func failWaiters(_ error: DriverError) {
         let (ready, replies): ([CheckedContinuation<Void, Error>], [CheckedContinuation<Answer, Error>]) = lock.withLock {
-            defer { readyWaiters.removeAll(); queued.removeAll(); inFlight.removeAll(); openLines.removeAll() }
+            defer { readyWaiters.removeAll(); queued.removeAll(); inFlight.removeAll() }
             return (readyWaiters, queued.map(\.continuation) + inFlight.values.map(\.continuation))
         }
         if !ready.isEmpty || !replies.isEmpty { logger.error("the Spark driver is gone", metadata: ["error": "\(error)"]) }

@@ -206,24 +206,15 @@ def _hadoop_file(spark: SparkSession, path: str) -> tuple[JavaObject, JavaObject
     return hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hadoop_path
 
 
-def _input_bytes(spark: SparkSession, path: str) -> int:
-    """The length of the input in bytes (of all its files, for a directory)."""
-    local = _local_path(path)
-    if local is not None and not os.path.isdir(local):
-        return os.path.getsize(local)
-    fs, hadoop_path = _hadoop_file(spark, path)
-    return fs.getContentSummary(hadoop_path).getLength()
-
-
-def _largest_file_bytes(spark: SparkSession, path: str) -> int:
-    """The length of the input's largest file in bytes (a directory's largest part)."""
+def _file_sizes(spark: SparkSession, path: str) -> list[int]:
+    """The length in bytes of each file of the input (one for a file, a directory's parts for a directory)."""
     local = _local_path(path)
     if local is not None:
         if not os.path.isdir(local):
-            return os.path.getsize(local)
-        return max((entry.stat().st_size for entry in os.scandir(local) if entry.is_file()), default=0)
+            return [os.path.getsize(local)]
+        return [entry.stat().st_size for entry in os.scandir(local) if entry.is_file()]
     fs, hadoop_path = _hadoop_file(spark, path)
-    return max((status.getLen() for status in fs.listStatus(hadoop_path)), default=0)
+    return [status.getLen() for status in fs.listStatus(hadoop_path)]
 
 
 def parse_record(line: str) -> tuple[str, float]:
@@ -337,7 +328,7 @@ def dataframe_aggregates(spark: SparkSession, path: str, threshold: float) -> di
     one stage instead of two.
     """
     frame = _csv_reader(spark).csv(path)
-    if _input_bytes(spark, path) <= ONE_SPLIT_BYTES:
+    if sum(_file_sizes(spark, path)) <= ONE_SPLIT_BYTES:
         frame = frame.coalesce(1)
     keys, aggregates = _aggregation(spark, threshold)
     return _category_stats(spark, path, frame.groupBy(*keys).agg(*aggregates).collect())
@@ -354,7 +345,7 @@ def dataframe_batch_aggregates(
     for one input, inputs that add up to one split are read as one partition.
     """
     frame = _csv_reader(spark).csv(paths).withColumn("_file", F.col("_metadata.file_path"))
-    if sum(_input_bytes(spark, path) for path in paths) <= ONE_SPLIT_BYTES:
+    if sum(sum(_file_sizes(spark, path)) for path in paths) <= ONE_SPLIT_BYTES:
         frame = frame.coalesce(1)
     keys, aggregates = _aggregation(spark, threshold)
     by_file: dict[tuple[str, str, str], list] = {}
@@ -492,7 +483,7 @@ def rdd_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str
     """
     context = spark.sparkContext
     limit = int(spark.conf.get(WHOLE_FILE_MAX_BYTES_CONF, str(WHOLE_FILE_MAX_BYTES)))
-    if _largest_file_bytes(spark, path) <= limit:
+    if max(_file_sizes(spark, path), default=0) <= limit:
         files = context.binaryFiles(path)
         partials = files.mapPartitions(functools.partial(_whole_file_states, threshold)).collect()
     else:
