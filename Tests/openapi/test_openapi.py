@@ -61,7 +61,12 @@ def call_options(gateway):
 @schema.parametrize()
 @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=DEADLINE_MS)
 def test_every_answer_is_one_the_document_allows(case, gateway):
-    case.call_and_validate(checks=CHECKS, **call_options(gateway))
+    options = call_options(gateway)
+    # A case made to break the document by leaving out the required Authorization header
+    # goes without one: adding the key would mend it, and the gateway rightly accept it.
+    if "Authorization" not in (case.headers or {}):
+        del options["headers"]["Authorization"]
+    case.call_and_validate(checks=CHECKS, **options)
 
 
 def test_answers_about_a_real_job_fit_the_document(gateway):
