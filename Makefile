@@ -9,6 +9,11 @@ ifeq ($(shell command -v swift 2>/dev/null),)
 export PATH := $(SWIFT_BIN_DIR):$(PATH)
 endif
 SWIFT ?= swift
+# release for `make run`; `make test` runs it on the debug build it has already made.
+CONFIGURATION ?= release
+BIN = .build/$(CONFIGURATION)
+# What `make run` submits: the seed request, shipped in the repository.
+SEED_SAMPLE = infra/examples/seed-sample.json
 
 GATEWAY_URL = http://127.0.0.1:$${SLUICE_HTTP_PORT:-58080}
 API_KEY_FILE = .sluice/api-key
@@ -25,7 +30,7 @@ install: ## install what is missing (Debian packages, .sluice/venv)
 	infra/install.sh
 
 build: install ## swift build -c release
-	$(SWIFT) build -c release
+	$(SWIFT) build -c $(CONFIGURATION)
 
 stack: install ## start the project's RabbitMQ and PostgreSQL (.sluice/)
 	infra/stack.sh start
@@ -34,17 +39,17 @@ stack-stop: ## stop them
 	infra/stack.sh stop
 
 run: install stack build ## start the stack and the five services, submit the seed sample through the gateway, print its summary
-	$(WITH_STACK_ENV) .build/release/sluice migrate
-	$(WITH_STACK_ENV) .build/release/sluice topology
+	$(WITH_STACK_ENV) $(BIN)/sluice migrate
+	$(WITH_STACK_ENV) $(BIN)/sluice topology
 	@# The gateway wants an API key: one for this machine, made once, kept in .sluice/api-key (mode 600).
-	@test -s $(API_KEY_FILE) || { umask 077 && $(WITH_STACK_ENV) .build/release/sluice keys create "local-$$(date +%Y%m%d-%H%M%S)" > $(API_KEY_FILE).new && mv $(API_KEY_FILE).new $(API_KEY_FILE); }
-	infra/services.sh start
-	@echo "== the seed sample, through the gateway (sluice submit ../shared/data/seed-sample.json --wait):"
-	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) SLUICE_GATEWAY_URL=$(GATEWAY_URL) .build/release/sluice submit ../shared/data/seed-sample.json --wait --timeout 120
+	@test -s $(API_KEY_FILE) || { umask 077 && $(WITH_STACK_ENV) $(BIN)/sluice keys create "local-$$(date +%Y%m%d-%H%M%S)" > $(API_KEY_FILE).new && mv $(API_KEY_FILE).new $(API_KEY_FILE); }
+	SLUICE_BIN_DIR=$(BIN) infra/services.sh start
+	@echo "== the seed sample, through the gateway (sluice submit $(SEED_SAMPLE) --wait):"
+	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) SLUICE_GATEWAY_URL=$(GATEWAY_URL) $(BIN)/sluice submit $(SEED_SAMPLE) --wait --timeout 120
 	@infra/stack.sh status
 	@infra/services.sh status
 	@echo "== running: the gateway on $(GATEWAY_URL), API key $$(cat $(API_KEY_FILE)) (also in $(API_KEY_FILE))"
-	@echo "   try: export SLUICE_API_KEY=$$(cat $(API_KEY_FILE)); .build/release/sluice jobs"
+	@echo "   try: export SLUICE_API_KEY=$$(cat $(API_KEY_FILE)); $(BIN)/sluice jobs"
 	@echo "   logs in .sluice/logs; 'make stop' stops everything"
 
 stop: ## stop everything `make run` started

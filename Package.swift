@@ -9,7 +9,7 @@ let stageServiceDependencies: [Target.Dependency] = [
 ]
 
 /// Sluice: a queue-driven data-processing pipeline. Five services over RabbitMQ
-/// (rabbitmq-c) and PostgreSQL (libpq); see README.md and ../shared/DESIGN.md.
+/// (rabbitmq-c) and PostgreSQL (libpq); see README.md.
 let package = Package(
     name: "sluice",
     platforms: [.macOS(.v14)],
@@ -96,13 +96,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                "SluiceCore",
             ],
             path: "Shared/SluiceObservability"
         ),
-        .target(name: "SluiceClient", dependencies: ["SluiceRecords"], path: "Shared/SluiceClient"),
+        .target(name: "SluiceClient", dependencies: ["SluiceRecords", "SluiceCore"], path: "Shared/SluiceClient"),
         .target(
             name: "SluiceJobs",
-            dependencies: ["SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceRecords"],
+            dependencies: ["SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceRecords", "SluiceCore"],
             path: "Shared/SluiceJobs"
         ),
         .target(
@@ -200,8 +201,9 @@ let package = Package(
             dependencies: [
                 "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "sluice", "SluiceClient",
                 "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore",
-                "SluiceTestSupport",
+                "SluiceObservability", "SluiceTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/PipelineTests"
         ),
@@ -211,7 +213,7 @@ let package = Package(
             path: "Tests/ValidatorTests"
         ),
         .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords", "SluiceTestSupport"], path: "Tests/SluiceRecordsTests"),
-        .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient"], path: "Tests/SluiceClientTests"),
+        .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient", "SluiceCore"], path: "Tests/SluiceClientTests"),
         .testTarget(
             name: "SluiceObservabilityTests",
             dependencies: ["SluiceObservability", .product(name: "Logging", package: "swift-log")],

@@ -17,8 +17,10 @@ cd "$SLUICE_REPO"
 
 # Workers first, the gateway last: it takes jobs only once they can be worked on.
 services=(validator gpu-normalizer spark-runner analyzer gateway)
-# Where each worker serves /health and /ready (SLUICE_HEALTH_PORT); the gateway has its own on SLUICE_HTTP_PORT.
-declare -A health_ports=([validator]=58081 [gpu-normalizer]=58082 [spark-runner]=58083 [analyzer]=58084)
+# Where each worker serves /health and /ready (SLUICE_HEALTH_PORT): the four ports after the
+# gateway's SLUICE_HTTP_PORT (58081-58084 by default), so one setting moves the whole set.
+http_port=${SLUICE_HTTP_PORT:-58080}
+declare -A health_ports=([validator]=$((http_port + 1)) [gpu-normalizer]=$((http_port + 2)) [spark-runner]=$((http_port + 3)) [analyzer]=$((http_port + 4)))
 bin_dir=${SLUICE_BIN_DIR:-$SLUICE_REPO/.build/release}
 run_dir=$SLUICE_HOME/run
 

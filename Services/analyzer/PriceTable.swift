@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// What a second of compute costs, for the summary's cost estimate (compute seconds ×
 /// price, and per record).
@@ -26,7 +27,7 @@ struct PriceTable: Sendable, Codable, Hashable {
         for (key, path) in [("SLUICE_PRICE_CPU_SECOND", \PriceTable.cpuSecond), ("SLUICE_PRICE_GPU_SECOND", \PriceTable.gpuSecond)] {
             guard let text = environment[key] else { continue }
             guard let value = Double(text), value >= 0, value.isFinite else {
-                throw PriceError(description: "\(key)='\(text)' is not a price in USD per second")
+                throw ConfigurationError(key: key, value: text, expected: "a price in USD per second (a number, 0 or more)")
             }
             self[keyPath: path] = value
         }
@@ -36,6 +37,4 @@ struct PriceTable: Sendable, Codable, Hashable {
     func perSecond(on device: String?) -> Double {
         device?.hasPrefix("cuda") == true ? gpuSecond : cpuSecond
     }
-
-    struct PriceError: Error, CustomStringConvertible { let description: String }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import SluiceRecords
 
@@ -17,6 +18,15 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
     /// 404: no job has this id.
     static func jobNotFound(_ id: String) -> GatewayError {
         GatewayError(status: .notFound, code: "job_not_found", message: "there is no job \(id)")
+    }
+
+    /// 400: a job id prefix that more than one job begins with; the details list them.
+    static func ambiguousJobID(_ prefix: String, candidates: [UUID], more: Bool) -> GatewayError {
+        GatewayError(
+            status: .badRequest, code: "ambiguous_job_id",
+            message: "\(candidates.count)\(more ? " or more" : "") jobs begin with \(prefix); give more of the id",
+            details: candidates.map { ErrorDetail(field: "id", reason: "candidate", message: $0.uuidString.lowercased()) }
+        )
     }
 
     /// 400: a query parameter or header that cannot be used.

@@ -9,14 +9,15 @@ import SluiceJobs
 /// boundary) and `POST /api/v1/jobs/{id}/retry` (run a failed job again from the stage
 /// that failed, reusing what the earlier stages produced).
 struct JobControlRoutes: Sendable {
+    let history: JobHistory
     let store: JobStore
     let publisher: AMQPPublisher
     let topology: SluiceTopology
     let logger: Logger
 
     func register(on router: Router<GatewayRequestContext>) {
-        router.post("api/v1/jobs/:id/cancel") { _, context in try await self.cancel(try JobRoutes.jobID(context), by: context.apiKey?.name) }
-        router.post("api/v1/jobs/:id/retry") { _, context in try await self.retry(try JobRoutes.jobID(context)) }
+        router.post("api/v1/jobs/:id/cancel") { _, context in try await self.cancel(try await history.jobID(context), by: context.apiKey?.name) }
+        router.post("api/v1/jobs/:id/retry") { _, context in try await self.retry(try await history.jobID(context)) }
     }
 
     func cancel(_ jobID: UUID, by who: String?) async throws -> Response {

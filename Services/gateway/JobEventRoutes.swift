@@ -14,7 +14,7 @@ struct JobEventRoutes: Sendable {
     var keepAlive: Duration = .seconds(15)
 
     func register(on router: Router<some RequestContext>) {
-        router.get("api/v1/jobs/:id/events") { _, context in try await self.stream(try JobRoutes.jobID(context)) }
+        router.get("api/v1/jobs/:id/events") { _, context in try await self.stream(try await history.jobID(context)) }
     }
 
     func stream(_ jobID: UUID) async throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import SluiceContracts
 import SluicePostgres
 
@@ -108,6 +109,40 @@ struct JobHistory: Sendable {
         let next = jobs.count > filter.limit ? jobs[filter.limit - 1].id : nil
         if jobs.count > filter.limit { jobs.removeLast(jobs.count - filter.limit) }
         return (jobs, next)
+    }
+
+    /// The most candidates an ambiguous prefix's refusal lists.
+    static let maxCandidates = 10
+
+    /// The job `text` names: a whole id (which may name no job), or a prefix that exactly
+    /// one job begins with. Throws ``GatewayError/jobNotFound(_:)`` for text that is
+    /// neither, or a prefix no job begins with, and ``GatewayError/ambiguousJobID(_:candidates:more:)``
+    /// for a prefix several do, listing the newest.
+    func resolve(_ text: String) async throws -> UUID {
+        guard let reference = JobReference(text) else {
+            throw GatewayError.jobNotFound("\"\(text)\" (a job id is a UUID, or its first \(JobReference.minimumPrefixDigits) or more hex digits)")
+        }
+        guard case .prefix = reference else { return reference.bounds.lowest }
+        let (lowest, highest) = reference.bounds
+        let candidates: [UUID] = try await pool.withConnection { db in
+            try db.query("""
+                SELECT job_id FROM jobs WHERE job_id BETWEEN \(lowest) AND \(highest)
+                ORDER BY submitted_at DESC LIMIT \(Self.maxCandidates + 1)
+                """).map { try $0.decode("job_id") }
+        }
+        switch candidates.count {
+        case 0: throw GatewayError.jobNotFound("beginning with \(text.lowercased())")
+        case 1: return candidates[0]
+        default:
+            throw GatewayError.ambiguousJobID(
+                text.lowercased(), candidates: Array(candidates.prefix(Self.maxCandidates)), more: candidates.count > Self.maxCandidates
+            )
+        }
+    }
+
+    /// The `:id` path parameter, resolved as ``resolve(_:)`` does.
+    func jobID(_ context: some RequestContext) async throws -> UUID {
+        try await resolve(try context.parameters.require("id"))
     }
 
     /// Whether a job with this id exists.

@@ -12,8 +12,8 @@ struct JobRoutes: Sendable {
 
     func register(on router: Router<some RequestContext>) {
         router.get("api/v1/jobs") { request, _ in try await self.list(request) }
-        router.get("api/v1/jobs/:id") { _, context in try await self.show(try Self.jobID(context)) }
-        router.get("api/v1/jobs/:id/results") { _, context in try await self.results(try Self.jobID(context)) }
+        router.get("api/v1/jobs/:id") { _, context in try await self.show(try await history.jobID(context)) }
+        router.get("api/v1/jobs/:id/results") { _, context in try await self.results(try await history.jobID(context)) }
     }
 
     func list(_ request: Request) async throws -> Response {
@@ -55,13 +55,6 @@ struct JobRoutes: Sendable {
             throw GatewayError.noResults(jobID.uuidString.lowercased(), status: outcome.status, error: outcome.error)
         }
         return JSONBody.response(rawJSON: summary)
-    }
-
-    /// The `:id` path parameter as a job id; 404 when it is not a UUID.
-    static func jobID(_ context: some RequestContext) throws -> UUID {
-        let text = try context.parameters.require("id")
-        guard let id = UUID(uuidString: text) else { throw GatewayError.jobNotFound("\"\(text)\" (job ids are UUIDs)") }
-        return id
     }
 }
 

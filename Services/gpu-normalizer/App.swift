@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceCore
 import SluiceObservability
 import SluiceWorker
 
@@ -7,12 +8,14 @@ import SluiceWorker
 /// `normalized.csv`.
 @main
 struct NormalizerApp {
-    static func main() async throws {
+    static func main() async {
         ReadinessProbe.runIfAsked(port: ProcessInfo.processInfo.environment["SLUICE_HEALTH_PORT"].flatMap { Int($0) })
-        let logger = try Observability.bootstrap(label: "sluice.gpu-normalizer")
-        let services = try await buildServiceGroup(
-            configuration: try WorkerConfiguration(), normalizer: try NormalizerConfiguration(), logger: logger
-        )
-        try await services.run()
+        await ProgramExit.run("gpu-normalizer") {
+            let logger = try Observability.bootstrap(label: "sluice.gpu-normalizer")
+            let services = try await buildServiceGroup(
+                configuration: try WorkerConfiguration(), normalizer: try NormalizerConfiguration(), logger: logger
+            )
+            try await services.run()
+        }
     }
 }

@@ -18,7 +18,7 @@ extension Sluice {
                   sluice bench --jobs 200 --clients 16 --records 5
                   sluice bench --jobs 10 --clients 1 --records 25000 --json
 
-                Exit status: 0 every job completed; 1 the gateway refused or could not be reached; 2 some jobs failed.
+                Exit status: 0 every job completed; 1 the gateway refused a job; 2 some jobs failed; 69 the gateway cannot be reached.
                 """
         )
 
@@ -31,14 +31,17 @@ extension Sluice {
         @Option(name: .long, help: "Records per job.")
         var records = 5
 
-        @OptionGroup var options: GatewayOptions
+        @OptionGroup var connection: GatewayConnection
+
+        @Flag(name: .long, help: "Print the run's result (jobs per second, latency percentiles) as one JSON object.")
+        var json = false
 
         func validate() throws {
             guard jobs >= 1, clients >= 1, records >= 1 else { throw ValidationError("--jobs, --clients and --records must be at least 1") }
         }
 
         func run() async throws {
-            let client = try options.client()
+            let client = try connection.client()
             let body = try JSONSerialization.data(withJSONObject: [
                 "data": (1...records).map { ["id": $0, "value": Double($0 % 97) * 1.25, "category": "c\($0 % 4)"] },
                 "processing_config": ["compare_pipelines": true],
@@ -52,7 +55,7 @@ extension Sluice {
                 return try await group.reduce(into: []) { $0 += $1 }
             }
             let result = BenchResult(outcomes, wall: ContinuousClock.now - started, clients: clients, records: records)
-            if options.json {
+            if json {
                 print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
             } else {
                 print(result.text)

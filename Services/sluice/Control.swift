@@ -8,13 +8,13 @@ extension Sluice {
             abstract: "Cancel a queued or running job (it stops at the next stage boundary).",
             discussion: """
                 Examples:
-                  sluice cancel 0b7c5f1e-…            no further stage starts for the job; it gets no results
+                  sluice cancel 0b7c5f1e            no further stage starts for the job; it gets no results
 
                 Exit status: 0 cancelled; 1 refused (unknown job, or it already ended: 409 job_finished).
                 """
         )
 
-        @Argument(help: "The job id.")
+        @Argument(help: "The job id, or its first 8 or more hex digits.")
         var id: String
 
         @OptionGroup var options: GatewayOptions
@@ -32,13 +32,13 @@ extension Sluice {
                 The failed stage runs again as its next attempt; what earlier stages wrote is reused.
 
                 Examples:
-                  sluice retry 0b7c5f1e-… && sluice watch 0b7c5f1e-…
+                  sluice retry 0b7c5f1e && sluice watch 0b7c5f1e
 
                 Exit status: 0 queued again; 1 refused (unknown job, or not failed: 409 job_not_failed).
                 """
         )
 
-        @Argument(help: "The job id.")
+        @Argument(help: "The job id, or its first 8 or more hex digits.")
         var id: String
 
         @OptionGroup var options: GatewayOptions

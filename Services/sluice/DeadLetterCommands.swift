@@ -19,7 +19,7 @@ extension Sluice {
                   sluice dlq list                     each letter's job, stage, cause, error and attempts
                   sluice dlq replay --limit 10        re-run their failed jobs from that stage
 
-                Exit status: 0 done; 1 the broker or the database could not be reached.
+                Exit status: 0 done; 69 the broker or the database cannot be reached.
                 """,
             subcommands: [List.self, Replay.self]
         )

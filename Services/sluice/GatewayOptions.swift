@@ -1,27 +1,21 @@
 import ArgumentParser
 import Foundation
 import SluiceClient
+import SluiceCore
 
-/// `--gateway URL`, `--api-key KEY` and `--json`, shared by the commands that talk to the gateway.
+/// ``GatewayConnection`` and `--json`, for the commands that show one answer of the gateway.
 struct GatewayOptions: ParsableArguments {
-    @Option(name: .long, help: "The gateway's URL (default: SLUICE_GATEWAY_URL, else http://127.0.0.1:58080).")
-    var gateway: String?
-
-    @Option(name: .long, help: "The API key (default: SLUICE_API_KEY).")
-    var apiKey: String?
+    @OptionGroup var connection: GatewayConnection
 
     @Flag(name: .long, help: "Print the gateway's JSON answer as it is.")
     var json = false
 
     func client() throws -> GatewayClient {
-        var environment = ProcessInfo.processInfo.environment
-        if let gateway { environment["SLUICE_GATEWAY_URL"] = gateway }
-        if let apiKey { environment["SLUICE_API_KEY"] = apiKey }
-        return try GatewayClient(environment: environment)
+        try connection.client()
     }
 
     /// Prints the answer (readably through `render`, or as JSON with `--json`); a
-    /// refusal goes to standard error and the command exits with status 1.
+    /// refusal is a ``CommandFailure`` with the gateway's message (exit status 1).
     func show(_ response: GatewayResponse, render: ([String: Any]) -> String) throws {
         guard response.isSuccess else {
             let message = response.error.map { error in
@@ -31,8 +25,7 @@ struct GatewayOptions: ParsableArguments {
                     return detail.message.map { "  - \(place.isEmpty ? "" : place + ": ")\($0)" }
                 }).joined(separator: "\n") + " (\(error.error.code))"
             } ?? response.text
-            FileHandle.standardError.write(Data("sluice: HTTP \(response.status): \(message)\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure(description: "HTTP \(response.status): \(message)", status: ProgramExit.failure)
         }
         if json {
             print(response.text)

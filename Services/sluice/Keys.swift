@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SluiceCore
 import SluiceJobs
 import SluicePostgres
 
@@ -17,7 +18,7 @@ extension Sluice {
                   sluice keys list
                   sluice keys revoke ci-reader
 
-                Exit status: 0 done; 1 the database could not be reached, or no active key has that name.
+                Exit status: 0 done; 1 no active key has that name; 69 the database cannot be reached.
                 """,
             subcommands: [Create.self, List.self, Revoke.self]
         )
@@ -73,7 +74,7 @@ extension Sluice {
 
             func run() async throws {
                 guard try await Keys.store().revoke(name: name) else {
-                    throw ValidationError("no active key is named '\(name)'")
+                    throw CommandFailure(description: "no active key is named '\(name)' (`sluice keys list` shows them)", status: ProgramExit.failure)
                 }
                 print("revoked \(name)")
             }

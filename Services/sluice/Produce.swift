@@ -22,11 +22,12 @@ extension Sluice {
                 summary once the job completes; a job that fails sends none (see `sluice jobs --status failed`).
 
                 Examples:
-                  sluice produce ../shared/data/seed-sample.json --reply
+                  sluice produce infra/examples/seed-sample.json --reply
                   sluice produce nightly.json --message-id nightly-2026-11-29
 
-                Exit status: 0 published (with --reply: the summary arrived); 1 the broker refused the message or
-                could not be reached; 3 --timeout passed before the summary.
+                Exit status: 0 published (with --reply: the summary arrived); 1 the broker refused the message;
+                3 --timeout passed before the summary; 66 the file is missing or unreadable; 69 the broker cannot be
+                reached.
                 """
         )
 
@@ -49,10 +50,7 @@ extension Sluice {
         var json = false
 
         func run() async throws {
-            let body: Data
-            do { body = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                throw ValidationError("\(file): cannot be read (\(error.localizedDescription))")
-            }
+            let body = try CommandFailure.readInput(file)
             guard (try? JSONSerialization.jsonObject(with: body)) is [String: Any] else {
                 throw ValidationError("\(file): expected a JSON object such as {\"data\": [...]}")
             }

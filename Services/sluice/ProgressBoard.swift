@@ -7,7 +7,8 @@ import SluiceCore
 ///
 /// On a terminal the rows are redrawn in place (``frame(at:)``, which also ticks the
 /// elapsed time of a running stage); otherwise each event is one plain line
-/// (``line(for:at:)``), for logs and pipes.
+/// (``line(for:at:)``), for logs and pipes, stamped with the event's time since the job
+/// was submitted.
 struct ProgressBoard: Sendable {
     private struct Row: Sendable {
         let stage: String
@@ -22,6 +23,11 @@ struct ProgressBoard: Sendable {
 
     private var rows: [Row] = []
     private let started: ContinuousClock.Instant
+    /// When the job was submitted, from the first event that tells (a job's
+    /// `submitted_at`, else an attempt's `enqueued_at`): plain lines are stamped with
+    /// each event's own time since then, so a finished job's history, which arrives all
+    /// at once, keeps its real timings.
+    private var submittedAt: Date?
     /// The job's status, from `status` and `end` events.
     private(set) var status = "queued"
     /// Whether the `end` event came: the job is over.
@@ -34,6 +40,9 @@ struct ProgressBoard: Sendable {
     /// Takes in one event.
     mutating func apply(_ event: ServerSentEvent, at now: ContinuousClock.Instant = .now) {
         let object = event.object() ?? [:]
+        if let submitted = Self.date(object["submitted_at"]) ?? Self.date(object["enqueued_at"]) {
+            submittedAt = min(submittedAt ?? submitted, submitted)
+        }
         switch event.name {
         case "status":
             status = object["status"] as? String ?? status
@@ -58,7 +67,7 @@ struct ProgressBoard: Sendable {
     /// The plain line for `event` (after ``apply(_:at:)``), or nil for one that tells nothing new.
     func line(for event: ServerSentEvent, at now: ContinuousClock.Instant = .now) -> String? {
         let object = event.object() ?? [:]
-        let clock = "[\(Self.seconds(now - started).leftPadded(to: 8))]"
+        let clock = "[\((Self.eventTime(event.name, object).flatMap(sinceSubmitted) ?? Self.seconds(now - started)).leftPadded(to: 8))]"
         switch event.name {
         case "status": return "\(clock) job \(status)"
         case "end": return "\(clock) job \(status)\((object["error"] as? String).map { ": \($0)" } ?? "")"
@@ -82,6 +91,25 @@ struct ProgressBoard: Sendable {
         if let device = row.device { text += " on \(device)" }
         if let error = row.error { text += "  (\(error))" }
         return text
+    }
+
+    /// When the event happened, by the job's or the attempt's own timestamps.
+    private static func eventTime(_ name: String, _ object: [String: Any]) -> Date? {
+        switch name {
+        case "status": date(object["started_at"]) ?? date(object["submitted_at"])
+        case "stage_started": date(object["started_at"])
+        case "stage_finished", "end": date(object["finished_at"])
+        default: nil
+        }
+    }
+
+    private func sinceSubmitted(_ time: Date) -> String? {
+        submittedAt.map { String(format: "%.1f s", max(0, time.timeIntervalSince($0))) }
+    }
+
+    private static func date(_ value: Any?) -> Date? {
+        guard let text = value as? String else { return nil }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
     }
 
     private static func seconds(_ duration: Duration) -> String {

@@ -18,7 +18,7 @@ extension Sluice {
                   sluice report --since 2026-11-01T00:00:00Z --out november.html
                   sluice report --since 12h --out - | gzip > today.html.gz
 
-                Exit status: 0 written; 1 the database could not be read or the file written; 64 a bad option.
+                Exit status: 0 written; 1 the file could not be written; 64 a bad option; 69 the database cannot be reached.
                 """
         )
 

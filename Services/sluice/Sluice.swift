@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceCore
 
 /// `sluice`: the command-line tool for operating a Sluice deployment.
 @main
@@ -21,8 +22,20 @@ struct Sluice: AsyncParsableCommand {
               sluice migrate                       apply the schema migrations
               sluice topology                      declare the queues, print their depths
 
-            Exit status: 0 done; 1 refused or unreachable; 2 the job failed (watch, --wait); 3 a --timeout passed; 64 a bad command line. `sluice help COMMAND` shows each command's options and examples.
+            Exit status:
+              0   done
+              1   the gateway refused (its reason is printed)
+              2   the job failed or was cancelled (watch, submit --wait)
+              3   a --timeout passed first
+              64  a bad command line
+              66  an input file is missing or unreadable
+              69  the gateway, the broker or the database cannot be reached
+              76  what answered is not the gateway (a worker's port?)
+              78  a setting (SLUICE_*) cannot be used
+
+            `sluice help COMMAND` shows each command's options and examples.
             """,
+        version: SluiceVersion.current,
         subcommands: [Submit.self, Watch.self, Produce.self, Status.self, Jobs.self, Results.self, Report.self, Bench.self, Cancel.self, Retry.self, Keys.self, DeadLetterQueue.self, Migrate.self, Topology.self]
     )
 }

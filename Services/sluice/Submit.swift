@@ -15,12 +15,13 @@ extension Sluice {
                 (as `sluice watch` does) and its summary printed once it finishes.
 
                 Examples:
-                  sluice submit ../shared/data/seed-sample.json --wait
+                  sluice submit infra/examples/seed-sample.json --wait
                   sluice submit readings.csv --set on_invalid=drop --idempotency-key batch-42
                   export-readings | sluice submit - --format ndjson --wait
 
                 Exit status: 0 accepted (with --wait: completed); 1 refused; 2 (--wait) the job failed or
-                was cancelled; 3 (--wait) --timeout passed first.
+                was cancelled; 3 (--wait) --timeout passed first; 66 the file is missing or unreadable; 69 the
+                gateway cannot be reached (`sluice help` lists every status).
                 """
         )
 
@@ -46,18 +47,14 @@ extension Sluice {
 
         func run() async throws {
             let fileExtension = URL(fileURLWithPath: file).pathExtension
-            let contentType = try Self.contentType(format: format ?? (file == "-" || fileExtension.isEmpty ? nil : fileExtension), file: file)
             let parameters = try settings.map { setting -> (String, String) in
                 let parts = setting.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { throw ValidationError("--set \(setting): expected key=value") }
                 return (String(parts[0]), String(parts[1]))
             }
-            let body: Data
-            do {
-                body = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
-            } catch {
-                throw ValidationError("\(file): cannot be read (\(error.localizedDescription))")
-            }
+            let file = file == "-" ? nil : try CommandFailure.readInput(file)
+            let contentType = try Self.contentType(format: format ?? (file == nil || fileExtension.isEmpty ? nil : fileExtension), file: self.file)
+            let body = file ?? FileHandle.standardInput.readDataToEndOfFile()
             let client = try options.client()
             let response = try await client.submit(body, contentType: contentType, parameters: parameters, idempotencyKey: idempotencyKey)
             guard wait, response.status == 202, let id = response.object()?["job_id"] as? String else {

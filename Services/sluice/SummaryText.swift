@@ -34,15 +34,24 @@ struct SummaryText {
         }
         if let pipelines = summary["pipelines"] as? [String: Any] {
             let rdd = pipelines["rdd_seconds"].map { ", RDD \(seconds($0))" } ?? ""
-            let speedup = pipelines["speedup"].map { ", speedup RDD/DataFrame \(number($0))" } ?? ""
-            let agree = (pipelines["agree"] as? Bool).map { $0 ? ", results agree" : ", RESULTS DIFFER" } ?? ""
+            let agree = (pipelines["agree"] as? Bool).map { $0 ? "; results agree" : "; RESULTS DIFFER" } ?? ""
             let batched = pipelines["batched_jobs"].map { " (one Spark job for \($0) jobs)" } ?? ""
-            lines.append("spark: DataFrame \(seconds(pipelines["dataframe_seconds"]))\(rdd)\(speedup)\(batched); winner \(pipelines["winner"] ?? "?")\(agree)")
+            lines.append("spark: DataFrame \(seconds(pipelines["dataframe_seconds"]))\(rdd)\(batched)\(Self.faster(pipelines).map { "; \($0)" } ?? "")\(agree)")
         }
         if let cost = summary["cost"] as? [String: Any] {
             lines.append("cost: $\(number(cost["usd"])) for \(seconds(cost["compute_seconds"])) of compute ($\(number(cost["usd_per_record"])) per record)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Which pipeline was faster and by how much ("RDD 7.6× faster"), from the pipeline
+    /// times; nil when only one ran.
+    static func faster(_ pipelines: [String: Any]) -> String? {
+        guard let dataframe = pipelines["dataframe_seconds"] as? Double, let rdd = pipelines["rdd_seconds"] as? Double,
+            dataframe > 0, rdd > 0
+        else { return nil }
+        let (winner, ratio) = rdd < dataframe ? ("RDD", dataframe / rdd) : ("DataFrame", rdd / dataframe)
+        return ratio < 1.05 ? "both about as fast" : "\(winner) \(String(format: "%.1f", ratio))× faster"
     }
 
     private func text(_ key: String) -> String { summary[key].map { "\($0)" } ?? "-" }

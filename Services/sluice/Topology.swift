@@ -13,7 +13,7 @@ extension Sluice {
                 Examples:
                   sluice topology                     queues, retry tiers, dead letters and their depths
 
-                Exit status: 0 declared; 1 the broker could not be reached or refused a declaration.
+                Exit status: 0 declared; 1 the broker refused a declaration; 69 the broker cannot be reached.
                 """
         )
 

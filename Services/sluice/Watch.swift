@@ -11,15 +11,15 @@ extension Sluice {
                 redrawn in place; otherwise each event is one line. A finished job's history is shown at once.
 
                 Examples:
-                  sluice watch 0b7c…                 follow a job
-                  sluice watch 0b7c… | tee job.log   plain lines, one per event
+                  sluice watch 0b7c5f1e                 follow a job
+                  sluice watch 0b7c5f1e | tee job.log   plain lines, one per event
 
                 Exit status: 0 completed; 1 the gateway refused (unknown job, no key); 2 the job failed
                 or was cancelled; 3 --timeout passed first (the job runs on).
                 """
         )
 
-        @Argument(help: "The job id.")
+        @Argument(help: "The job id, or its first 8 or more hex digits.")
         var id: String
 
         @Option(name: .long, help: "The most seconds to follow the job.")

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceJobs
 
 /// How the spark-runner starts its PySpark driver, and when it replaces it.

@@ -57,7 +57,15 @@ public struct AMQPConfiguration: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads the broker settings from the environment; the keys and defaults are listed on the type.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        try self.init(url: environment["SLUICE_AMQP_URL"] ?? Self.defaultURL)
+        let url = environment["SLUICE_AMQP_URL"] ?? Self.defaultURL
+        do {
+            try self.init(url: url)
+        } catch {
+            throw AMQPError(
+                .invalidConfiguration,
+                "SLUICE_AMQP_URL='\(Self.redacted(url))' is not an amqp:// URL with a host, such as amqp://user:password@host:5672/vhost"
+            )
+        }
         if let seconds = try Self.seconds(environment, "SLUICE_AMQP_HEARTBEAT") { heartbeat = seconds }
         if let seconds = try Self.seconds(environment, "SLUICE_AMQP_CONNECT_TIMEOUT") { connectTimeout = seconds }
     }
@@ -69,7 +77,7 @@ public struct AMQPConfiguration: Sendable, Hashable, CustomStringConvertible {
     private static func seconds(_ environment: [String: String], _ key: String) throws -> Duration? {
         guard let text = environment[key] else { return nil }
         guard let value = Double(text), value >= 0, value.isFinite else {
-            throw AMQPError(.invalidConfiguration, "\(key)='\(text)' is not a number of seconds")
+            throw AMQPError(.invalidConfiguration, "\(key)='\(text)' is not a number of seconds (0 or more)")
         }
         return .milliseconds(Int64(value * 1000))
     }

@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// An error from the AMQP module: what failed, the broker's or rabbitmq-c's own words, and where.
 public struct AMQPError: Error, Hashable, CustomStringConvertible {
     /// What kind of failure this is.
@@ -40,4 +42,9 @@ public struct AMQPError: Error, Hashable, CustomStringConvertible {
     public var description: String {
         "AMQP \(code): \(message)" + (replyCode.map { " (reply code \($0))" } ?? "")
     }
+}
+
+extension AMQPError: SettingProblem {
+    /// The message of an ``Code/invalidConfiguration`` error, which names the setting.
+    public var settingProblem: String? { code == .invalidConfiguration ? message : nil }
 }

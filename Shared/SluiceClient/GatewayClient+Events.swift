@@ -19,7 +19,7 @@ extension GatewayClient {
         if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         // No timeout for the whole stream: the gateway sends a keep-alive comment every 15 s.
         request.timeoutInterval = 60
-        let follow = EventStreamFollow(request: request, session: session, streams: streams, continuation: continuation)
+        let follow = EventStreamFollow(request: request, gateway: baseURL, session: session, streams: streams, continuation: continuation)
         continuation.onTermination = { _ in follow.cancel() }
         follow.open()
         return stream
@@ -32,6 +32,7 @@ extension GatewayClient {
 /// `@unchecked Sendable`: `task` and `cancelled` are only touched under `lock`.
 final class EventStreamFollow: @unchecked Sendable {
     private let request: URLRequest
+    private let gateway: URL
     private let session: URLSession
     private let streams: EventStreamRouter
     private let continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation
@@ -40,10 +41,11 @@ final class EventStreamFollow: @unchecked Sendable {
     private var cancelled = false
 
     init(
-        request: URLRequest, session: URLSession, streams: EventStreamRouter,
+        request: URLRequest, gateway: URL, session: URLSession, streams: EventStreamRouter,
         continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation
     ) {
         self.request = request
+        self.gateway = gateway
         self.session = session
         self.streams = streams
         self.continuation = continuation
@@ -58,7 +60,7 @@ final class EventStreamFollow: @unchecked Sendable {
             return true
         }
         guard opened else { return }
-        streams.register(EventStreamReader(continuation) { [self] delay in
+        streams.register(EventStreamReader(continuation, gateway: gateway) { [self] delay in
             DispatchQueue.global().asyncAfter(deadline: .now() + delay) { self.open() }
         }, for: task)
         task.resume()
@@ -122,6 +124,8 @@ final class EventStreamRouter: NSObject, URLSessionDataDelegate, @unchecked Send
 /// are never touched from two threads at once.
 final class EventStreamReader: @unchecked Sendable {
     private let continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation
+    /// The gateway's root, for errors.
+    private let gateway: URL
     private var parser = ServerSentEventParser()
     /// Called instead of ending the sequence when the gateway answers 429, with the seconds its `Retry-After` asks for.
     private let retryAfter: @Sendable (Double) -> Void
@@ -132,9 +136,11 @@ final class EventStreamReader: @unchecked Sendable {
 
     init(
         _ continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation,
+        gateway: URL,
         retryAfter: @escaping @Sendable (Double) -> Void
     ) {
         self.continuation = continuation
+        self.gateway = gateway
         self.retryAfter = retryAfter
     }
 
@@ -154,14 +160,18 @@ final class EventStreamReader: @unchecked Sendable {
     }
 
     func completed(_ error: (any Error)?) {
-        if let error {
+        if let error = error as? URLError, error.code != .cancelled {
+            continuation.finish(throwing: GatewayClientError(error, reaching: gateway, timeout: .seconds(60)))
+        } else if let error {
             continuation.finish(throwing: error)
         } else if status == 429 {
             retryAfter(retryAfterSeconds)
         } else if status != 200 {
-            let response = GatewayResponse(status: status, headers: [:], body: refusal)
-            let message = response.error.map { "\($0.error.code): \($0.error.message)" } ?? response.text
-            continuation.finish(throwing: GatewayClientError("the gateway refused the events of the job (\(status)): \(message)"))
+            guard let refusal = GatewayResponse(status: status, headers: [:], body: refusal).error else {
+                continuation.finish(throwing: GatewayClientError.notTheGateway(gateway, "its answer to the job's event stream was HTTP \(status) without a Sluice error"))
+                return
+            }
+            continuation.finish(throwing: GatewayClientError("the gateway refused the events of the job (\(status)): \(refusal.error.code): \(refusal.error.message)"))
         } else {
             continuation.finish()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceRecords
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -32,8 +33,8 @@ public struct GatewayClient: Sendable {
     /// with the key in `SLUICE_API_KEY`.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let text = environment["SLUICE_GATEWAY_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:58080"
-        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw GatewayClientError("SLUICE_GATEWAY_URL='\(text)' is not an http:// or https:// URL")
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host?.isEmpty == false else {
+            throw ConfigurationError(key: "SLUICE_GATEWAY_URL", value: text, expected: "an http:// or https:// URL with a host, such as http://127.0.0.1:58080")
         }
         self.init(baseURL: url, apiKey: environment["SLUICE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
     }
@@ -57,8 +58,13 @@ public struct GatewayClient: Sendable {
         request.httpBody = body
         if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw GatewayClientError("\(url) did not answer with HTTP") }
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch let error as URLError where error.code != .cancelled {
+            throw GatewayClientError(error, reaching: baseURL, timeout: timeout)
+        }
+        guard let http = response as? HTTPURLResponse else { throw GatewayClientError.notTheGateway(baseURL, "it did not answer in HTTP") }
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields {
             if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
@@ -82,37 +88,52 @@ public struct GatewayClient: Sendable {
         var headers = ["Content-Type": contentType]
         headers["Idempotency-Key"] = idempotencyKey
         guard let wait else {
-            return try await send("POST", "/api/v1/jobs", query: parameters, body: body, headers: headers)
+            return try await api("POST", "/api/v1/jobs", query: parameters, body: body, headers: headers)
         }
         let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-        return try await send(
+        return try await api(
             "POST", "/process", query: parameters + [("wait", "\(seconds)")], body: body, headers: headers, timeout: wait + .seconds(60)
         )
     }
 
     /// `GET /api/v1/jobs/{id}`: the job's status and every stage attempt.
     public func job(_ id: String) async throws -> GatewayResponse {
-        try await send("GET", "/api/v1/jobs/\(id)")
+        try await api("GET", "/api/v1/jobs/\(id)")
     }
 
     /// `GET /api/v1/jobs`: the newest jobs first, filtered by `query` (`status`, `since`, `until`, `limit`, `cursor`).
     public func jobs(_ query: [(String, String)] = []) async throws -> GatewayResponse {
-        try await send("GET", "/api/v1/jobs", query: query)
+        try await api("GET", "/api/v1/jobs", query: query)
     }
 
     /// `POST /api/v1/jobs/{id}/cancel`: stops a queued or running job at the next stage boundary.
     public func cancel(_ id: String) async throws -> GatewayResponse {
-        try await send("POST", "/api/v1/jobs/\(id)/cancel")
+        try await api("POST", "/api/v1/jobs/\(id)/cancel")
     }
 
     /// `POST /api/v1/jobs/{id}/retry`: runs a failed job again from the stage that failed.
     public func retry(_ id: String) async throws -> GatewayResponse {
-        try await send("POST", "/api/v1/jobs/\(id)/retry")
+        try await api("POST", "/api/v1/jobs/\(id)/retry")
     }
 
     /// `GET /api/v1/jobs/{id}/results`: the job's summary.
     public func results(_ id: String) async throws -> GatewayResponse {
-        try await send("GET", "/api/v1/jobs/\(id)/results")
+        try await api("GET", "/api/v1/jobs/\(id)/results")
+    }
+
+    /// ``send(_:_:query:body:headers:timeout:)`` for a call of the gateway's API, whose
+    /// every answer is JSON: any other answer comes from something that is not the
+    /// gateway (a worker's health port, another server), and throws.
+    func api(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: Data? = nil, headers: [String: String] = [:],
+        timeout: Duration = .seconds(60)
+    ) async throws -> GatewayResponse {
+        let response = try await send(method, path, query: query, body: body, headers: headers, timeout: timeout)
+        guard response.headers["content-type"]?.hasPrefix("application/json") == true else {
+            let body = response.text.isEmpty ? "an empty body" : "a body that is not JSON"
+            throw GatewayClientError.notTheGateway(baseURL, "\(method) \(path) got HTTP \(response.status) with \(body)")
+        }
+        return response
     }
 }
 
@@ -138,10 +159,4 @@ public struct GatewayResponse: Sendable {
 
     /// The body as text.
     public var text: String { String(decoding: body, as: UTF8.self) }
-}
-
-/// A request the client could not make.
-public struct GatewayClientError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

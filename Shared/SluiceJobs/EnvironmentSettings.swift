@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// Reads settings from environment variables, each with a default and a range; a value
 /// that is malformed or out of range is a ``ConfigurationError`` naming its key.

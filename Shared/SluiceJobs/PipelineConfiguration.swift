@@ -1,6 +1,7 @@
 import Foundation
 import SluiceAMQP
 import SluiceContracts
+import SluiceCore
 import SluicePostgres
 import SluiceRecords
 
@@ -43,23 +44,4 @@ public struct PipelineConfiguration: Sendable {
             maxLineBytes: try settings.integer("SLUICE_MAX_LINE_BYTES", default: defaults.maxLineBytes, in: 64...(1 << 30))
         )
     }
-}
-
-/// A setting that cannot be used.
-public struct ConfigurationError: Error, CustomStringConvertible {
-    /// The environment variable.
-    public let key: String
-    /// What it holds.
-    public let value: String
-    /// What it should hold, as a phrase ("a whole number from 1 to 65535").
-    public let expected: String
-
-    /// Creates the error.
-    public init(key: String, value: String, expected: String) {
-        self.key = key
-        self.value = value
-        self.expected = expected
-    }
-
-    public var description: String { "\(key)='\(value)' is not \(expected)" }
 }

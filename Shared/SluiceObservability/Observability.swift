@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
+import SluiceCore
 
 /// What a service's `main` sets up before anything else, and only there: logging (text
 /// or JSON lines on standard error, at a level) and metrics (swift-metrics into
@@ -27,7 +28,7 @@ public enum Observability {
                 return handler
             }
         case let other:
-            throw ObservabilityError("SLUICE_LOG_FORMAT='\(other)': expected text or json")
+            throw ConfigurationError(key: "SLUICE_LOG_FORMAT", value: other, expected: "text or json")
         }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusMetricsFactory.defaultRegistry))
         return Logger(label: label)
@@ -35,14 +36,10 @@ public enum Observability {
 
     private static func logLevel(_ text: String) throws -> Logger.Level {
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            throw ObservabilityError("SLUICE_LOG_LEVEL='\(text)': expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ConfigurationError(
+                key: "SLUICE_LOG_LEVEL", value: text, expected: "one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         return level
     }
-}
-
-/// A setting of ``Observability`` that cannot be used.
-public struct ObservabilityError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }

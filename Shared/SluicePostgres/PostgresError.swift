@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// An error from SluicePostgres: what went wrong (``code``), the server's SQLSTATE and
 /// message when the server reported it, and the statement it happened in.
@@ -91,4 +92,9 @@ extension PostgresError {
         let line = lines.first { !$0.isEmpty && !$0.hasPrefix("--") } ?? ""
         return line.count > 120 ? String(line.prefix(120)) + "…" : line
     }
+}
+
+extension PostgresError: SettingProblem {
+    /// The message of an ``Code/invalidConfiguration`` error, which names the setting.
+    public var settingProblem: String? { code == .invalidConfiguration ? message : nil }
 }

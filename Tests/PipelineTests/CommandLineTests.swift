@@ -25,9 +25,9 @@ import Testing
             try await SluiceCommand.run(["status", try #require(id)] + gateway)
             try await SluiceCommand.run(["jobs", "--status", "queued"] + gateway)
 
-            await #expect(throws: ExitCode(1)) { try await SluiceCommand.run(["submit", bad.path] + gateway) }
-            await #expect(throws: ExitCode(1)) { try await SluiceCommand.run(["results", try #require(id)] + gateway) }
-            await #expect(throws: ExitCode(1)) { try await SluiceCommand.run(["status", UUID().uuidString] + gateway) }
+            await #expect(throws: CommandFailure.self) { try await SluiceCommand.run(["submit", bad.path] + gateway) }
+            await #expect(throws: CommandFailure.self) { try await SluiceCommand.run(["results", try #require(id)] + gateway) }
+            await #expect(throws: CommandFailure.self) { try await SluiceCommand.run(["status", UUID().uuidString] + gateway) }
             #expect(throws: (any Error).self) { try Sluice.parseAsRoot(["submit"]) }
             await #expect(throws: (any Error).self) { try await SluiceCommand.run(["submit", good.path, "--set", "nokey"] + gateway) }
             #expect(try await pipeline.jobCount() == 1)

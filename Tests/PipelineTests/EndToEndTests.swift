@@ -9,10 +9,8 @@ extension FullPipeline {
     /// Jobs through the gateway and all four stage services, over the real RabbitMQ,
     /// PostgreSQL and Spark.
     @Suite struct EndToEndTests {
-        static let seedFile = repositoryRoot.appendingPathComponent("../shared/data/seed-sample.json")
-
         @Test func theSeedSampleThroughProcessReturnsItsSummary() async throws {
-            let seed = try Data(contentsOf: Self.seedFile)
+            let seed = try ExampleData.seedSample()
             let records = try Self.records(ofSeed: seed)
             try await TestPipeline.run(.all) { pipeline in
                 let response = try await pipeline.client.submit(seed, contentType: "application/json", wait: .seconds(180))

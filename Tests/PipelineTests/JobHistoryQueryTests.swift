@@ -15,7 +15,7 @@ extension FullPipeline {
         @Test func theReadmeQueriesReturnTheExpectedRows() async throws {
             let queries = try Self.readmeQueries()
             #expect(queries.count >= 5)
-            let seed = try Data(contentsOf: repositoryRoot.appendingPathComponent("../shared/data/seed-sample.json"))
+            let seed = try ExampleData.seedSample()
             try await TestPipeline.run(.all) { pipeline in
                 let rows = try await JobWatcher.run(TestDatabase.configuration(searchPath: [pipeline.schema])) { watcher in
                     let http = try await pipeline.client.submit(seed, contentType: "application/json", wait: .seconds(180))

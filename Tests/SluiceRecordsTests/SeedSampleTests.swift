@@ -1,27 +1,15 @@
 import Testing
 import SluiceRecords
+import SluiceTestSupport
 
-/// The seed request, as in shared/data/seed-sample.json (copied here: tests do not read
-/// files outside the package).
-private let seedSample = """
-{
-  "data": [
-    {"id": 1, "value": 10.5, "category": "A"},
-    {"id": 2, "value": 20.3, "category": "B"},
-    {"id": 3, "value": 15.7, "category": "A"}
-  ],
-  "processing_config": {
-    "gpu_enabled": true,
-    "compare_pipelines": true,
-    "store_results": true
-  }
+/// The seed request, as `make run` submits it.
+private var seedSample: String {
+    get throws { String(decoding: try ExampleData.seedSample(), as: UTF8.self) }
 }
-
-"""
 
 @Suite struct SeedSampleTests {
     @Test func parsesToThreeRecordsAndItsConfig() throws {
-        let submission = try parse(seedSample, format: .json)
+        let submission = try parse(try seedSample, format: .json)
         #expect(submission.records.count == 3)
         #expect(submission.inputURI == nil)
         #expect(submission.config == ProcessingConfig(gpuEnabled: true, comparePipelines: true, storeResults: true))
@@ -37,7 +25,7 @@ private let seedSample = """
 
     @Test func theBodyConfigOverridesTheGivenOne() throws {
         let given = ProcessingConfig(gpuEnabled: false, onInvalid: .drop)
-        let submission = try SubmissionParser().parse(Array(seedSample.utf8), contentType: "application/json", config: given)
+        let submission = try SubmissionParser().parse(Array(try seedSample.utf8), contentType: "application/json", config: given)
         #expect(submission.config == ProcessingConfig())
     }
 }

@@ -1,3 +1,4 @@
+import SluiceCore
 import SluiceJobs
 import Testing
 @testable import spark_runner

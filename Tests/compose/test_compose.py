@@ -3,8 +3,9 @@
 Run with the project's venv (infra/test.sh does):
     .sluice/venv/bin/python -m pytest -q Tests/compose
 
-The schema is <repo>/../shared/schemas/compose-spec.json; SLUICE_COMPOSE_SCHEMA
-points elsewhere.
+The Compose Specification's JSON schema is an optional extra: <repo>/../shared/schemas/compose-spec.json,
+or wherever SLUICE_COMPOSE_SCHEMA points. Without it, the schema check is skipped and says so
+(run pytest with -rs to see the reason); every other check here still runs.
 """
 
 import json
@@ -30,7 +31,11 @@ def compose():
 
 
 def test_valid_against_compose_spec(compose):
-    assert SCHEMA_FILE.is_file(), f"Compose schema not found at {SCHEMA_FILE} (set SLUICE_COMPOSE_SCHEMA)"
+    if not SCHEMA_FILE.is_file():
+        pytest.skip(
+            f"compose.yaml not checked against the Compose Specification: no schema at {SCHEMA_FILE} "
+            "(an optional extra from ../shared; set SLUICE_COMPOSE_SCHEMA to check it)"
+        )
     schema = json.loads(SCHEMA_FILE.read_text())
     # The schema declares draft 07 by a URL jsonschema does not recognise
     # (no trailing '#'), so the draft is named here rather than looked up.

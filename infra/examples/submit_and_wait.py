@@ -4,7 +4,7 @@
     .sluice/venv/bin/python infra/examples/submit_and_wait.py [FILE] [--timeout SECONDS]
 
 FILE holds the same JSON that `POST /api/v1/jobs` accepts (default: the seed sample,
-../shared/data/seed-sample.json). The job is published with publisher confirms onto the
+infra/examples/seed-sample.json). The job is published with publisher confirms onto the
 submit exchange; its summary comes back on a reply queue of this script's own, matched
 by correlation id. The message id makes the submission idempotent: publishing the same
 message id again (say, after a lost confirm) gives the same job, not a second one.
@@ -23,7 +23,7 @@ import uuid
 
 import pika
 
-SEED = pathlib.Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "seed-sample.json"
+SEED = pathlib.Path(__file__).resolve().parent / "seed-sample.json"
 
 
 def main() -> int:

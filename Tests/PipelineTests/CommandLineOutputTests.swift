@@ -1,0 +1,46 @@
+import Foundation
+import SluiceClient
+import Testing
+@testable import sluice
+
+/// What `sluice status`, `watch` and the summary print, from the gateway's answers.
+@Suite struct CommandLineOutputTests {
+    @Test func aCancelledJobSaysWhoCancelledItNotThatItFailed() {
+        let cancelled: [String: Any] = ["job_id": "64238b90-1f2e-4c3d-8e9f-0a1b2c3d4e5f", "status": "cancelled", "error": "cancelled by tests"]
+        let text = Sluice.Status.text(of: cancelled)
+        #expect(text.contains("\n  cancelled by tests"))
+        #expect(!text.contains("failed"))
+        let failed: [String: Any] = ["job_id": "x", "status": "failed", "failed_stage": "spark", "error": "the driver exited"]
+        #expect(Sluice.Status.text(of: failed).contains("  failed in spark: the driver exited"))
+        let failedBeforeAStage: [String: Any] = ["job_id": "x", "status": "failed", "error": "no input"]
+        #expect(Sluice.Status.text(of: failedBeforeAStage).contains("  failed: no input"))
+    }
+
+    /// A finished job's events all arrive at once: each plain line is stamped with the
+    /// event's own time since submission, not with when it arrived.
+    @Test func plainLinesOfAFinishedJobKeepTheirRealTimes() {
+        let job = #""job_id":"j","submitted_at":"2026-12-06T10:00:00.000Z","started_at":"2026-12-06T10:00:00.200Z","finished_at":"2026-12-06T10:00:04.500Z""#
+        let events = [
+            ServerSentEvent(name: "stage_started", data: #"{"stage":"validate","attempt":1,"enqueued_at":"2026-12-06T10:00:00.000Z","started_at":"2026-12-06T10:00:00.200Z"}"#),
+            ServerSentEvent(name: "stage_finished", data: #"{"stage":"validate","attempt":1,"outcome":"succeeded","enqueued_at":"2026-12-06T10:00:00.000Z","started_at":"2026-12-06T10:00:00.200Z","finished_at":"2026-12-06T10:00:01.700Z","service_seconds":1.5}"#),
+            ServerSentEvent(name: "end", data: "{\(job),\"status\":\"completed\"}"),
+        ]
+        let now = ContinuousClock.now
+        var board = ProgressBoard(now: now)
+        let lines = events.compactMap { event in
+            board.apply(event, at: now)
+            return board.line(for: event, at: now)
+        }
+        #expect(lines.map { String($0.prefix(10)) } == ["[   0.2 s]", "[   1.7 s]", "[   4.5 s]"], "\(lines)")
+    }
+
+    @Test func theSummarySaysWhichPipelineWasFasterAndByHowMuch() {
+        #expect(SummaryText.faster(["dataframe_seconds": 1.0, "rdd_seconds": 0.125]) == "RDD 8.0× faster")
+        #expect(SummaryText.faster(["dataframe_seconds": 0.5, "rdd_seconds": 1.5]) == "DataFrame 3.0× faster")
+        #expect(SummaryText.faster(["dataframe_seconds": 1.0, "rdd_seconds": 0.98]) == "both about as fast")
+        #expect(SummaryText.faster(["dataframe_seconds": 1.0]) == nil)
+        let summary: [String: Any] = ["pipelines": ["dataframe_seconds": 1.0, "rdd_seconds": 0.1314, "speedup": 0.1314, "winner": "rdd", "agree": true]]
+        let line = SummaryText(summary).rendered.split(separator: "\n").first { $0.hasPrefix("spark:") }
+        #expect(line == "spark: DataFrame 1.000 s, RDD 0.131 s; RDD 7.6× faster; results agree")
+    }
+}
