@@ -71,7 +71,11 @@ struct ProgressBoard: Sendable {
         switch event.name {
         case "status": return "\(clock) job \(status)"
         case "end": return "\(clock) job \(status)\((object["error"] as? String).map { ": \($0)" } ?? "")"
-        case "stage_started", "stage_finished":
+        case "stage_started":
+            // A line per event: the start is news, an elapsed time of 0 is not.
+            let stage = object["stage"] as? String, attempt = object["attempt"] as? Int
+            return rows.last { $0.stage == stage && $0.attempt == attempt }.map { "\(clock) \(Self.label($0)) started" }
+        case "stage_finished":
             let stage = object["stage"] as? String, attempt = object["attempt"] as? Int
             return rows.last { $0.stage == stage && $0.attempt == attempt }.map { "\(clock) \(describe($0, at: now))" }
         default: return nil
@@ -83,8 +87,12 @@ struct ProgressBoard: Sendable {
         ["job \(status), \(Self.seconds(now - started)) elapsed"] + rows.map { "  " + describe($0, at: now) }
     }
 
+    private static func label(_ row: Row) -> String {
+        "\(row.stage) #\(row.attempt)".padding(toLength: 13, withPad: " ", startingAt: 0)
+    }
+
     private func describe(_ row: Row, at now: ContinuousClock.Instant) -> String {
-        let name = "\(row.stage) #\(row.attempt)".padding(toLength: 13, withPad: " ", startingAt: 0)
+        let name = Self.label(row)
         guard row.outcome != "running" else { return "\(name) running    \(Self.seconds(now - row.seenAt).leftPadded(to: 8))" }
         var text = "\(name) \(row.outcome.padding(toLength: 10, withPad: " ", startingAt: 0)) \((row.serviceSeconds.map { String(format: "%.3f s", $0) } ?? "-").leftPadded(to: 8))"
         if let records = row.records { text += "  \(records) records" }

@@ -32,6 +32,7 @@ import Testing
             return board.line(for: event, at: now)
         }
         #expect(lines.map { String($0.prefix(10)) } == ["[   0.2 s]", "[   1.7 s]", "[   4.5 s]"], "\(lines)")
+        #expect(lines.first?.hasSuffix("validate #1   started") == true, "\(lines)")
     }
 
     @Test func theSummarySaysWhichPipelineWasFasterAndByHowMuch() {

@@ -5,6 +5,7 @@ followed over its events stream until the page shows it completed, with a timeli
 the four stages, the RDD vs DataFrame comparison and a throughput point. The last
 screenshot is kept in .sluice/test-output/dashboard.png, also when the test fails."""
 import json
+import re
 import urllib.error
 import urllib.request
 import uuid
@@ -81,7 +82,8 @@ def test_a_job_submitted_in_the_page_is_followed_until_completed(cluster, browse
         wait.until(EC.presence_of_element_located((By.ID, "verdict")))
         pipelines = {bar.get_attribute("data-pipeline") for bar in browser.find_elements(By.CSS_SELECTOR, "#comparison g[data-pipeline]")}
         assert pipelines == {"dataframe", "rdd"}
-        assert "results agree" in browser.find_element(By.ID, "verdict").text
+        verdict = browser.find_element(By.ID, "verdict").text
+        assert re.fullmatch(r"((RDD|DataFrame) \d+\.\d× faster|both about as fast); results agree", verdict), verdict
         assert browser.find_elements(By.CSS_SELECTOR, f'#throughput circle[data-job-id="{job}"]')
 
         status, _, body = request(f"{cluster.url}/api/v1/jobs/{job}", key=cluster.api_key)

@@ -276,6 +276,13 @@ async function showResults(jobID) {
   if (state.selected === jobID) renderComparison(summary.pipelines, "this job ran no Spark pipelines");
 }
 
+/** Which pipeline was faster and by how much, as the CLI says it: "RDD 7.6× faster". */
+function faster(dataframe, rdd) {
+  if (!(dataframe > 0 && rdd > 0)) return "no timing to compare";
+  const [winner, ratio] = rdd < dataframe ? ["RDD", dataframe / rdd] : ["DataFrame", rdd / dataframe];
+  return ratio < 1.05 ? "both about as fast" : `${winner} ${ratio.toFixed(1)}× faster`;
+}
+
 /** The `pipelines` of the job's summary: both pipelines' times as bars, the speedup, the winner, whether they agree. */
 function renderComparison(pipelines, otherwise) {
   const box = $("comparison");
@@ -299,7 +306,7 @@ function renderComparison(pipelines, otherwise) {
   }), "");
   const verdict = pipelines.rdd_seconds == null
     ? "DataFrame only (compare_pipelines was false)"
-    : `speedup RDD/DataFrame ${pipelines.speedup?.toFixed(3) ?? "–"}; ${pipelines.winner} was faster; results ${pipelines.agree ? "agree" : "differ"}`;
+    : `${faster(pipelines.dataframe_seconds, pipelines.rdd_seconds)}; results ${pipelines.agree ? "agree" : "differ"}`;
   box.replaceChildren(chart, html("p", { id: "verdict" }, verdict));
 }
 
