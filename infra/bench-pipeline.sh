@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end job latency over HTTP: Sluice's gateway against a Celery pipeline
-# (/work/shared/peers/celery, Flask + Celery over RabbitMQ + PostgreSQL) in the
+# (../shared/peers/celery, an optional extra: Flask + Celery over RabbitMQ + PostgreSQL) in the
 # same run, alternating requests so that machine noise hits both. Small jobs (the
 # seed sample) and one large job per round; see infra/bench/pipeline_latency.py.
 # The peer is started by infra/peer-celery.sh and stopped on exit.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Celery peer (/work/shared/peers/celery: Flask + Celery over RabbitMQ and
+# The Celery peer (../shared/peers/celery, an optional extra beside the repository: Flask + Celery over RabbitMQ and
 # PostgreSQL, no Spark) that the benchmarks measure Sluice against in the same run.
 # It runs from $SLUICE_HOME/peer-celery (own venv, built once) on our RabbitMQ
 # (vhost `peer`) and PostgreSQL (database `peer`), on port $SLUICE_PEER_PORT (8090).
@@ -21,7 +21,7 @@ export PEER_BROKER=${SLUICE_AMQP_URL%/*}/peer
 export PEER_PG_DSN=${SLUICE_DATABASE_URL%/*}/peer
 
 start() {
-    [[ -f $peer_src/tasks.py ]] || die "no Celery peer at $peer_src"
+    [[ -f $peer_src/tasks.py ]] || die "no Celery peer at $peer_src: it is an optional extra (../shared/peers/celery beside the repository, or SLUICE_PEER_SRC); the benchmarks that compare against it need it"
     # The peer's code, refreshed on each run; its venv is built once.
     mkdir -p "$peer"
     cp "$peer_src"/*.py "$peer_src"/*.sh "$peer_src"/requirements.txt "$peer"/

@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO.parent / "shared" / "data" / "seed-sample.json"
+SAMPLE = REPO / "infra" / "examples" / "seed-sample.json"
 STAGES = ["validate", "normalize", "spark", "analyze"]
 
 
