@@ -201,7 +201,7 @@ let package = Package(
             dependencies: [
                 "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "sluice", "SluiceClient",
                 "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore",
-                "SluiceObservability", "SluiceTestSupport",
+                "SluiceTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

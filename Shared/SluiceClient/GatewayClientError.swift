@@ -36,7 +36,7 @@ public struct GatewayClientError: Error, CustomStringConvertible, Sendable {
         case .cannotFindHost, .dnsLookupFailed:
             ("the host '\(gateway.host ?? "")' is unknown", check)
         case .timedOut:
-            ("no answer within \(timeout.components.seconds) s", "the gateway may be overloaded or the address may drop packets; \(check)")
+            ("no answer within \(timeout.components.seconds) s", "it may be overloaded (see its log), or the address may drop packets; \(check)")
         case .networkConnectionLost:
             ("the connection closed before an answer came", "retry; if it persists, see the gateway's log")
         case .badServerResponse:
@@ -47,7 +47,9 @@ public struct GatewayClientError: Error, CustomStringConvertible, Sendable {
             ("URLError code \(error.code.rawValue)", check)
         }
         let kind: Kind = error.code == .badServerResponse ? .notTheGateway : .unreachable
-        self.init("cannot reach the gateway at \(gateway.absoluteString): \(what)\n\(todo)", kind: kind)
+        // A request that timed out reached something; the rest never got an answer started.
+        let failed = error.code == .timedOut ? "the gateway at \(gateway.absoluteString) gave" : "cannot reach the gateway at \(gateway.absoluteString):"
+        self.init("\(failed) \(what)\n\(todo)", kind: kind)
     }
 
     /// The error for an answer from `gateway` that is not the gateway API's.

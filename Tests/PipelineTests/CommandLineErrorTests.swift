@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import SluiceClient
 import SluiceCore
-import SluiceObservability
 import SluiceTestSupport
 import Synchronization
 import Testing
@@ -75,7 +75,9 @@ import Testing
         let health = WorkerHealth.application(stage: "validate", host: "127.0.0.1", port: port, checks: [], logger: logger)
         let group = ServiceGroup(services: [health], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)
         try await whileRunning([group]) {
-            let listening = try await eventually { ReadinessProbe.probe(port: port, path: "/health") == 200 }
+            // A generous limit: on a machine busy with other suites the server may take a while to bind.
+            let worker = GatewayClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!)
+            let listening = try await eventually(within: .seconds(90)) { (try? await worker.send("GET", "/health").status) == 200 }
             #expect(listening)
             let gateway = ["--gateway", "http://127.0.0.1:\(port)"]
             for command in [["status", UUID().uuidString], ["watch", UUID().uuidString]] {

@@ -22,7 +22,8 @@ import FoundationNetworking
         let error = GatewayClientError(URLError(code), reaching: Self.gateway, timeout: .seconds(60))
         let lines = error.description.split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines.first == "cannot reach the gateway at http://gateway.example:58080: \(what)"[...])
+        let failed = code == .timedOut ? "the gateway at http://gateway.example:58080 gave" : "cannot reach the gateway at http://gateway.example:58080:"
+        #expect(lines.first == "\(failed) \(what)"[...])
         #expect(error.kind == kind)
         #expect(!error.description.contains("NSURLErrorDomain"))
     }
