@@ -264,9 +264,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def start_session(master: str, extra_conf: list[tuple[str, str]]) -> SparkSession:
     """Create the one SparkSession this driver serves with (infra/bench/spark_table.py times this session too)."""
     local = master.startswith("local")
-    if local:
-        # Local Python workers must run this interpreter (same version, same packages).
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # Python workers, local or on a cluster's executors, run this interpreter (same
+    # version, same packages: hosts set up alike, from the image or the same venv path)
+    # unless PYSPARK_PYTHON names another; Spark would otherwise run whatever `python3` is.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     settings = _SESSION_DEFAULTS | (_LOCAL_DEFAULTS if local else {}) | dict(extra_conf)
     builder = SparkSession.builder.master(master).appName(APP_NAME)
     for key, value in settings.items():
