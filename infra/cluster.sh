@@ -22,8 +22,15 @@
 # Needs root, iproute2 (`ip`) and network namespaces; says which is missing.
 set -euo pipefail
 SLUICE_COMPONENT=cluster
+# lib.sh sets the URLs of this machine's own stack; a command run in a host keeps the
+# caller's (a host reaches its servers by their host names).
+caller_urls=()
+[[ -z ${SLUICE_AMQP_URL+set} ]] || caller_urls+=("SLUICE_AMQP_URL=$SLUICE_AMQP_URL")
+[[ -z ${SLUICE_DATABASE_URL+set} ]] || caller_urls+=("SLUICE_DATABASE_URL=$SLUICE_DATABASE_URL")
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+unset SLUICE_AMQP_URL SLUICE_DATABASE_URL
+((${#caller_urls[@]} == 0)) || export "${caller_urls[@]}"
 
 readonly BRIDGE=sluice-br0 PREFIX=198.18.0 FIRST_HOST=11 NETNS_PREFIX=sluice-
 readonly STATE=$SLUICE_HOME/cluster/hosts

@@ -10,6 +10,8 @@
 #   SLUICE_EPMD_PORT            our own epmd           default 56722
 #   SLUICE_RABBITMQ_NODE        Erlang node name       default sluice-<AMQP port>@localhost
 #   SLUICE_POSTGRES_PORT        PostgreSQL port        default 55432
+#   SLUICE_BIND_ADDRESS         the address the servers listen on (AMQP, PostgreSQL), default 127.0.0.1;
+#                               a test host's own (infra/cluster.sh) to serve the other hosts
 #   SLUICE_START_TIMEOUT        seconds to wait for a server to come up, default 90
 #   SLUICE_MIGRATIONS_DIR       default <repo>/infra/migrations   } passed on by
 #   SLUICE_ARTIFACT_DIR         default $SLUICE_HOME/artifacts    } `stack.sh env`
@@ -31,14 +33,15 @@ SLUICE_RABBITMQ_DIST_PORT=${SLUICE_RABBITMQ_DIST_PORT:-56721}
 SLUICE_EPMD_PORT=${SLUICE_EPMD_PORT:-56722}
 SLUICE_RABBITMQ_NODE=${SLUICE_RABBITMQ_NODE:-sluice-$SLUICE_RABBITMQ_PORT@localhost}
 SLUICE_POSTGRES_PORT=${SLUICE_POSTGRES_PORT:-55432}
+SLUICE_BIND_ADDRESS=${SLUICE_BIND_ADDRESS:-127.0.0.1}
 SLUICE_START_TIMEOUT=${SLUICE_START_TIMEOUT:-90}
 
 # The credentials every client uses (see infra/README.md).
 SLUICE_DB_USER=sluice SLUICE_DB_PASSWORD=sluice SLUICE_DB_NAME=sluice
 SLUICE_MQ_USER=sluice SLUICE_MQ_PASSWORD=sluice SLUICE_MQ_VHOST=sluice
 
-SLUICE_AMQP_URL="amqp://$SLUICE_MQ_USER:$SLUICE_MQ_PASSWORD@127.0.0.1:$SLUICE_RABBITMQ_PORT/$SLUICE_MQ_VHOST"
-SLUICE_DATABASE_URL="postgresql://$SLUICE_DB_USER:$SLUICE_DB_PASSWORD@127.0.0.1:$SLUICE_POSTGRES_PORT/$SLUICE_DB_NAME"
+SLUICE_AMQP_URL="amqp://$SLUICE_MQ_USER:$SLUICE_MQ_PASSWORD@$SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT/$SLUICE_MQ_VHOST"
+SLUICE_DATABASE_URL="postgresql://$SLUICE_DB_USER:$SLUICE_DB_PASSWORD@$SLUICE_BIND_ADDRESS:$SLUICE_POSTGRES_PORT/$SLUICE_DB_NAME"
 
 # Neither server runs as root (postgres refuses outright), so root runs them as
 # the system user `sluice`; anyone else runs them as themselves.
@@ -109,12 +112,12 @@ ensure_server_dirs() {
     chmod 755 "$SLUICE_LOG_DIR" # logs are for everyone working on the project
 }
 
-# True when something accepts TCP connections on 127.0.0.1:$1.
+# True when something accepts TCP connections on port $1 of address $2 (default $SLUICE_BIND_ADDRESS).
 port_open() {
-    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+    timeout 2 bash -c "exec 3<>/dev/tcp/${2:-$SLUICE_BIND_ADDRESS}/$1" 2>/dev/null
 }
 
-# True when a server could listen on 127.0.0.1:$1 now, binding as servers do
+# True when a server could listen on port $1 of address $2 (default $SLUICE_BIND_ADDRESS) now, binding as servers do
 # (SO_REUSEADDR). Our default ports lie in Linux's ephemeral range (32768-60999), from
 # which outgoing connections take their own ports: one that had this port holds it for
 # the 60 s of its TIME_WAIT, and meanwhile no server can listen there ("Address already
@@ -123,14 +126,15 @@ port_bindable() {
     python3 -c 'import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+s.bind((sys.argv[2], int(sys.argv[1])))' "$1" "${2:-$SLUICE_BIND_ADDRESS}" 2>/dev/null
 }
 
-# Waits, saying so, until a server could listen on port $1 (at most 65 s, past a TIME_WAIT).
+# Waits, saying so, until a server could listen on port $1 of address $2 (default
+# $SLUICE_BIND_ADDRESS), at most 65 s, past a TIME_WAIT.
 wait_until_bindable() {
-    port_bindable "$1" && return 0
+    port_bindable "$@" && return 0
     say "port $1 cannot be listened on yet (an outgoing connection had it moments ago, now in TIME_WAIT): waiting up to 65 s"
-    wait_for 65 port_bindable "$1" || die "port $1 still cannot be listened on"
+    wait_for 65 port_bindable "$@" || die "port $1 still cannot be listened on"
 }
 
 # True when process $1 exists.

@@ -2,7 +2,7 @@
 # The project's own PostgreSQL 15: start | stop | restart | status | psql ARGS...
 #
 # Cluster in $SLUICE_HOME/postgres/data, unix socket in $SLUICE_HOME/postgres/run,
-# log in $SLUICE_HOME/logs/postgres.log; TCP on 127.0.0.1:SLUICE_POSTGRES_PORT
+# log in $SLUICE_HOME/logs/postgres.log; TCP on SLUICE_BIND_ADDRESS (127.0.0.1):SLUICE_POSTGRES_PORT
 # (55432) only. Superuser `postgres` (no password: unix socket only, and only the
 # server user can open that folder); role `sluice` (password `sluice`, CREATEDB)
 # owns database `sluice`, reached over TCP with scram-sha-256.
@@ -56,6 +56,9 @@ init_cluster() {
             show_log_tail "$SLUICE_LOG_DIR/initdb.log"
             die "initdb failed"
         }
+    # initdb's rules admit TCP from loopback only; a server bound to a host's address
+    # (SLUICE_BIND_ADDRESS) serves its subnet too, with a password as ever.
+    echo "host all all samenet scram-sha-256" >>"$PGDATA_DIR/pg_hba.conf"
 }
 
 # Role and database, created once, password reset on every start.
@@ -79,15 +82,15 @@ start() {
     init_cluster
 
     wait_until_bindable "$PORT"
-    say "starting on 127.0.0.1:$PORT"
+    say "starting on $SLUICE_BIND_ADDRESS:$PORT"
     # -w waits until it accepts connections; -t bounds that wait.
     if ! pg_ctl -l "$PG_LOG" -w -t "$SLUICE_START_TIMEOUT" start \
-        -o "-p $PORT -k $SOCK_DIR -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0700 -c max_connections=200" \
+        -o "-p $PORT -k $SOCK_DIR -c listen_addresses=$SLUICE_BIND_ADDRESS -c unix_socket_permissions=0700 -c max_connections=200" \
         >/dev/null; then
         show_log_tail "$PG_LOG"
         die "PostgreSQL did not come up within ${SLUICE_START_TIMEOUT}s (log above)"
     fi
-    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" -t 10 || die "started, but pg_isready fails on 127.0.0.1:$PORT"
+    "$PG_BIN/pg_isready" -q -h "$SLUICE_BIND_ADDRESS" -p "$PORT" -t 10 || die "started, but pg_isready fails on $SLUICE_BIND_ADDRESS:$PORT"
     provision
     say "running (pid $(postmaster_pid), $SLUICE_DATABASE_URL)"
 }
@@ -131,7 +134,7 @@ status() {
         state=1
     fi
     say "  URL       $SLUICE_DATABASE_URL"
-    say "  port      127.0.0.1:$PORT; unix socket in $SOCK_DIR (server user only)"
+    say "  port      $SLUICE_BIND_ADDRESS:$PORT; unix socket in $SOCK_DIR (server user only)"
     say "  data      $PGDATA_DIR"
     say "  log       $PG_LOG"
     return $state

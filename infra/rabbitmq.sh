@@ -66,7 +66,7 @@ write_config() {
     # takes effect. The default user replaces `guest` from the first boot on.
     cat >"$RABBITMQ_CONFIG_FILE" <<EOF
 # Written by infra/rabbitmq.sh on each start: edit the script, not this file.
-listeners.tcp.1 = 127.0.0.1:$SLUICE_RABBITMQ_PORT
+listeners.tcp.1 = $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT
 default_user = $SLUICE_MQ_USER
 default_pass = $SLUICE_MQ_PASSWORD
 default_user_tags.administrator = true
@@ -121,24 +121,27 @@ start() {
         say "already running (node $NODE, pid $pid, $SLUICE_AMQP_URL)"
         return 0
     fi
-    local port
+    # AMQP on the bind address; the Erlang distribution and epmd on loopback (one node).
+    local port address
     for port in "$SLUICE_RABBITMQ_PORT" "$SLUICE_RABBITMQ_DIST_PORT"; do
-        port_open "$port" && die "port $port is already taken by another process;" \
+        address=$SLUICE_BIND_ADDRESS
+        [[ $port == "$SLUICE_RABBITMQ_PORT" ]] || address=127.0.0.1
+        port_open "$port" "$address" && die "port $port is already taken by another process;" \
             "choose others with SLUICE_RABBITMQ_PORT / SLUICE_RABBITMQ_DIST_PORT"
-        wait_until_bindable "$port"
+        wait_until_bindable "$port" "$address"
     done
     ensure_server_dirs "$RABBIT_DIR"
     write_config
     rm -f "$RABBIT_PID_FILE"
 
     if [[ -z $(epmd_pids) ]]; then
-        port_open "$SLUICE_EPMD_PORT" && die "port $SLUICE_EPMD_PORT (epmd) is taken by another process"
-        wait_until_bindable "$SLUICE_EPMD_PORT"
+        port_open "$SLUICE_EPMD_PORT" 127.0.0.1 && die "port $SLUICE_EPMD_PORT (epmd) is taken by another process"
+        wait_until_bindable "$SLUICE_EPMD_PORT" 127.0.0.1
         # Started by us, with its port on the command line, so that stop can find it.
         as_server_user epmd -daemon -port "$SLUICE_EPMD_PORT" -address 127.0.0.1
     fi
 
-    say "starting node $NODE on 127.0.0.1:$SLUICE_RABBITMQ_PORT (boot takes 10-20 s)"
+    say "starting node $NODE on $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT (boot takes 10-20 s)"
     # In the foreground of its own session rather than with -detached, so that
     # what it prints before its logger is up (bad config, port taken) lands in a file.
     "${AS_SERVER_USER[@]}" setsid "$RABBIT_SBIN/rabbitmq-server" </dev/null >>"$RABBIT_STDOUT_LOG" 2>&1 &
@@ -202,7 +205,7 @@ status() {
         say "stopped: node $NODE"
     fi
     say "  AMQP      $SLUICE_AMQP_URL (vhost $SLUICE_MQ_VHOST)"
-    say "  ports     AMQP $SLUICE_RABBITMQ_PORT, distribution $SLUICE_RABBITMQ_DIST_PORT, epmd $SLUICE_EPMD_PORT (127.0.0.1)"
+    say "  ports     AMQP $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT, distribution $SLUICE_RABBITMQ_DIST_PORT, epmd $SLUICE_EPMD_PORT (127.0.0.1)"
     say "  data      $RABBIT_DIR"
     say "  log       $RABBIT_LOG"
     say "  CLI       infra/rabbitmq.sh ctl ARGS... (rabbitmqctl -n $NODE, with our cookie and epmd)"

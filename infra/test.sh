@@ -142,4 +142,4 @@ run_step "dashboard test" timeout --kill-after=30 300 "${SLUICE_VENV:-$SLUICE_RE
 run_step "openapi test" timeout --kill-after=30 300 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/openapi
 # Test hosts (infra/cluster.sh) with Spark in its standalone cluster form; skipped, saying why, without root.
 cluster_started=1
-run_step "cluster test" timeout --kill-after=30 480 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -rs -p no:cacheprovider Tests/cluster
+run_step "cluster test" timeout --kill-after=30 600 "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -rs -p no:cacheprovider Tests/cluster

@@ -19,6 +19,7 @@ import urllib.request
 
 import psycopg
 import pytest
+from job_history_checks import exactly_once_problems
 from sluice_cluster import BIN, REPO, free_port
 
 JOBS = 50
@@ -176,18 +177,7 @@ def read_until_closed(client):
 
 def assert_exactly_once(cluster, watch, ids, announcements=True):
     with psycopg.connect(cluster.database_url) as db:
-        statuses = dict(db.execute("SELECT job_id::text, status FROM jobs WHERE job_id = ANY(%s::uuid[])", (list(ids),)).fetchall())
-        assert collections.Counter(statuses.values()) == {"completed": len(ids)}
-        results = db.execute("SELECT count(*) FROM job_results WHERE job_id = ANY(%s::uuid[])", (list(ids),)).fetchone()[0]
-        assert results == len(ids)
-        repeated = db.execute(
-            """SELECT job_id, stage, count(*) FROM stage_attempts
-               WHERE job_id = ANY(%s::uuid[]) AND outcome = 'succeeded' GROUP BY job_id, stage HAVING count(*) > 1""",
-            (list(ids),),
-        ).fetchall()
-        assert repeated == []
-        stuck = db.execute("SELECT count(*) FROM jobs WHERE status NOT IN ('completed', 'failed', 'cancelled')").fetchone()[0]
-        assert stuck == 0
+        assert exactly_once_problems(db, ids) == []
     if announcements:
         assert {job: watch.completions[job] for job in ids} == {job: 1 for job in ids}
 

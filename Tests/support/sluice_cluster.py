@@ -37,7 +37,8 @@ class Service:
     """One service process; its output goes to a log file, and `ready` is set when
     it writes its ready lines."""
 
-    def __init__(self, name, env, log_dir, key=None):
+    def __init__(self, name, env, log_dir, key=None, prefix=()):
+        """Starts `name` with `env`; `prefix` runs it inside something (a test host: `infra/cluster.sh exec HOST`)."""
         self.name = name
         self.health_url = f"http://127.0.0.1:{env['SLUICE_HEALTH_PORT']}" if "SLUICE_HEALTH_PORT" in env else None
         self.ready = threading.Event()
@@ -46,7 +47,7 @@ class Service:
         self.written = threading.Condition()
         self.log_path = log_dir / f"{key or name}.log"
         self.process = subprocess.Popen(
-            [str(BIN / name)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [*prefix, str(BIN / name)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, text=True, errors="replace",
         )
         threading.Thread(target=self._follow, daemon=True).start()
