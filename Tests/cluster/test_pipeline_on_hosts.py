@@ -65,8 +65,13 @@ class Deployment:
 
 def stack(hosts: Hosts, action: str) -> None:
     """infra/stack.sh ACTION on the servers host, with a home of its own, bound to the host's address."""
+    # The default ports, whatever this machine's own stack was moved to: the host has a network of its own.
+    ports = [
+        "SLUICE_POSTGRES_PORT=55432", "SLUICE_RABBITMQ_PORT=56720", "SLUICE_RABBITMQ_DIST_PORT=56721",
+        "SLUICE_EPMD_PORT=56722", "SLUICE_RABBITMQ_NODE=sluice-56720@localhost",
+    ]
     done = hosts.run(
-        SERVERS, "env", f"SLUICE_HOME={HOME / 'servers'}", f"SLUICE_BIND_ADDRESS={hosts.address(SERVERS)}",
+        SERVERS, "env", f"SLUICE_HOME={HOME / 'servers'}", f"SLUICE_BIND_ADDRESS={hosts.address(SERVERS)}", *ports,
         str(REPO / "infra" / "stack.sh"), action, timeout=240,
     )
     assert done.returncode == 0, f"stack.sh {action} on {SERVERS}:\n{done.stdout}{done.stderr}"
