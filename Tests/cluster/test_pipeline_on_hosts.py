@@ -45,10 +45,14 @@ class Deployment:
     api_key: str
     services: dict[str, Service]
 
-    def client(self, *command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        """Runs `command` on the client host with the deployment's settings and the API key."""
+    def on_client(self, *command: str) -> list[str]:
+        """The command line that runs `command` on the client host with the deployment's settings and the API key."""
         settings = [f"{key}={value}" for key, value in self.env.items() if key.startswith("SLUICE_")]
-        return self.hosts.run(CLIENT, "env", *settings, f"SLUICE_API_KEY={self.api_key}", *command, timeout=timeout)
+        return [*self.hosts.prefix(CLIENT), "env", *settings, f"SLUICE_API_KEY={self.api_key}", *command]
+
+    def client(self, *command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Runs `command` on the client host to its end."""
+        return subprocess.run(self.on_client(*command), capture_output=True, text=True, timeout=timeout)
 
     def sql(self, query: str) -> list[list]:
         """The rows of `query` on the servers' database, asked from the client host."""
@@ -134,10 +138,8 @@ def deployment(hosts: Hosts) -> Iterator[Deployment]:
 
 def bench(deployment: Deployment, jobs: int, clients: int) -> subprocess.Popen[str]:
     """`sluice bench` on the client host: `jobs` five-record jobs from `clients` clients, each followed to its end."""
-    settings = [f"{key}={value}" for key, value in deployment.env.items() if key.startswith("SLUICE_")]
     return subprocess.Popen(
-        [*deployment.hosts.prefix(CLIENT), "env", *settings, f"SLUICE_API_KEY={deployment.api_key}",
-         str(BIN / "sluice"), "bench", "--jobs", str(jobs), "--clients", str(clients), "--records", "5", "--json"],
+        deployment.on_client(str(BIN / "sluice"), "bench", "--jobs", str(jobs), "--clients", str(clients), "--records", "5", "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -154,10 +156,8 @@ def submit_large(deployment: Deployment, size: int) -> subprocess.Popen[str]:
             out.writelines(f"{i},{(i * 7919) % 1000 / 10},k{i % 5}\n" for i in range(1, size + 1))
     request = HOME / f"large-{size}.json"
     request.write_text(json.dumps({"input_uri": f"inputs/large-{size}.csv"}))
-    settings = [f"{key}={value}" for key, value in deployment.env.items() if key.startswith("SLUICE_")]
     return subprocess.Popen(
-        [*deployment.hosts.prefix(CLIENT), "env", *settings, f"SLUICE_API_KEY={deployment.api_key}",
-         str(BIN / "sluice"), "submit", str(request), "--wait", "--timeout", "400", "--json"],
+        deployment.on_client(str(BIN / "sluice"), "submit", str(request), "--wait", "--timeout", "400", "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
