@@ -30,7 +30,7 @@ public struct AMQPAdmin: Sendable {
 
     private func withConnection<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {
         let configuration = configuration
-        return try await Self.thread.run { try body(AMQPConnection(configuration: configuration)) }
+        return try await Self.thread.run { try body(AMQPConnection.open(configuration).connection) }
     }
 }
 

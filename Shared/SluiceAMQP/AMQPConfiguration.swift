@@ -4,15 +4,15 @@ import SluiceCore
 /// Where the broker is and how to talk to it.
 ///
 /// Environment keys (see ``init(environment:)``):
-/// - `SLUICE_AMQP_URL`: `amqp://user:password@host:port/vhost`
+/// - `SLUICE_AMQP_URL`: `amqp://user:password@host:port/vhost`, or for a cluster every node's
+///   address, comma-separated: `amqp://user:password@rabbit1:5672,rabbit2:5672,rabbit3:5672/vhost`
 ///   (default `amqp://sluice:sluice@127.0.0.1:56720/sluice`; percent-encode `/` in a vhost as `%2f`).
 /// - `SLUICE_AMQP_HEARTBEAT`: heartbeat interval in seconds (default 30; 0 turns heartbeats off).
 /// - `SLUICE_AMQP_CONNECT_TIMEOUT`: TCP connect and handshake timeout in seconds (default 5).
 public struct AMQPConfiguration: Sendable, Hashable, CustomStringConvertible {
-    /// Broker host. Default `127.0.0.1`.
-    public var host: String
-    /// Broker port. Default 5672.
-    public var port: Int
+    /// The broker's nodes, never empty. A connection goes to one of them and, when that
+    /// node is lost, to the next that answers.
+    public var endpoints: [AMQPEndpoint]
     /// User name. Default `guest`.
     public var user: String
     /// Password. Never printed.
@@ -35,16 +35,26 @@ public struct AMQPConfiguration: Sendable, Hashable, CustomStringConvertible {
     /// The URL a local `make run` or `make test` stack listens on.
     public static let defaultURL = "amqp://sluice:sluice@127.0.0.1:56720/sluice"
 
-    /// Parses `amqp://user:password@host:port/vhost`.
+    /// Parses `amqp://user:password@host:port/vhost`, where `host:port` may be a
+    /// comma-separated list of nodes (`rabbit1:5672,rabbit2,rabbit3:5673`) as in a
+    /// libpq multi-host URL; a node without a port gets 5672.
     public init(url: String) throws {
-        guard let components = URLComponents(string: url), components.scheme == "amqp" else {
-            throw AMQPError(.invalidConfiguration, "'\(Self.redacted(url))' is not an amqp:// URL")
+                var endpoints: [AMQPEndpoint] = []
+        var first: URLComponents?
+        for node in Self.splitHosts(url) {
+            guard let components = URLComponents(string: node), components.scheme == "amqp" else {
+                throw AMQPError(.invalidConfiguration, "'\(Self.redacted(url))' is not an amqp:// URL")
+            }
+            guard let host = components.host, !host.isEmpty else {
+                throw AMQPError(.invalidConfiguration, "'\(Self.redacted(url))' names no host")
+            }
+            endpoints.append(AMQPEndpoint(host: host, port: components.port ?? 5672))
+            first = first ?? components
         }
-        guard let host = components.host, !host.isEmpty else {
+        guard let components = first else {
             throw AMQPError(.invalidConfiguration, "'\(Self.redacted(url))' names no host")
         }
-        self.host = host
-        self.port = components.port ?? 5672
+        self.endpoints = endpoints
         self.user = components.user ?? "guest"
         self.password = components.password ?? "guest"
         let path = components.percentEncodedPath
@@ -71,7 +81,27 @@ public struct AMQPConfiguration: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "amqp://\(user):***@\(host):\(port)/\(virtualHost == "/" ? "%2f" : virtualHost)"
+        let nodes = endpoints.map(\.description).joined(separator: ",")
+        return "amqp://\(user):***@\(nodes)/\(virtualHost == "/" ? "%2f" : virtualHost)"
+    }
+
+    /// The parts of `url` around its host list: `amqp://user:password@`, the hosts, and `/vhost?…`.
+    private static func parts(_ url: String) -> (head: Substring, userInfo: Substring, hosts: Substring, tail: Substring)? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        let at = authority.lastIndex(of: "@")
+        let userInfo = at.map { authority[...$0] } ?? authority[authority.startIndex..<authority.startIndex]
+        let hosts = at.map { authority[authority.index(after: $0)...] } ?? authority
+        return (url[..<schemeEnd.upperBound], userInfo, hosts, rest[authorityEnd...])
+    }
+
+    /// One single-host URL per node of `url`'s host list, each with the same user,
+    /// password and path (split here because `URLComponents` reads one host).
+    private static func splitHosts(_ url: String) -> [String] {
+        guard let (head, userInfo, hosts, tail) = parts(url) else { return [url] }
+        return hosts.split(separator: ",", omittingEmptySubsequences: false).map { "\(head)\(userInfo)\($0)\(tail)" }
     }
 
     private static func seconds(_ environment: [String: String], _ key: String) throws -> Duration? {
@@ -82,9 +112,9 @@ public struct AMQPConfiguration: Sendable, Hashable, CustomStringConvertible {
         return .milliseconds(Int64(value * 1000))
     }
 
+    /// `url` with its password, if any, as `***`.
     private static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
-        return components.string ?? "<unparseable URL>"
+        guard let (head, userInfo, hosts, tail) = parts(url), let colon = userInfo.firstIndex(of: ":") else { return url }
+        return "\(head)\(userInfo[...colon])***@\(hosts)\(tail)"
     }
 }

@@ -5,8 +5,7 @@ import Testing
 @Suite struct ConfigurationTests {
     @Test func parsesAFullURL() throws {
         let configuration = try AMQPConfiguration(url: "amqp://al%40ice:p%3Ass@broker.example:5673/prod%2feu")
-        #expect(configuration.host == "broker.example")
-        #expect(configuration.port == 5673)
+        #expect(configuration.endpoints == [AMQPEndpoint(host: "broker.example", port: 5673)])
         #expect(configuration.user == "al@ice")
         #expect(configuration.password == "p:ss")
         #expect(configuration.virtualHost == "prod/eu")
@@ -14,9 +13,25 @@ import Testing
 
     @Test func fillsInDefaults() throws {
         let configuration = try AMQPConfiguration(url: "amqp://localhost")
-        #expect(configuration.port == 5672)
+        #expect(configuration.endpoints == [AMQPEndpoint(host: "localhost", port: 5672)])
         #expect(configuration.virtualHost == "/")
         #expect(configuration.user == "guest")
+    }
+
+    @Test func readsEveryNodeOfACluster() throws {
+        let configuration = try AMQPConfiguration(url: "amqp://u:p%2Cw@rabbit1:5673,rabbit2,198.18.0.13:5672/sluice")
+        #expect(configuration.endpoints == [
+            AMQPEndpoint(host: "rabbit1", port: 5673), AMQPEndpoint(host: "rabbit2"), AMQPEndpoint(host: "198.18.0.13"),
+        ])
+        #expect(configuration.user == "u" && configuration.password == "p,w" && configuration.virtualHost == "sluice")
+        #expect(configuration.description == "amqp://u:***@rabbit1:5673,rabbit2:5672,198.18.0.13:5672/sluice")
+        let error = #expect(throws: AMQPError.self) { try AMQPConfiguration(url: "amqp://u:secret@rabbit1,,rabbit3/") }
+        #expect(error?.description.contains("names no host") == true)
+        #expect(error?.description.contains("secret") == false)
+        let environment = #expect(throws: AMQPError.self) {
+            try AMQPConfiguration(environment: ["SLUICE_AMQP_URL": "amqp://u:secret@rabbit1:x,rabbit2/"])
+        }
+        #expect(environment?.description.contains("u:***@rabbit1:x,rabbit2/") == true)
     }
 
     @Test func refusesOtherSchemesAndNeverPrintsThePassword() throws {

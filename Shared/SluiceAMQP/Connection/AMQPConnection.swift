@@ -23,7 +23,8 @@ final class AMQPConnection {
     /// unusable and is destroyed without a closing handshake (rabbitmq-c #400).
     private(set) var isBroken = false
 
-    init(configuration: AMQPConfiguration) throws {
+    /// Connects to `endpoint`, one of `configuration`'s nodes, logs in and opens the channel.
+    init(configuration: AMQPConfiguration, endpoint: AMQPEndpoint) throws {
         guard let state = amqp_new_connection() else {
             throw AMQPError(.connectionFailed, "rabbitmq-c could not allocate a connection")
         }
@@ -33,10 +34,10 @@ final class AMQPConnection {
             throw AMQPError(.connectionFailed, "rabbitmq-c could not create a socket")
         }
         var connectTimeout = timeval(configuration.connectTimeout)
-        let opened = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &connectTimeout)
+        let opened = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &connectTimeout)
         guard opened == AMQP_STATUS_OK.rawValue else {
             isBroken = true
-            throw AMQPError(.connectionFailed, "connecting to \(configuration.host):\(configuration.port): \(errorString(opened))")
+            throw AMQPError(.connectionFailed, "connecting to \(endpoint): \(errorString(opened))")
         }
         amqp_set_handshake_timeout(state, &connectTimeout)
         var rpcTimeout = timeval(configuration.rpcTimeout)

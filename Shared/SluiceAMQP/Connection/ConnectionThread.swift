@@ -12,10 +12,14 @@ struct Reconnector {
     private var nextAttempt = ContinuousClock.now
     /// The last reason a connect failed, to explain timeouts to callers.
     private(set) var lastError: AMQPError?
+    /// The broker node tried first: the one last reached, at first a random one, so
+    /// that the processes of a deployment spread their connections over a cluster.
+    private var preferredNode: Int
 
     init(configuration: AMQPConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        self.preferredNode = Int.random(in: configuration.endpoints.indices)
     }
 
     /// How long to sleep before the next attempt is due (zero when it is due now).
@@ -24,11 +28,19 @@ struct Reconnector {
     /// Tries once; returns the set-up connection or `nil` (and schedules the next try).
     mutating func connect(setUp: (AMQPConnection) throws -> Void) -> AMQPConnection? {
         do {
-            let connection = try AMQPConnection(configuration: configuration)
-            try setUp(connection)
-            if failures > 0 {
-                logger.info("reconnected to the broker", metadata: ["amqp.attempts": "\(failures + 1)"])
+            let (connection, node) = try AMQPConnection.open(configuration, preferred: preferredNode)
+            do {
+                try setUp(connection)
+            } catch {
+                preferredNode = (node + 1) % configuration.endpoints.count // a node that cannot serve: try the next first
+                throw error
             }
+            if failures > 0 || node != preferredNode {
+                logger.info("reconnected to the broker", metadata: [
+                    "amqp.attempts": "\(failures + 1)", "amqp.node": "\(configuration.endpoints[node])",
+                ])
+            }
+            preferredNode = node
             failures = 0
             lastError = nil
             return connection
