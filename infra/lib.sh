@@ -9,6 +9,11 @@
 #   SLUICE_RABBITMQ_DIST_PORT   Erlang distribution    default 56721
 #   SLUICE_EPMD_PORT            our own epmd           default 56722
 #   SLUICE_RABBITMQ_NODE        Erlang node name       default sluice-<AMQP port>@localhost
+#   SLUICE_RABBITMQ_DIST_ADDRESS  where epmd and the Erlang distribution listen, default 127.0.0.1;
+#                               a cluster node's host address, so that the other nodes reach it
+#   SLUICE_RABBITMQ_COOKIE      the Erlang cookie every node of a cluster shares (default: a random
+#                               one kept in the node's folder)
+#   SLUICE_RABBITMQ_ERL_ARGS    more Erlang VM flags, e.g. `+S 1 +sbwt none` on a small host
 #   SLUICE_POSTGRES_PORT        PostgreSQL port        default 55432
 #   SLUICE_BIND_ADDRESS         the address the servers listen on (AMQP, PostgreSQL), default 127.0.0.1;
 #                               a test host's own (infra/cluster.sh) to serve the other hosts
@@ -32,6 +37,7 @@ SLUICE_RABBITMQ_PORT=${SLUICE_RABBITMQ_PORT:-56720}
 SLUICE_RABBITMQ_DIST_PORT=${SLUICE_RABBITMQ_DIST_PORT:-56721}
 SLUICE_EPMD_PORT=${SLUICE_EPMD_PORT:-56722}
 SLUICE_RABBITMQ_NODE=${SLUICE_RABBITMQ_NODE:-sluice-$SLUICE_RABBITMQ_PORT@localhost}
+SLUICE_RABBITMQ_DIST_ADDRESS=${SLUICE_RABBITMQ_DIST_ADDRESS:-127.0.0.1}
 SLUICE_POSTGRES_PORT=${SLUICE_POSTGRES_PORT:-55432}
 SLUICE_BIND_ADDRESS=${SLUICE_BIND_ADDRESS:-127.0.0.1}
 SLUICE_START_TIMEOUT=${SLUICE_START_TIMEOUT:-90}

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The project's own RabbitMQ node: start | stop | restart | status | pid | ctl ARGS...
+# The project's own RabbitMQ node: start | stop | restart | status | pid | join NODE | ctl ARGS...
 #
 # Data in $SLUICE_HOME/rabbitmq (also the node's HOME, holding its Erlang
-# cookie), log in $SLUICE_HOME/logs/rabbitmq.log. Loopback only: AMQP on
-# SLUICE_RABBITMQ_PORT (56720), distribution on SLUICE_RABBITMQ_DIST_PORT (56721),
+# cookie), log in $SLUICE_HOME/logs/rabbitmq.log. Loopback only by default: AMQP on
+# SLUICE_BIND_ADDRESS:SLUICE_RABBITMQ_PORT (56720), distribution on SLUICE_RABBITMQ_DIST_PORT (56721),
 # and an epmd of our own on SLUICE_EPMD_PORT (56722) so that stopping can kill it
 # without touching the epmd (4369) of any other Erlang node on the machine.
+#
+# A cluster: start a node on each host with the host's address as SLUICE_BIND_ADDRESS and
+# SLUICE_RABBITMQ_DIST_ADDRESS, the same SLUICE_RABBITMQ_COOKIE and ports, and a node name
+# that the other hosts resolve (SLUICE_RABBITMQ_NODE=rabbit@HOST); then on every node but
+# the first, `infra/rabbitmq.sh join rabbit@FIRST-HOST`.
 # Other settings: infra/lib.sh.
 set -euo pipefail
 SLUICE_COMPONENT=rabbitmq
@@ -33,10 +38,12 @@ export RABBITMQ_MNESIA_BASE=$RABBIT_DIR/mnesia
 export RABBITMQ_LOG_BASE=$SLUICE_LOG_DIR
 export RABBITMQ_LOGS=$RABBIT_LOG
 export RABBITMQ_PID_FILE=$RABBIT_PID_FILE
-export ERL_EPMD_PORT=$SLUICE_EPMD_PORT ERL_EPMD_ADDRESS=127.0.0.1
-# Distribution (node and CLI) on loopback too, not on every interface.
-export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
-export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+DIST_ADDRESS=$SLUICE_RABBITMQ_DIST_ADDRESS
+export ERL_EPMD_PORT=$SLUICE_EPMD_PORT ERL_EPMD_ADDRESS=$DIST_ADDRESS
+# Distribution (node and CLI) on that address only (loopback by default), not on every interface.
+dist_interface="-kernel inet_dist_use_interface {${DIST_ADDRESS//./,}}"
+export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="$dist_interface ${SLUICE_RABBITMQ_ERL_ARGS:-}"
+export RABBITMQ_CTL_ERL_ARGS=$dist_interface
 
 ctl() {
     as_server_user "$RABBIT_SBIN/rabbitmqctl" -n "$NODE" "$@"
@@ -78,7 +85,9 @@ EOF
     echo "# Intentionally empty: keeps /etc/rabbitmq/rabbitmq-env.conf out." >"$RABBITMQ_CONF_ENV_FILE"
     echo "[]." >"$RABBITMQ_ENABLED_PLUGINS_FILE" # no management plugin: it slows the boot
     local cookie=$RABBIT_DIR/.erlang.cookie
-    if [[ ! -s $cookie ]]; then
+    if [[ -n ${SLUICE_RABBITMQ_COOKIE:-} ]]; then
+        (umask 077 && printf '%s' "$SLUICE_RABBITMQ_COOKIE" >"$cookie")
+    elif [[ ! -s $cookie ]]; then
         (umask 077 && od -An -N20 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$cookie")
     fi
     if [[ $(id -u) == 0 ]]; then
@@ -121,11 +130,11 @@ start() {
         say "already running (node $NODE, pid $pid, $SLUICE_AMQP_URL)"
         return 0
     fi
-    # AMQP on the bind address; the Erlang distribution and epmd on loopback (one node).
+    # AMQP on the bind address; the Erlang distribution and epmd on theirs.
     local port address
     for port in "$SLUICE_RABBITMQ_PORT" "$SLUICE_RABBITMQ_DIST_PORT"; do
         address=$SLUICE_BIND_ADDRESS
-        [[ $port == "$SLUICE_RABBITMQ_PORT" ]] || address=127.0.0.1
+        [[ $port == "$SLUICE_RABBITMQ_PORT" ]] || address=$DIST_ADDRESS
         port_open "$port" "$address" && die "port $port is already taken by another process;" \
             "choose others with SLUICE_RABBITMQ_PORT / SLUICE_RABBITMQ_DIST_PORT"
         wait_until_bindable "$port" "$address"
@@ -135,10 +144,10 @@ start() {
     rm -f "$RABBIT_PID_FILE"
 
     if [[ -z $(epmd_pids) ]]; then
-        port_open "$SLUICE_EPMD_PORT" 127.0.0.1 && die "port $SLUICE_EPMD_PORT (epmd) is taken by another process"
-        wait_until_bindable "$SLUICE_EPMD_PORT" 127.0.0.1
+        port_open "$SLUICE_EPMD_PORT" "$DIST_ADDRESS" && die "port $SLUICE_EPMD_PORT (epmd) is taken by another process"
+        wait_until_bindable "$SLUICE_EPMD_PORT" "$DIST_ADDRESS"
         # Started by us, with its port on the command line, so that stop can find it.
-        as_server_user epmd -daemon -port "$SLUICE_EPMD_PORT" -address 127.0.0.1
+        as_server_user epmd -daemon -port "$SLUICE_EPMD_PORT" -address "$DIST_ADDRESS"
     fi
 
     say "starting node $NODE on $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT (boot takes 10-20 s)"
@@ -196,6 +205,26 @@ stop() {
     if [[ -n $pid ]]; then say "stopped"; else say "not running; nothing left of ours"; fi
 }
 
+# Joins the cluster of node $1 (this node's own data is reset: the cluster's users,
+# vhosts and queues are what it serves from then on); nothing to do when already a member.
+join() {
+    local seed=${1:?usage: rabbitmq.sh join NODE}
+    [[ -n $(node_pid) ]] || die "node $NODE is not running: start it first"
+    if ctl -q cluster_status --formatter json | grep -q "\"$seed\""; then
+        say "node $NODE is already in the cluster of $seed"
+        return 0
+    fi
+    say "node $NODE joining the cluster of $seed"
+    ctl -q stop_app
+    ctl -q join_cluster "$seed" || {
+        ctl -q start_app || true
+        die "node $NODE could not join $seed (is it running, with the same cookie and ports?)"
+    }
+    ctl -q start_app
+    ctl -q await_startup --timeout "$SLUICE_START_TIMEOUT" >/dev/null
+    say "node $NODE is in the cluster of $seed"
+}
+
 status() {
     local pid
     pid=$(node_pid)
@@ -205,7 +234,7 @@ status() {
         say "stopped: node $NODE"
     fi
     say "  AMQP      $SLUICE_AMQP_URL (vhost $SLUICE_MQ_VHOST)"
-    say "  ports     AMQP $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT, distribution $SLUICE_RABBITMQ_DIST_PORT, epmd $SLUICE_EPMD_PORT (127.0.0.1)"
+    say "  ports     AMQP $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT, distribution $SLUICE_RABBITMQ_DIST_PORT, epmd $SLUICE_EPMD_PORT ($DIST_ADDRESS)"
     say "  data      $RABBIT_DIR"
     say "  log       $RABBIT_LOG"
     say "  CLI       infra/rabbitmq.sh ctl ARGS... (rabbitmqctl -n $NODE, with our cookie and epmd)"
@@ -217,6 +246,7 @@ case ${1:-} in
     stop) stop ;;
     restart) stop && start ;;
     status) status ;;
+    join) join "${2:-}" ;;
     pid) # the running node's process id (the chaos tests freeze it)
         node_pid | grep . ;;
     ctl) # rabbitmqctl against our node, e.g. `infra/rabbitmq.sh ctl list_queues -p sluice`
@@ -224,7 +254,7 @@ case ${1:-} in
         ctl "$@"
         ;;
     *)
-        echo "usage: $0 start|stop|restart|status|pid|ctl RABBITMQCTL-ARGS..." >&2
+        echo "usage: $0 start|stop|restart|status|pid|join NODE|ctl RABBITMQCTL-ARGS..." >&2
         exit 2
         ;;
 esac
