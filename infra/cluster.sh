@@ -13,6 +13,8 @@
 #   infra/cluster.sh exec HOST CMD...    run CMD in HOST: its network, its name resolution, its caps
 #   infra/cluster.sh address HOST        the host's address
 #   infra/cluster.sh status              each host with its address, caps and the processes in it
+#   infra/cluster.sh disconnect HOST     take HOST's link down: its processes run on and reach no one
+#                                        (a network partition); `reconnect HOST` brings it back
 #   infra/cluster.sh down                kill every process in the hosts, then remove the hosts,
 #                                        the bridge, the caps and the hosts files (also what an
 #                                        interrupted run left behind); harmless when repeated
@@ -180,6 +182,15 @@ status() {
     done <"$STATE"
 }
 
+# set_link HOST up|down: the machine's end of HOST's link, so that HOST keeps its own
+# address and routes and comes back as it was.
+set_link() {
+    local address
+    address=$(host_address "$1") || die "no host '$1' is up (infra/cluster.sh status lists them)"
+    ip link set "sl-${address##*.}" "$2"
+    say "$1 ($address) is $([[ $2 == up ]] && echo reconnected || echo disconnected)"
+}
+
 # Every namespace of ours, also those an interrupted run left out of the state file.
 our_namespaces() {
     ip netns list 2>/dev/null | awk -v p="$NETNS_PREFIX" 'index($1, p) == 1 { print $1 }'
@@ -223,6 +234,8 @@ case ${1:-} in
     exec) shift; (($# >= 2)) || die "usage: $0 exec HOST CMD..."; exec_in "$@" ;;
     address) (($# == 2)) || die "usage: $0 address HOST"; host_address "$2" || die "no host '$2' is up" ;;
     status) status ;;
+    disconnect) (($# == 2)) || die "usage: $0 disconnect HOST"; set_link "$2" down ;;
+    reconnect) (($# == 2)) || die "usage: $0 reconnect HOST"; set_link "$2" up ;;
     down) down ;;
-    *) echo "usage: $0 up HOST... | exec HOST CMD... | address HOST | status | down" >&2; exit 2 ;;
+    *) echo "usage: $0 up HOST... | exec HOST CMD... | address HOST | status | disconnect HOST | reconnect HOST | down" >&2; exit 2 ;;
 esac

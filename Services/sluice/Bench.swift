@@ -11,8 +11,11 @@ extension Sluice {
                 Each of --clients clients submits a job of --records generated records (POST /api/v1/jobs), follows
                 it over its event stream to its end, and submits the next, until --jobs jobs are done. Prints the
                 jobs per second over the whole run and the end-to-end latency (accepted to ended) percentiles.
-                A client waits out 429s as Retry-After says. Compare against a peer in the same run (README,
-                "Benchmarks"): these machines are shared and noisy.
+                A client waits out 429s and 503s as Retry-After says. Each job carries an Idempotency-Key, so a
+                client whose gateway went away (behind a load balancer) submits it again without making a second
+                job, and follows it again when its event stream is cut; it gives up on a job after
+                --give-up-after seconds. Compare against a peer in the same run (README, "Benchmarks"): these
+                machines are shared and noisy.
 
                 Examples:
                   sluice bench --jobs 200 --clients 16 --records 5
@@ -31,6 +34,9 @@ extension Sluice {
         @Option(name: .long, help: "Records per job.")
         var records = 5
 
+        @Option(name: .customLong("give-up-after"), help: "Seconds a client keeps resubmitting or re-following one job while the gateway cannot be reached.")
+        var giveUpAfter = 120.0
+
         @OptionGroup var connection: GatewayConnection
 
         @Flag(name: .long, help: "Print the run's result (jobs per second, latency percentiles) as one JSON object.")
@@ -38,6 +44,7 @@ extension Sluice {
 
         func validate() throws {
             guard jobs >= 1, clients >= 1, records >= 1 else { throw ValidationError("--jobs, --clients and --records must be at least 1") }
+            guard giveUpAfter > 0, giveUpAfter.isFinite else { throw ValidationError("--give-up-after must be a number of seconds above 0") }
         }
 
         func run() async throws {
@@ -50,7 +57,8 @@ extension Sluice {
             let outcomes = try await withThrowingTaskGroup(of: [Outcome].self) { group in
                 for number in 0..<clients {
                     let share = jobs / clients + (number < jobs % clients ? 1 : 0)
-                    group.addTask { try await Self.runClient(client, body: body, jobs: share) }
+                    let patience = Duration.milliseconds(Int64(giveUpAfter * 1000))
+                    group.addTask { try await BenchClient(client: client, body: body, patience: patience).run(jobs: share) }
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
@@ -67,32 +75,8 @@ extension Sluice {
         struct Outcome: Sendable {
             let completed: Bool
             let latency: Duration
-        }
-
-        private static func runClient(_ client: GatewayClient, body: Data, jobs: Int) async throws -> [Outcome] {
-            var outcomes: [Outcome] = []
-            for _ in 0..<jobs {
-                let (id, accepted) = try await submit(client, body: body)
-                var status = "?"
-                for try await event in client.events(of: id) where event.name == "end" {
-                    status = event.object()?["status"] as? String ?? "?"
-                }
-                outcomes.append(Outcome(completed: status == "completed", latency: ContinuousClock.now - accepted))
-            }
-            return outcomes
-        }
-
-        /// Submits, waiting out 429s; returns the job id and when it was accepted.
-        private static func submit(_ client: GatewayClient, body: Data) async throws -> (String, ContinuousClock.Instant) {
-            while true {
-                let sent = ContinuousClock.now
-                let response = try await client.submit(body, contentType: "application/json")
-                if response.status == 202, let id = response.object()?["job_id"] as? String { return (id, sent) }
-                guard response.status == 429 else {
-                    throw GatewayClientError("the gateway refused a job (\(response.status)): \(response.text.prefix(300))")
-                }
-                try await Task.sleep(for: .seconds(Int(response.headers["retry-after"] ?? "1") ?? 1))
-            }
+            /// Times the job was submitted again (same key) or re-followed after its gateway went away.
+            let retries: Int
         }
     }
 }

@@ -168,7 +168,7 @@ final class EventStreamReader: @unchecked Sendable {
             retryAfter(retryAfterSeconds)
         } else if status != 200 {
             guard let refusal = GatewayResponse(status: status, headers: [:], body: refusal).error else {
-                continuation.finish(throwing: GatewayClientError.notTheGateway(gateway, "its answer to the job's event stream was HTTP \(status) without a Sluice error"))
+                continuation.finish(throwing: GatewayClientError.notSluice(gateway, status: status, "its answer to the job's event stream was HTTP \(status) without a Sluice error"))
                 return
             }
             continuation.finish(throwing: GatewayClientError("the gateway refused the events of the job (\(status)): \(refusal.error.code): \(refusal.error.message)"))

@@ -131,7 +131,7 @@ public struct GatewayClient: Sendable {
         let response = try await send(method, path, query: query, body: body, headers: headers, timeout: timeout)
         guard response.headers["content-type"]?.hasPrefix("application/json") == true else {
             let body = response.text.isEmpty ? "an empty body" : "a body that is not JSON"
-            throw GatewayClientError.notTheGateway(baseURL, "\(method) \(path) got HTTP \(response.status) with \(body)")
+            throw GatewayClientError.notSluice(baseURL, status: response.status, "\(method) \(path) got HTTP \(response.status) with \(body)")
         }
         return response
     }

@@ -53,6 +53,17 @@ public struct GatewayClientError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The error for an answer from `gateway` that is not the gateway API's.
+    /// The error for an answer without a Sluice error in it: HTTP `status` from a proxy in
+    /// front of the gateways (502, 503, 504: none of them answered) or from something that is not the gateway.
+    static func notSluice(_ gateway: URL, status: Int, _ what: String) -> GatewayClientError {
+        guard [502, 503, 504].contains(status) else { return notTheGateway(gateway, what) }
+        return GatewayClientError(
+            "no gateway answered behind \(gateway.absoluteString): \(what), from a proxy or load balancer in front of it\n"
+                + "are the gateways running? see their logs and the load balancer's",
+            kind: .unreachable
+        )
+    }
+
     static func notTheGateway(_ gateway: URL, _ what: String) -> GatewayClientError {
         GatewayClientError(
             "\(gateway.absoluteString) is not Sluice's gateway: \(what)\n"

@@ -28,6 +28,16 @@ import FoundationNetworking
         #expect(!error.description.contains("NSURLErrorDomain"))
     }
 
+    /// A load balancer's own 502, 503 or 504 page means no gateway behind it answered; any
+    /// other answer without a Sluice error means the URL names something else.
+    @Test(arguments: [(502, GatewayClientError.Kind.unreachable), (503, .unreachable), (504, .unreachable), (404, .notTheGateway), (200, .notTheGateway)])
+    func anAnswerWithoutASluiceErrorIsToldByItsStatus(status: Int, kind: GatewayClientError.Kind) {
+        let error = GatewayClientError.notSluice(Self.gateway, status: status, "GET /api/v1/jobs got HTTP \(status) with a body that is not JSON")
+        #expect(error.kind == kind)
+        #expect(error.description.split(separator: "\n").count == 2)
+        #expect(error.description.contains("HTTP \(status)"))
+    }
+
     @Test func aGatewayURLThatCannotBeUsedIsASettingProblem() {
         for url in ["ftp://gateway", "gateway:58080", "http://"] {
             let error = #expect(throws: ConfigurationError.self) { try GatewayClient(environment: ["SLUICE_GATEWAY_URL": url]) }
