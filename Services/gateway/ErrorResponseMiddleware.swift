@@ -2,12 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import SluicePostgres
 import SluiceRecords
 
 /// The one place where errors become HTTP responses: every refusal is answered with
 /// `{"error": {"code", "message", "details"}}` and its status (submission errors carry
 /// theirs: 400, 413, 415, 422; see ``SubmissionError/Code``). Unexpected errors are
-/// logged and answered with 500 `internal_error`, without their text.
+/// logged and answered with 500 `internal_error`, without their text; the database being
+/// unavailable (down, failing over) is answered 503 `unavailable` with `Retry-After`.
 struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -24,6 +26,10 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
                 ? "the body is larger than the gateway accepts (SLUICE_MAX_BODY_BYTES)"
                 : "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"
             return Self.response(error.status, ErrorBody(code: Self.code(error.status), message: message))
+        } catch let error as PostgresError where error.isUnavailable {
+            context.logger.warning("the database is unavailable", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+            let refusal = GatewayError.unavailable("the database cannot be reached now, so nothing was stored; try again")
+            return Self.response(refusal.status, ErrorBody(code: refusal.code, message: refusal.message), headers: refusal.headers)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             return Self.response(.internalServerError, ErrorBody(code: "internal_error", message: "the gateway failed to handle the request; its log has the reason"))

@@ -80,7 +80,8 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
     }
 
     /// 503: the broker or the database cannot take the request now; nothing was stored.
+    /// `Retry-After` says when to try again.
     static func unavailable(_ message: String) -> GatewayError {
-        GatewayError(status: .serviceUnavailable, code: "unavailable", message: message)
+        GatewayError(status: .serviceUnavailable, code: "unavailable", message: message, headers: [.retryAfter: "2"])
     }
 }

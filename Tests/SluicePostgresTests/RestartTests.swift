@@ -25,6 +25,7 @@ struct RestartTests {
                 try await pool.withConnection { try $0.execute("SELECT 1") }
             }
             #expect(downtime.code == .connectionFailed || downtime.code == .connectionLost)
+            #expect(downtime.isUnavailable, "a server that is down is unavailable for now, not a failed request")
             try await server.control("start")
             let after = try await pool.withConnection { try $0.query("SELECT pg_postmaster_start_time() AS t").single().decode("t", as: String.self) }
             #expect(after != before)
