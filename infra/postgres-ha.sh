@@ -37,8 +37,8 @@ HOSTNAME_FOR_PEERS=${SLUICE_PG_HA_HOSTNAME:-$(hostname)}
 PORT=$SLUICE_POSTGRES_PORT
 MONITOR=${SLUICE_PG_HA_MONITOR:-}
 FAILOVER_SECONDS=${SLUICE_PG_HA_FAILOVER_SECONDS:-20}
-[[ $FAILOVER_SECONDS =~ ^[0-9]+$ && $FAILOVER_SECONDS -ge 2 ]] ||
-    die "SLUICE_PG_HA_FAILOVER_SECONDS='$FAILOVER_SECONDS' is not a whole number of seconds, 2 or more"
+[[ $FAILOVER_SECONDS =~ ^[0-9]+$ && $FAILOVER_SECONDS -ge 10 ]] ||
+    die "SLUICE_PG_HA_FAILOVER_SECONDS='$FAILOVER_SECONDS' is not a whole number of seconds, 10 or more"
 
 monitor_url() {
     [[ -n $MONITOR ]] || die "SLUICE_PG_HA_MONITOR is not set: give the monitor's host:port"
@@ -52,7 +52,8 @@ monitor_url() {
 # private mount namespace with its own folder there.
 use_role_dir() {
     ROLE_DIR=$HA_DIR/$1
-    ensure_server_dirs "$HA_DIR" "$ROLE_DIR"
+    # Made (and given to the server user) once: never chown a running server's files.
+    [[ -d $ROLE_DIR/run ]] || ensure_server_dirs "$HA_DIR" "$ROLE_DIR"
     export HOME=$ROLE_DIR XDG_CONFIG_HOME=$ROLE_DIR/config XDG_DATA_HOME=$ROLE_DIR/share XDG_RUNTIME_DIR=$ROLE_DIR/run
     export PGDATA=$ROLE_DIR/data PGPORT=$PORT
     as_server_user mkdir -p "$XDG_RUNTIME_DIR"
@@ -68,12 +69,14 @@ run_monitor() {
         say "creating the monitor on $HOSTNAME_FOR_PEERS:$PORT"
         as_server_user pg_autoctl create monitor --pgctl "$PG_BIN/pg_ctl" --pgport "$PORT" \
             --hostname "$HOSTNAME_FOR_PEERS" --auth trust --ssl-self-signed
-        # Failure detection: the engine's settings, shortened to SLUICE_PG_HA_FAILOVER_SECONDS.
+        # Failure detection: the engine's settings, scaled to SLUICE_PG_HA_FAILOVER_SECONDS (half
+        # of it unanswered before the standby is readied, half waiting for the old primary to
+        # step down). Too short and a busy primary is failed over for nothing.
         cat >>"$PGDATA/postgresql.conf" <<CONF
-pgautofailover.health_check_period = 1000
-pgautofailover.health_check_timeout = 1000
-pgautofailover.health_check_max_retries = 1
-pgautofailover.health_check_retry_delay = 500
+pgautofailover.health_check_period = 2000
+pgautofailover.health_check_timeout = 2000
+pgautofailover.health_check_max_retries = 2
+pgautofailover.health_check_retry_delay = 1000
 pgautofailover.node_considered_unhealthy_timeout = $((FAILOVER_SECONDS * 1000 / 2))
 pgautofailover.primary_demote_timeout = $((FAILOVER_SECONDS * 1000 / 2))
 CONF
@@ -113,6 +116,8 @@ primary() {
 
 provision() {
     use_role_dir node
+    # pg_autoctl restarts PostgreSQL as the node settles in: wait for it to answer.
+    wait_for 60 as_server_user "$PG_BIN/pg_isready" -q -p "$PORT" || die "PostgreSQL on port $PORT does not answer"
     as_server_user "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres <<SQL
 SELECT format('CREATE ROLE %I LOGIN', '$SLUICE_DB_USER')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$SLUICE_DB_USER') \gexec

@@ -171,7 +171,9 @@ final class EventStreamReader: @unchecked Sendable {
                 continuation.finish(throwing: GatewayClientError.notSluice(gateway, status: status, "its answer to the job's event stream was HTTP \(status) without a Sluice error"))
                 return
             }
-            continuation.finish(throwing: GatewayClientError("the gateway refused the events of the job (\(status)): \(refusal.error.code): \(refusal.error.message)"))
+            let what = "the gateway refused the events of the job (\(status)): \(refusal.error.code): \(refusal.error.message)"
+            // 503: what the gateway needs (its database, the broker) is away for now.
+            continuation.finish(throwing: GatewayClientError(what, kind: status == 503 ? .unreachable : .refused))
         } else {
             continuation.finish()
         }

@@ -8,7 +8,8 @@ import FoundationNetworking
 public struct GatewayClientError: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is; the `sluice` CLI picks its exit status by it.
     public enum Kind: Sendable, Hashable {
-        /// Nothing answered at the gateway's URL: refused, unknown host, timed out, cut off.
+        /// Nothing answered at the gateway's URL (refused, unknown host, timed out, cut off), or
+        /// the gateway or a proxy in front of it answered that it cannot serve for now (503).
         case unreachable
         /// Something answered that is not the gateway's API.
         case notTheGateway

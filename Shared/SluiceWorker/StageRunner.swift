@@ -271,10 +271,12 @@ public final class StageRunner: Service {
         held: HeldDelivery, publisher: AMQPPublisher, logger: Logger
     ) async {
         do {
-            try await publisher.publish(
-                message, exchange: topology.retryExchange, routingKey: topology.retryRoutingKey(stage, tier: tier),
-                headers: ["x-sluice-retry-cause": .string(cause.rawValue)]
-            )
+            try await Self.patiently {
+                try await publisher.publish(
+                    message, exchange: topology.retryExchange, routingKey: topology.retryRoutingKey(stage, tier: tier),
+                    headers: ["x-sluice-retry-cause": .string(cause.rawValue)]
+                )
+            }
             metrics.retried.increment()
             if let attempt { await recordHandOff(of: attempt, logger: logger) }
             try held.ack()
@@ -286,6 +288,27 @@ public final class StageRunner: Service {
             }
         }
     }
+
+    /// Runs `publish` until it succeeds, for at most `brokerPatience`: for a few seconds while
+    /// a RabbitMQ node fails, the broker refuses (nacks) messages for the queues it led and
+    /// the publisher reconnects to another node. Handing the message back to its queue
+    /// instead would count as one more delivery, as if a worker had died holding it.
+    private static func patiently(_ publish: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + brokerPatience
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                return try await publish()
+            } catch {
+                guard ContinuousClock.now + delay < deadline, !Task.isCancelled else { throw error }
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(4))
+            }
+        }
+    }
+
+    /// How long ``patiently(_:)`` keeps trying: longer than a quorum queue's leader election.
+    static let brokerPatience = Duration.seconds(20)
 
     /// Publishes the next stage's message and records the hand-off.
     private func handOff(_ message: StageMessage, publisher: AMQPPublisher, logger: Logger) async throws {

@@ -32,6 +32,7 @@ class Hosts:
     def __init__(self, logs: Path) -> None:
         self.logs = logs
         self.started: list[subprocess.Popen[bytes]] = []
+        self.made: list[str] = []
 
     def script(self, *arguments: str, env: dict[str, str] | None = None) -> str:
         """Runs infra/cluster.sh with `arguments`; returns its output, failing the test on a non-zero exit."""
@@ -43,6 +44,11 @@ class Hosts:
         """Makes hosts; `caps` are SLUICE_CLUSTER_* settings (CPU="0.2", MEMORY_MB="512")."""
         env = os.environ | {f"SLUICE_CLUSTER_{key}": value for key, value in caps.items()}
         self.script("up", *names, env=env)
+        self.made += [name for name in names if name not in self.made]
+
+    def names(self) -> list[str]:
+        """The hosts made so far, in the order they were made."""
+        return list(self.made)
 
     def address(self, name: str) -> str:
         return self.script("address", name).strip()
