@@ -21,7 +21,7 @@ API_KEY_FILE = .sluice/api-key
 # Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
 WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
 
-.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-small-jobs bench-end-to-end bench-normalize bench-spark clean distclean
+.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-small-jobs bench-end-to-end bench-normalize bench-spark bench-cluster clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench-normalize: install ## the normalizer's CPU path vs numpy and the triad ban
 
 bench-spark: install ## the RDD and DataFrame pipelines by input size on a warm session, and a cold start (infra/bench-spark.sh)
 	infra/bench-spark.sh
+
+bench-cluster: build ## scaling over 1-4 worker test hosts: a 10^7-record job's Spark stage, 5-record jobs/s (root; infra/bench/cluster_scaling.py [ARGS=...])
+	SLUICE_BIN_DIR=$(BIN) .sluice/venv/bin/python infra/bench/cluster_scaling.py --json .sluice/bench-cluster.json $(ARGS)
 
 clean: ## remove build products (keeps the stack's data)
 	$(SWIFT) package clean

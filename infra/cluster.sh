@@ -222,6 +222,12 @@ down() {
         done
         [[ ! -d $dir ]] || die "cannot remove the cgroup $dir"
     done
+    # A removed namespace's links go when the kernel has finished with it (sockets in
+    # TIME_WAIT can keep it a while): remove ours now, which takes their peers too.
+    local link
+    for link in $(ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep '^sl-[0-9]*$'); do
+        ip link del "$link" 2>/dev/null || true
+    done
     if ip link show "$BRIDGE" >/dev/null 2>&1; then
         ip link del "$BRIDGE"
     fi
