@@ -181,6 +181,8 @@ def main() -> None:
             SLUICE_ARTIFACT_DIR=str(HOME / "artifacts"), SLUICE_MIGRATIONS_DIR=str(REPO / "infra" / "migrations"),
             SLUICE_GATEWAY_URL=f"http://{GATEWAY}:58080", SLUICE_HTTP_HOST="0.0.0.0", SLUICE_HTTP_PORT="58080",
             SLUICE_RATE_LIMIT="1000000", SLUICE_SPARK_PYTHON=PYTHON,
+            # Room for the large job (as `make bench-end-to-end ARGS=--large` gives it).
+            SLUICE_MAX_RECORDS=str(max(args.records, 1_000_000)), SLUICE_MAX_BODY_BYTES=str(1 << 30),
             SLUICE_SPARK_DRIVER=str(REPO / "Services" / "spark-runner" / "driver" / "sluice_spark_driver.py"),
         )
         setup = Run(hosts, [], env, "")
