@@ -17,7 +17,7 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as SubmissionError {
             return Self.response(HTTPResponse.Status(code: error.code.httpStatus), ErrorBody(error))
         } catch let error as GatewayError {
-            return Self.response(error.status, ErrorBody(code: error.code, message: error.message, details: error.details), headers: error.headers)
+            return Self.response(error)
         } catch let error as HTTPError {
             return Self.response(error.status, ErrorBody(code: Self.code(error.status), message: error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"))
         } catch let error as any HTTPResponseError {
@@ -28,8 +28,7 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.response(error.status, ErrorBody(code: Self.code(error.status), message: message))
         } catch let error as PostgresError where error.isUnavailable {
             context.logger.warning("the database is unavailable", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-            let refusal = GatewayError.unavailable("the database cannot be reached now, so nothing was stored; try again")
-            return Self.response(refusal.status, ErrorBody(code: refusal.code, message: refusal.message), headers: refusal.headers)
+            return Self.response(GatewayError.unavailable("the database cannot be reached now, so nothing was stored; try again"))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             return Self.response(.internalServerError, ErrorBody(code: "internal_error", message: "the gateway failed to handle the request; its log has the reason"))
@@ -39,6 +38,10 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The machine code for a plain HTTP status: `too_large` for 413 (as for submissions), else the reason phrase in snake_case.
     private static func code(_ status: HTTPResponse.Status) -> String {
         status == .contentTooLarge ? SubmissionError.Code.tooLarge.rawValue : status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+    }
+
+    private static func response(_ error: GatewayError) -> Response {
+        response(error.status, ErrorBody(code: error.code, message: error.message, details: error.details), headers: error.headers)
     }
 
     private static func response(_ status: HTTPResponse.Status, _ body: ErrorBody, headers: HTTPFields = [:]) -> Response {
