@@ -89,6 +89,7 @@ let package = Package(
             path: "Shared/SluicePostgres"
         ),
         .target(name: "SluiceRecords", path: "Shared/SluiceRecords"),
+        .target(name: "SluiceColumns", path: "Shared/SluiceColumns"),
         .target(
             name: "SluiceObservability",
             dependencies: [
@@ -148,10 +149,10 @@ let package = Package(
             // served as they are (read through Bundle.module at start).
             resources: [.copy("Dashboard"), .copy("openapi.yaml")]
         ),
-        .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies + ["SluiceNormalize"], path: "Services/gpu-normalizer"),
-        .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies, path: "Services/spark-runner", exclude: ["driver"]),
+        .executableTarget(name: "gpu-normalizer", dependencies: stageServiceDependencies + ["SluiceNormalize", "SluiceColumns"], path: "Services/gpu-normalizer"),
+        .executableTarget(name: "spark-runner", dependencies: stageServiceDependencies + ["SluiceColumns"], path: "Services/spark-runner", exclude: ["driver"]),
         .executableTarget(name: "analyzer", dependencies: stageServiceDependencies, path: "Services/analyzer"),
-        .executableTarget(name: "validator", dependencies: stageServiceDependencies, path: "Services/validator"),
+        .executableTarget(name: "validator", dependencies: stageServiceDependencies + ["SluiceColumns"], path: "Services/validator"),
         .executableTarget(
             name: "sluice-amqp-bench",
             dependencies: [
@@ -188,12 +189,12 @@ let package = Package(
         ),
         .testTarget(
             name: "NormalizerTests",
-            dependencies: ["gpu-normalizer", "SluiceNormalize", "SluiceRecords", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceCore", "SluiceTestSupport"],
+            dependencies: ["gpu-normalizer", "SluiceNormalize", "SluiceColumns", "SluiceRecords", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/NormalizerTests"
         ),
         .testTarget(
             name: "SparkRunnerTests",
-            dependencies: ["spark-runner", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceTestSupport"],
+            dependencies: ["SluiceColumns", "spark-runner", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluicePostgres", "SluiceTestSupport"],
             path: "Tests/SparkRunnerTests"
         ),
         .testTarget(
@@ -209,9 +210,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ValidatorTests",
-            dependencies: ["validator", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore", "SluiceTestSupport"],
+            dependencies: ["validator", "SluiceColumns", "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/ValidatorTests"
         ),
+        .testTarget(name: "SluiceColumnsTests", dependencies: ["SluiceColumns"], path: "Tests/SluiceColumnsTests"),
         .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords", "SluiceTestSupport"], path: "Tests/SluiceRecordsTests"),
         .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient", "SluiceCore"], path: "Tests/SluiceClientTests"),
         .testTarget(

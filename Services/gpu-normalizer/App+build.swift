@@ -10,6 +10,6 @@ func buildServiceGroup(configuration: WorkerConfiguration, normalizer: Normalize
     let threads = BlockingThreadPool(count: Int(configuration.prefetch), name: "sluice-norm")
     let devices = await ComputeDevices.start(configuration: normalizer, threads: threads, logger: logger)
     return try await StageWorker.serviceGroup(stage: .normalize, configuration: configuration, logger: logger) { _ in
-        .init(handler: NormalizerStage(threads: threads, devices: devices, chunkBytes: normalizer.chunkBytes, partBytes: normalizer.partBytes), services: [threads, devices])
+        .init(handler: NormalizerStage(threads: threads, devices: devices, partRecords: normalizer.partRecords), services: [threads, devices])
     }
 }

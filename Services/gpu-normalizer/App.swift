@@ -5,7 +5,7 @@ import SluiceObservability
 import SluiceWorker
 
 /// The gpu-normalizer service: consumes the normalize queue and writes each job's
-/// `normalized.csv`.
+/// `normalized.parquet`.
 @main
 struct NormalizerApp {
     static func main() async {

@@ -71,11 +71,9 @@ final class ComputeDevices: Service, @unchecked Sendable {
     }
 
     /// Normalizes `records` in place where ``DeviceChoice`` says. A GPU that fails may
-    /// have written some of the values already: the CPU then starts from `reread()`.
-    func normalize(
-        _ records: ValidatedRecords, method: Normalization, gpuEnabled: Bool, logger: Logger,
-        reread: @escaping @Sendable () throws -> ValidatedRecords
-    ) async throws -> Run {
+    /// have written some of the values already: the CPU then starts from a fresh copy of
+    /// the submitted values.
+    func normalize(_ records: ValidatedRecords, method: Normalization, gpuEnabled: Bool, logger: Logger) async throws -> Run {
         var records = records
         let unavailable = lock.withLock { gpuUnavailable }
         let choice = DeviceChoice.choose(
@@ -97,7 +95,7 @@ final class ComputeDevices: Service, @unchecked Sendable {
                     "normalize.gpu_retired": "\(error.kind == .fatal)",
                 ])
                 (reason, detail) = (classified.cause.rawValue, classified.description)
-                records = try await threads.run(reread)
+                records = ValidatedRecords(records.columns)
             }
         case (.gpu, nil):
             preconditionFailure("the GPU was chosen, but there is none")

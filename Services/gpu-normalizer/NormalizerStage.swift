@@ -1,34 +1,32 @@
 import Foundation
 import Logging
+import SluiceColumns
 import SluiceCore
 import SluiceJobs
 import SluiceRecords
 import SluiceWorker
 
-/// The normalize stage: reads the job's `validated.csv`, rescales the values as the
+/// The normalize stage: reads the job's `validated.parquet`, rescales the values as the
 /// job's `normalization` setting asks (z-score by default, min-max, or z-score per
-/// category), and writes `normalized.csv` with the rescaled value as column `z` (a
-/// directory of parts for a large job, see ``NormalizedCSV``).
+/// category), and writes `normalized.parquet`: the validated columns with the rescaled
+/// value as column `z`, in parts of `partRecords` records (see ``RecordParquet``).
 ///
-/// Reading and writing stream the artifacts a chunk at a time on a thread of the
-/// ``BlockingThreadPool``, so the job never blocks the cooperative pool and memory
-/// stays at 12 bytes a record (values rescaled in place, category indices) plus the
-/// chunks; ``ComputeDevices`` chooses the device.
+/// Reading and writing run on a thread of the ``BlockingThreadPool``, so the job never
+/// blocks the cooperative pool; memory is the columns (28 bytes a record with the copy
+/// that is rescaled in place) and one part's file while it is written. ``ComputeDevices``
+/// chooses the device.
 struct NormalizerStage: StageHandler {
     private let threads: BlockingThreadPool
     private let devices: ComputeDevices
-    private let chunkBytes: Int
-    private let partBytes: Int
+    private let partRecords: Int
 
     /// - Parameters:
     ///   - threads: where the blocking work runs; the caller owns their lifetime.
-    ///   - chunkBytes: bytes read and written at a time (`SLUICE_NORMALIZE_CHUNK_BYTES`).
-    ///   - partBytes: the size past which the output is split into parts (`SLUICE_NORMALIZE_PART_BYTES`).
-    init(threads: BlockingThreadPool, devices: ComputeDevices, chunkBytes: Int, partBytes: Int) {
+    ///   - partRecords: records in each part of the output (`SLUICE_NORMALIZE_PART_RECORDS`).
+    init(threads: BlockingThreadPool, devices: ComputeDevices, partRecords: Int) {
         self.threads = threads
         self.devices = devices
-        self.chunkBytes = chunkBytes
-        self.partBytes = partBytes
+        self.partRecords = partRecords
     }
 
     func run(_ job: StageJob) async throws -> StageResult {
@@ -38,15 +36,13 @@ struct NormalizerStage: StageHandler {
         } catch {
             throw StageError(.invalidData, "the job's processing_config cannot be read: \(error)")
         }
-        let validated = job.artifacts.url(job.message.jobID, ValidatedRecords.artifactName)
-        let target = job.artifacts.url(job.message.jobID, NormalizedCSV.artifactName)
-        let (chunkBytes, partBytes) = (chunkBytes, partBytes)
-        let records = try await threads.run { try Self.read(validated, chunkBytes: chunkBytes) }
-        let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger) {
-            try Self.read(validated, chunkBytes: chunkBytes)
-        }
-        let scaled = run.normalized.scaled
-        try await threads.run { try NormalizedCSV.write(from: validated, scaled: scaled, to: target, chunkBytes: chunkBytes, partBytes: partBytes) }
+        let validated = job.artifacts.url(job.message.jobID, RecordParquet.validatedName)
+        let target = job.artifacts.url(job.message.jobID, RecordParquet.normalizedName)
+        let partRecords = partRecords
+        let records = try await threads.run { try Self.read(validated) }
+        let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger)
+        let output = records.normalized(run.normalized.scaled)
+        try await threads.run { try RecordParquet.write(output, to: target, partRecords: partRecords) }
         job.logger.info("normalized", metadata: [
             "normalize.method": "\(config.normalization.rawValue)",
             "normalize.records": "\(records.count)",
@@ -57,18 +53,15 @@ struct NormalizerStage: StageHandler {
         return StageResult(outcome: Self.outcome(run, count: records.count, method: config.normalization))
     }
 
-    /// Reads and parses the validated records; a missing or malformed artifact is
-    /// invalid data, since retrying cannot change what the validator wrote.
-    private static func read(_ url: URL, chunkBytes: Int) throws -> ValidatedRecords {
-        let name = ValidatedRecords.artifactName
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw StageError(.invalidData, "\(name) is missing: \(url.path)")
+    /// Reads the validated records; a missing or damaged artifact is invalid data, since
+    /// retrying cannot change what the validator wrote.
+    private static func read(_ url: URL) throws -> ValidatedRecords {
+        let columns: RecordColumns
+        do { columns = try RecordParquet.read(url) } catch {
+            throw StageError(.invalidData, "\(RecordParquet.validatedName): \(error)")
         }
-        do {
-            return try ValidatedRecords(url: url, chunkBytes: chunkBytes)
-        } catch let error as CSVError {
-            throw StageError(.invalidData, "\(name) line \(error.line): \(error.message)")
-        }
+        guard columns.count > 0 else { throw StageError(.invalidData, "\(RecordParquet.validatedName) holds no records") }
+        return ValidatedRecords(columns)
     }
 
     private static func outcome(_ run: ComputeDevices.Run, count: Int, method: Normalization) -> StageOutcome {

@@ -1,95 +1,24 @@
 import Foundation
+import SluiceColumns
 import SluiceNormalize
-import SluiceRecords
 
-/// What the normalizer keeps of a job's `validated.csv`: the values as one contiguous
-/// array (8 bytes a record, rescaled in place by ``normalizeInPlace(_:)``) and each
-/// record's category as an index into the distinct categories (4 bytes a record). Ids
-/// and the text of every field are not kept: the output copies them from the file
-/// again (``NormalizedCSV``).
+/// A job's validated records as the normalizer works on them: the columns of
+/// `validated.parquet` as the validator wrote them, and a copy of the values that
+/// ``normalizeInPlace(_:)`` rescales (8 bytes a record), so the output carries both the
+/// submitted value and its rescaled `z`.
 struct ValidatedRecords: Sendable {
-    /// The validator's artifact this stage reads.
-    static let artifactName = "validated.csv"
-    static let header = ["id", "value", "category"]
+    let columns: RecordColumns
+    private let scaled: ValueColumn
 
-    private let column: ValueColumn
-    let categories: [UInt32]
+    var categories: [UInt32] { columns.categoryCodes }
     /// The distinct categories, in order of first appearance.
-    let categoryNames: [String]
+    var categoryNames: [String] { columns.categoryNames }
+    var values: [Double] { scaled.values }
+    var count: Int { columns.count }
 
-    var values: [Double] { column.values }
-    var count: Int { column.values.count }
-
-    init(values: [Double], categories: [UInt32], categoryNames: [String]) {
-        (column, self.categories, self.categoryNames) = (ValueColumn(values), categories, categoryNames)
-    }
-
-    /// Reads the artifact at `url` `chunkBytes` at a time: the header `id,value,category`,
-    /// then one record per row, RFC 4180 quoting (a quoted field may hold commas,
-    /// doubled quotes and line breaks).
-    ///
-    /// The validator wrote the file, so anything unexpected means it was damaged or
-    /// written by something else: the error names the line and the field.
-    init(url: URL, chunkBytes: Int) throws {
-        // Reserving room for every line up front spares the doubling copies of a growing array.
-        let lines = try RowChunks.lineCount(url: url, chunkBytes: chunkBytes)
-        var values: [Double] = [], categories: [UInt32] = [], categoryNames: [String] = []
-        values.reserveCapacity(lines)
-        categories.reserveCapacity(lines)
-        var chunks = try RowChunks(url: url, chunkBytes: chunkBytes)
-        var indexOf: [String: UInt32] = [:]
-        let headerLine = try Self.forEachRecord(&chunks) { row, fields, _ in
-            guard Int64(fields[0]) != nil else {
-                throw CSVError(line: row.line, "id \(Self.excerpt(fields[0])) is not a whole number")
-            }
-            guard let value = DecimalText.value(fields[1]), value.isFinite else {
-                throw CSVError(line: row.line, "value \(Self.excerpt(fields[1])) is not a finite number")
-            }
-            let category = fields[2]
-            let index: UInt32
-            if let known = indexOf[category] {
-                index = known
-            } else {
-                index = UInt32(categoryNames.count)
-                indexOf[category] = index
-                categoryNames.append(category)
-            }
-            values.append(value)
-            categories.append(index)
-        }
-        guard !values.isEmpty else { throw CSVError(line: headerLine, "the file has a header but no records") }
-        self.init(values: values, categories: categories, categoryNames: categoryNames)
-    }
-
-    /// Checks the header, then calls `body` with each record (three fields, left empty
-    /// without `decodingFields`, for a caller that needs only where the rows are) and the
-    /// chunk it is in; returns the header's line.
-    @discardableResult
-    static func forEachRecord(
-        _ chunks: inout RowChunks, decodingFields: Bool = true, _ body: (CSVRows.Row, [String], [UInt8]) throws -> Void
-    ) throws -> Int {
-        var headerLine: Int?
-        var fields: [String] = []
-        fields.reserveCapacity(header.count + 1)
-        while let chunk = try chunks.next() {
-            var rows = CSVRows(bytes: chunk.bytes, firstLine: chunk.firstLine)
-            // The header is always read in full.
-            while let row = try rows.next(into: &fields, decoding: decodingFields || headerLine == nil) {
-                guard headerLine != nil else {
-                    guard fields == header else {
-                        throw CSVError(line: row.line, "expected the header \(header.joined(separator: ",")), found \(excerpt(fields.joined(separator: ",")))")
-                    }
-                    headerLine = row.line
-                    continue
-                }
-                guard fields.count == 3 else {
-                    throw CSVError(line: row.line, "expected 3 fields (id,value,category), found \(fields.count)")
-                }
-                try body(row, fields, chunk.bytes)
-            }
-        }
-        guard let headerLine else { throw CSVError(line: 1, "the file is empty; expected the header \(header.joined(separator: ","))") }
-        return headerLine
+    init(_ columns: RecordColumns) {
+        self.columns = columns
+        scaled = ValueColumn(columns.values)
     }
 
     /// Rescales the values in place with `body`, which gets them as input and output at
@@ -97,16 +26,19 @@ struct ValidatedRecords: Sendable {
     func normalizeInPlace<E: Error>(
         _ body: (NormalizationInput, UnsafeMutableBufferPointer<Double>) throws(E) -> NormalizationSummary
     ) throws(E) -> Normalized {
-        let summary = try column.values.withUnsafeMutableBufferPointer { values throws(E) in
-            try categories.withUnsafeBufferPointer { categories throws(E) in
-                try body(NormalizationInput(values: UnsafeBufferPointer(values), categories: categories, categoryCount: categoryNames.count), values)
+        let summary = try scaled.values.withUnsafeMutableBufferPointer { values throws(E) in
+            try columns.categoryCodes.withUnsafeBufferPointer { categories throws(E) in
+                try body(NormalizationInput(values: UnsafeBufferPointer(values), categories: categories, categoryCount: columns.categoryNames.count), values)
             }
         }
-        return Normalized(scaled: column.values, summary: summary)
+        return Normalized(scaled: scaled.values, summary: summary)
     }
 
-    private static func excerpt(_ text: String) -> String {
-        text.count <= 40 ? "\"\(text)\"" : "\"\(text.prefix(40))…\""
+    /// The columns with `z` added: what `normalized.parquet` holds.
+    func normalized(_ z: [Double]) -> RecordColumns {
+        var output = columns
+        output.z = z
+        return output
     }
 }
 

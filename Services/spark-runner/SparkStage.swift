@@ -1,14 +1,15 @@
 import Foundation
+import SluiceColumns
 import SluiceContracts
 import SluiceJobs
 import SluiceRecords
 import SluiceWorker
 
 /// The spark stage: asks the warm Spark driver to aggregate the job's
-/// `normalized.csv` with the DataFrame pipeline and (unless `compare_pipelines` is
+/// `normalized.parquet` (see ``RecordParquet``) with the DataFrame pipeline and (unless `compare_pipelines` is
 /// false) the RDD pipeline, checks they agree, and writes the driver's reply as
-/// `aggregates.json` with the timings as metrics. A job whose input is at most
-/// `batchMaxBytes` may share its Spark job with others (see ``SparkDriver``); its
+/// `aggregates.json` with the timings as metrics. A job whose input is one part of at
+/// most `batchMaxBytes` may share its Spark job with others (see ``SparkDriver``); its
 /// `batch_jobs` metric says with how many.
 struct SparkStage: StageHandler {
     let driver: SparkDriver
@@ -22,7 +23,7 @@ struct SparkStage: StageHandler {
         }
         let jobID = job.message.jobID
         let requestID = "\(job.message.messageID)-\(UUID().uuidString.prefix(8))"
-        let input = job.artifacts.url(jobID, "normalized.csv").path
+        let input = job.artifacts.url(jobID, RecordParquet.normalizedName).path
         let request: [String: any Sendable] = [
             "request_id": requestID,
             "job_id": jobID.uuidString.lowercased(),
@@ -68,9 +69,11 @@ struct SparkStage: StageHandler {
         return StageResult(outcome: StageOutcome(recordsIn: records, recordsOut: records, device: "spark:\(master)", metrics: metrics))
     }
 
-    /// Whether the input is a file no larger than `batchMaxBytes` (a directory of parts never is).
+    /// Whether the artifact is one part no larger than `batchMaxBytes`.
     private func isSmall(_ path: String) -> Bool {
+        let first = (path as NSString).appendingPathComponent(RecordParquet.partName(0))
+        let second = (path as NSString).appendingPathComponent(RecordParquet.partName(1))
         var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) <= batchMaxBytes
+        return stat(first, &status) == 0 && Int(status.st_size) <= batchMaxBytes && access(second, F_OK) != 0
     }
 }

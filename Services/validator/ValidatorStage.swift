@@ -1,4 +1,5 @@
 import Foundation
+import SluiceColumns
 import SluiceCore
 import SluiceJobs
 import SluicePostgres
@@ -6,8 +7,10 @@ import SluiceRecords
 import SluiceWorker
 
 /// The validate stage: checks every record of the job's input artifact, counts data
-/// quality, applies the job's `on_invalid` policy, and writes `validated.csv` for the
-/// normalizer and `validation.json` (quality counts and the listed offenders).
+/// quality, applies the job's `on_invalid` policy, and writes `validated.parquet` (the
+/// records as columns, see ``RecordParquet``) for the normalizer and `validation.json`
+/// (quality counts and the listed offenders). The submitted text is read here and
+/// nowhere after.
 struct ValidatorStage: StageHandler {
     /// Parsing and checking a large batch is CPU work: it runs here, not on Swift's cooperative pool.
     static let thread = BlockingThread(name: "validator")
@@ -52,7 +55,8 @@ struct ValidatorStage: StageHandler {
             } ?? ""
             throw StageError(.invalidData, error.message + first)
         }
-        try job.artifacts.write(ValidatedCSV.encode(records), jobID, ValidatedCSV.artifactName)
+        let columns = RecordColumns(records, id: \.id, value: \.value, category: \.category)
+        try RecordParquet.write(columns, to: job.artifacts.url(jobID, RecordParquet.validatedName))
 
         let quality = report.quality
         var metrics: [StageOutcome.Metric] = [

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceColumns
 import Synchronization
 import SluiceRecords
 import SluiceWorker
@@ -34,11 +35,12 @@ let hasGPU = gpuUnavailable == nil
 
     @Test func theSettingsHaveDefaultsAndLimits() throws {
         let defaults = try NormalizerConfiguration(environment: [:])
-        #expect(defaults.gpuDevice == 0 && defaults.gpuMinRecords == 1_000_000 && defaults.chunkBytes == 64 << 20 && defaults.partBytes == 128 << 20)
+        #expect(defaults.gpuDevice == 0 && defaults.gpuMinRecords == 1_000_000 && defaults.partRecords == 1 << 21)
         let set = try NormalizerConfiguration(environment: [
-            "SLUICE_GPU_MIN_RECORDS": "5", "SLUICE_GPU_DEVICE": "-1", "SLUICE_NORMALIZE_CHUNK_BYTES": "4096", "SLUICE_NORMALIZE_PART_BYTES": "100",
+            "SLUICE_GPU_MIN_RECORDS": "5", "SLUICE_GPU_DEVICE": "-1", "SLUICE_NORMALIZE_PART_RECORDS": "100",
         ])
-        #expect(set.gpuMinRecords == 5 && set.gpuDevice == -1 && set.chunkBytes == 4096 && set.partBytes == 100)
+        #expect(set.gpuMinRecords == 5 && set.gpuDevice == -1 && set.partRecords == 100)
+        #expect(throws: (any Error).self) { try NormalizerConfiguration(environment: ["SLUICE_NORMALIZE_PART_RECORDS": "0"]) }
         #expect(throws: (any Error).self) { try NormalizerConfiguration(environment: ["SLUICE_GPU_MIN_RECORDS": "-1"]) }
     }
 
@@ -96,8 +98,10 @@ let hasGPU = gpuUnavailable == nil
         let labels = values.indices.map { UInt32($0 % 7) }
         let opened = await GPUWorker.open(ordinal: 0)
         let harness = try Harness(gpu: opened.map { $0 })
-        let records = ValidatedRecords(values: values, categories: labels, categoryNames: (0..<7).map { "\($0)" })
-        let run = try await harness.devices.normalize(records, method: method, gpuEnabled: true, logger: .init(label: "test")) { records }
+        let records = ValidatedRecords(RecordColumns(
+            ids: values.indices.map(Int64.init), values: values, categoryCodes: labels, categoryNames: (0..<7).map { "\($0)" }
+        ))
+        let run = try await harness.devices.normalize(records, method: method, gpuEnabled: true, logger: .init(label: "test"))
         #expect(run.device.hasPrefix("cuda:0 (") && !run.gpuFailed)
         let offsets = values.map { $0 - 1e9 }
         let expected: [Double] = switch method {

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceColumns
 import SluiceWorker
 import Testing
 
@@ -6,15 +7,14 @@ import Testing
 
 /// The normalize stage's handler against a float64 reference, with no server.
 @Suite struct NormalizerStageTests {
-    static let seed = "id,value,category\n1,10.5,A\n2,20.3,B\n3,15.7,A\n"
     static let seedValues = [10.5, 20.3, 15.7]
     static let seedCategories = ["A", "B", "A"]
+    static let seed = validatedColumns(seedValues, categories: seedCategories)
 
     @Test func theSeedSampleIsZScoredByDefault() async throws {
         let harness = try Harness()
         let result = try await harness.run(validated: Self.seed)
         let output = try harness.normalized()
-        #expect(output.header == ["id", "value", "category", "z"])
         #expect(output.rows.map(\.id) == [1, 2, 3])
         #expect(output.rows.map(\.value) == Self.seedValues)
         #expect(output.rows.map(\.category) == Self.seedCategories)
@@ -55,8 +55,10 @@ import Testing
     @Test(arguments: ["zscore", "minmax", "zscore_per_category"])
     func oneRecordIsConstant(method: String) async throws {
         let harness = try Harness()
-        let result = try await harness.run(validated: "id,value,category\n42,-3.25,X\n", config: #"{"normalization": "\#(method)"}"#)
-        #expect(try harness.normalizedText() == "id,value,category,z\n42,-3.25,X,0.0\n")
+        let result = try await harness.run(
+            validated: RecordColumns(ids: [42], values: [-3.25], categoryCodes: [0], categoryNames: ["X"]), config: #"{"normalization": "\#(method)"}"#
+        )
+        #expect(try harness.normalized().rows.map { "\($0.id),\($0.value),\($0.category),\($0.z)" } == ["42,-3.25,X,0.0"])
         #expect(result.metric("constant_values") == 1 && result.metric("std") == 0 && result.metric("mean") == -3.25)
     }
 
@@ -64,7 +66,7 @@ import Testing
     func constantValuesGiveZeroes(method: String) async throws {
         let harness = try Harness()
         let values = [Double](repeating: 1e9 + 0.1, count: 1000)
-        let result = try await harness.run(validated: validatedCSV(values), config: #"{"normalization": "\#(method)"}"#)
+        let result = try await harness.run(validated: validatedColumns(values), config: #"{"normalization": "\#(method)"}"#)
         #expect(try harness.normalized().rows.allSatisfy { $0.z == 0 && $0.value == 1e9 + 0.1 })
         #expect(result.metric("constant_values") == 1)
         #expect(result.metric("std") == 0 && result.metric("mean") == 1e9 + 0.1)
@@ -79,7 +81,7 @@ import Testing
         let offsets = values.map { $0 - 1e9 }
 
         let harness = try Harness()
-        let result = try await harness.run(validated: validatedCSV(values, categories: categories))
+        let result = try await harness.run(validated: validatedColumns(values, categories: categories))
         for (z, expected) in zip(try harness.normalized().rows.map(\.z), Reference.zScores(offsets)) {
             #expect(close(z, expected, 1e-9))
         }
@@ -106,7 +108,7 @@ import Testing
         let scaled = values.map { $0 * 0x1p996 }
 
         let harness = try Harness()
-        let result = try await harness.run(validated: validatedCSV(values))
+        let result = try await harness.run(validated: validatedColumns(values))
         #expect(try harness.normalized().rows.map(\.value) == values)
         for (z, expected) in zip(try harness.normalized().rows.map(\.z), Reference.zScores(scaled)) {
             #expect(close(z, expected, 1e-12))
@@ -125,7 +127,7 @@ import Testing
     /// The whole double range at once: neither the range nor the squares may overflow.
     @Test func extremeMagnitudesDoNotOverflow() async throws {
         let harness = try Harness()
-        let result = try await harness.run(validated: validatedCSV([-1.7e308, 1.7e308]))
+        let result = try await harness.run(validated: validatedColumns([-1.7e308, 1.7e308]))
         #expect(try harness.normalized().rows.map(\.z) == [-1, 1])
         #expect(result.metric("mean") == 0 && result.metric("std") == 1.7e308)
 
@@ -134,37 +136,48 @@ import Testing
     }
 
     @Test func categoriesWithCommasQuotesAndLineBreaksRoundTrip() async throws {
-        // Quoting as the validator writes it, with CRLF line ends and an LF inside a quoted field.
-        let validated = "id,value,category\r\n1,1.0,\"a,b\"\r\n2,2.0,\"say \"\"hi\"\"\"\r\n3,3.0,\"two\nlines\"\r\n4,4.0,plain\r\n"
+        let categories = ["a,b", "say \"hi\"", "two\nlines", "plain", "ümlaut"]
         let harness = try Harness()
-        let result = try await harness.run(validated: validated, config: #"{"normalization": "zscore_per_category"}"#)
-        #expect(try harness.normalizedText() == "id,value,category,z\n1,1.0,\"a,b\",0.0\n2,2.0,\"say \"\"hi\"\"\",0.0\n3,3.0,\"two\nlines\",0.0\n4,4.0,plain,0.0\n")
-        #expect(result.metric("categories") == 4 && result.metric("constant_categories") == 4)
-        #expect(try harness.normalized().rows.map(\.category) == ["a,b", "say \"hi\"", "two\nlines", "plain"])
+        let result = try await harness.run(
+            validated: validatedColumns([1, 2, 3, 4, 5], categories: categories), config: #"{"normalization": "zscore_per_category"}"#
+        )
+        #expect(result.metric("categories") == 5 && result.metric("constant_categories") == 5)
+        let rows = try harness.normalized().rows
+        #expect(rows.map(\.category) == categories)
+        #expect(rows.map(\.z) == [0, 0, 0, 0, 0])
     }
 
     @Test func aMissingArtifactIsInvalidData() async throws {
         let harness = try Harness()
         let error = await #expect(throws: StageError.self) { try await harness.run(validated: nil) }
         #expect(error?.cause == .invalidData)
-        #expect(error?.message.contains("validated.csv is missing") == true)
+        #expect(error?.message == "validated.parquet: is missing: \(harness.validatedURL.path)")
     }
 
-    @Test(arguments: [
-        ("", "validated.csv line 1: the file is empty; expected the header id,value,category"),
-        ("id,value\n1,2.0\n", "validated.csv line 1: expected the header id,value,category, found \"id,value\""),
-        ("id,value,category\n", "validated.csv line 1: the file has a header but no records"),
-        ("id,value,category\n1,1.0,A\n2,abc,B\n", "validated.csv line 3: value \"abc\" is not a finite number"),
-        ("id,value,category\n1,1.0,A\n2,nan,B\n", "validated.csv line 3: value \"nan\" is not a finite number"),
-        ("id,value,category\n1,1.0,A\nx,2.0,B\n", "validated.csv line 3: id \"x\" is not a whole number"),
-        ("id,value,category\n1,1.0,A\n\n2,2.0\n", "validated.csv line 4: expected 3 fields (id,value,category), found 2"),
-        ("id,value,category\n1,1.0,\"A\n", "validated.csv line 2: a quoted field is never closed"),
-    ])
-    func malformedArtifactsAreInvalidData(input: String, message: String) async throws {
+    @Test func anEmptyArtifactIsInvalidData() async throws {
         let harness = try Harness()
-        let error = await #expect(throws: StageError.self) { try await harness.run(validated: input) }
+        let error = await #expect(throws: StageError.self) { try await harness.run(validated: validatedColumns([])) }
         #expect(error?.cause == .invalidData)
-        #expect(error?.message == message)
+        #expect(error?.message == "validated.parquet holds no records")
+    }
+
+    /// A truncated or damaged part fails the job with the part and the cause, and
+    /// nothing is written; the validator's retry rewrites it, and the next run succeeds.
+    @Test func aDamagedPartIsInvalidDataNamingThePart() async throws {
+        let harness = try Harness()
+        var random = SeededRandom(state: 3)
+        let values = (0..<5_000).map { _ in random.next() }
+        try RecordParquet.write(validatedColumns(values), to: harness.validatedURL, partRecords: 2_000)
+        let part = harness.validatedURL.appendingPathComponent(RecordParquet.partName(1))
+        let bytes = try Data(contentsOf: part)
+        try bytes.prefix(bytes.count - 100).write(to: part)
+        let error = await #expect(throws: StageError.self) { try await harness.run(validated: nil) }
+        #expect(error?.cause == .invalidData)
+        #expect(error?.message == "validated.parquet: part-00001.parquet: is truncated or damaged: no PAR1 at its end (\(bytes.count - 100) bytes)")
+        #expect(!FileManager.default.fileExists(atPath: harness.normalizedURL.path))
+
+        _ = try await harness.run(validated: validatedColumns(values))
+        #expect(try harness.normalized().rows.map(\.value) == values)
     }
 
     @Test func anUnreadableConfigIsInvalidData() async throws {

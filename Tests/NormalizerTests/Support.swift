@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceColumns
 import SluiceContracts
 import SluiceCore
 import SluiceJobs
@@ -18,14 +19,12 @@ final class Harness {
     let threads = BlockingThreadPool(count: 2, name: "norm-test")
     let jobID = UUID()
     let devices: ComputeDevices
-    let chunkBytes: Int
-    let partBytes: Int
+    let partRecords: Int
 
-    init(chunkBytes: Int = NormalizerConfiguration.defaults.chunkBytes, partBytes: Int = NormalizerConfiguration.defaults.partBytes, gpu: Result<any GPUBackend, CUDAError> = .failure(noGPU), gpuMinRecords: Int = 0) throws {
+    init(partRecords: Int = NormalizerConfiguration.defaults.partRecords, gpu: Result<any GPUBackend, CUDAError> = .failure(noGPU), gpuMinRecords: Int = 0) throws {
         artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-norm-\(UUID().uuidString)"))
         devices = ComputeDevices(threads: threads, minRecords: gpuMinRecords, gpu: gpu)
-        self.chunkBytes = chunkBytes
-        self.partBytes = partBytes
+        self.partRecords = partRecords
     }
 
     deinit {
@@ -33,43 +32,34 @@ final class Harness {
         try? FileManager.default.removeItem(at: artifacts.root)
     }
 
-    /// Writes `validated` (unless nil) as the job's validated.csv and runs the stage with
-    /// `config` (and, if given, another part size than the harness's).
-    func run(validated: String?, config: String = "{}", partBytes: Int? = nil) async throws -> StageResult {
-        if let validated { try artifacts.write(Data(validated.utf8), jobID, "validated.csv") }
+    /// Writes `validated` (unless nil) as the job's validated.parquet and runs the stage
+    /// with `config` (and, if given, another part size than the harness's).
+    func run(validated: RecordColumns?, config: String = "{}", partRecords: Int? = nil) async throws -> StageResult {
+        if let validated { try RecordParquet.write(validated, to: validatedURL) }
         let message = StageMessage(jobID: jobID, stage: .normalize, traceID: "t", submittedAt: Date())
-        return try await NormalizerStage(threads: threads, devices: devices, chunkBytes: chunkBytes, partBytes: partBytes ?? self.partBytes).run(StageJob(
+        return try await NormalizerStage(threads: threads, devices: devices, partRecords: partRecords ?? self.partRecords).run(StageJob(
             message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         ))
     }
 
-    /// The stage's normalized.csv as text.
-    func normalizedText() throws -> String {
-        String(decoding: try artifacts.read(jobID, "normalized.csv"), as: UTF8.self)
-    }
+    var validatedURL: URL { artifacts.url(jobID, RecordParquet.validatedName) }
+    var normalizedURL: URL { artifacts.url(jobID, RecordParquet.normalizedName) }
 
-    /// The stage's normalized.csv, parsed: the header, then id, value, category and z of each record.
-    func normalized() throws -> (header: [String], rows: [(id: Int64, value: Double, category: String, z: Double)]) {
-        var reader = CSVRows(bytes: Array(try artifacts.read(jobID, "normalized.csv")))
-        var fields: [String] = []
-        _ = try #require(try reader.next(into: &fields))
-        let header = fields
-        var rows: [(Int64, Double, String, Double)] = []
-        while try reader.next(into: &fields) != nil {
-            #expect(fields.count == 4)
-            rows.append((try #require(Int64(fields[0])), try #require(Double(fields[1])), fields[2], try #require(Double(fields[3]))))
+    /// The stage's normalized.parquet, read back: id, value, category and z of each record.
+    func normalized() throws -> (columns: RecordColumns, rows: [(id: Int64, value: Double, category: String, z: Double)]) {
+        let columns = try RecordParquet.read(normalizedURL, withZ: true)
+        let z = try #require(columns.z)
+        let rows = columns.ids.indices.map { index in
+            (columns.ids[index], columns.values[index], columns.categoryNames[Int(columns.categoryCodes[index])], z[index])
         }
-        return (header, rows)
+        return (columns, rows)
     }
 }
 
-/// The CSV text of records as the validator writes it.
-func validatedCSV(_ values: [Double], categories: [String]? = nil) -> String {
-    var text = "id,value,category\n"
-    for (index, value) in values.enumerated() {
-        text += "\(index + 1),\(value),\(categories?[index] ?? "A")\n"
-    }
-    return text
+/// Records as the validator writes them: ids from 1, category "A" unless given.
+func validatedColumns(_ values: [Double], categories: [String]? = nil) -> RecordColumns {
+    let records = values.indices.map { (Int64($0 + 1), values[$0], categories?[$0] ?? "A") }
+    return RecordColumns(records, id: \.0, value: \.1, category: \.2)
 }
 
 extension StageResult {

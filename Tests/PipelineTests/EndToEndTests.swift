@@ -38,9 +38,9 @@ extension FullPipeline {
         }
 
         @Test func tenThousandCSVRecordsAndTwentyConcurrentJobsComplete() async throws {
-            // Parts of 64 KiB: the large job's normalized output is several files, as a large job's is.
+            // Parts of 2,500 records: the large job's normalized output is several files, as a large job's is.
             var normalizer = NormalizerConfiguration.defaults
-            normalizer.partBytes = 64 << 10
+            normalizer.partRecords = 2_500
             try await TestPipeline.run(.all, normalizer: normalizer) { pipeline in
                 // 10,000 records as CSV, some categories with commas and quotes.
                 let categories = ["north", "south", "east, coast", "the \"west\""]
@@ -55,8 +55,10 @@ extension FullPipeline {
                 let summary = try #require(response.object()?["summary"] as? [String: Any])
                 #expect(Expected(large).problems(in: summary) == [])
                 let largeID = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
-                let parts = try FileManager.default.contentsOfDirectory(atPath: pipeline.artifacts.url(largeID, "normalized.csv").path)
-                #expect(parts.count >= 4, "normalized.csv of 10,000 records in parts of 64 KiB: \(parts.sorted())")
+                let normalized = pipeline.artifacts.url(largeID, "normalized.parquet")
+                let parts = try FileManager.default.contentsOfDirectory(atPath: normalized.path)
+                #expect(parts.sorted() == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet", "part-00003.parquet"])
+                try await Self.expectUsersCanRead(normalized, records: large)
 
                 // 20 jobs at once, each with records of its own.
                 let batches = (0..<20).map { job in
@@ -86,6 +88,25 @@ extension FullPipeline {
                 }
                 #expect(completed == 21)
             }
+        }
+
+        /// pyarrow, pandas and Spark read the stages' artifact as it is, with the documented
+        /// schema; its z column is the z-score of its value column.
+        private static func expectUsersCanRead(_ artifact: URL, records: [(id: Int, value: Double, category: String)]) async throws {
+            let report = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-artifact-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: report) }
+            let script = repositoryRoot.appendingPathComponent("Tests/support/read_artifact.py").path
+            _ = try await StackScript.output(of: TestPipeline.python, [script, artifact.path, report.path])
+            let seen = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+            let schema = [["id", "int64", false], ["value", "double", false], ["category", "string", false], ["z", "double", false]]
+            #expect((seen["pyarrow_schema"] as? [[Any]]).map { NSArray(array: $0) } == NSArray(array: schema))
+            // Spark reports every column of a file source as nullable, whatever the file says.
+            #expect((seen["spark_schema"] as? [[Any]]).map { NSArray(array: $0) } == NSArray(array: [["id", "bigint", true], ["value", "double", true], ["category", "string", true], ["z", "double", true]]))
+            #expect(seen["pyarrow_rows"] as? Int == records.count && seen["spark_rows"] as? Int == records.count && seen["spark_files"] as? Int == 4)
+            #expect(seen["pandas_ids"] as? [Int] == records.map(\.id))
+            #expect(try #require(seen["pandas_max_z_error"] as? Double) < 1e-12)
+            let counts = Dictionary(grouping: records, by: \.category).mapValues(\.count)
+            #expect(seen["spark_counts_by_category"] as? [String: Int] == counts)
         }
 
         @Test func aJobsEventsTellEveryStageAsItRunsThenTheEnd() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceColumns
 import SluiceCore
 import Testing
 @testable import spark_runner
@@ -11,10 +12,10 @@ import Testing
 /// One test at a time: each starts JVMs of its own, and on two cores several at once
 /// starve the full-pipeline suites that run beside them.
 @Suite(.serialized) struct SparkDriverRecyclingTests {
-    let input = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-recycling-\(UUID()).csv")
+    let input = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-recycling-\(UUID()).parquet")
 
     init() throws {
-        try Data(SparkStageTests.normalized.utf8).write(to: input)
+        try RecordParquet.write(SparkStageTests.normalized, to: input)
     }
 
     func driver(recycling: (inout SparkConfiguration) -> Void) -> SparkDriver {
@@ -28,7 +29,7 @@ import Testing
         try await withTimeout(.seconds(300), waitingFor: "requests \(ids) over recycled drivers") { [input] in
             try await withThrowingTaskGroup(of: SparkDriver.Answer.self) { group in
                 // Inputs of their own: a batch reads each file once.
-                let copies = ids.map { input.deletingPathExtension().appendingPathExtension("\($0).csv") }
+                let copies = ids.map { input.deletingPathExtension().appendingPathExtension("\($0).parquet") }
                 defer { copies.forEach { try? FileManager.default.removeItem(at: $0) } }
                 for (n, copy) in zip(ids, copies) {
                     try FileManager.default.copyItem(at: input, to: copy)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SluiceColumns
 import SluiceContracts
 import SluiceCore
 import SluiceJobs
@@ -25,16 +26,13 @@ import Testing
     }
 
     /// The seed sample after normalization: mean 15.5, population std 4.00333.
-    static let normalized = """
-        id,value,category,z
-        1,10.5,A,-1.2489596336108508
-        2,20.3,B,1.199001248266417
-        3,15.7,A,0.04995838534443386
+    static let normalized = RecordColumns(
+        ids: [1, 2, 3], values: [10.5, 20.3, 15.7], categoryCodes: [0, 1, 0], categoryNames: ["A", "B"],
+        z: [-1.2489596336108508, 1.199001248266417, 0.04995838534443386]
+    )
 
-        """
-
-    func run(_ input: String?, jobID: UUID = UUID(), config: String = "{}") async throws -> (StageResult, UUID) {
-        if let input { try artifacts.write(Data(input.utf8), jobID, "normalized.csv") }
+    func run(_ input: RecordColumns?, jobID: UUID = UUID(), config: String = "{}") async throws -> (StageResult, UUID) {
+        if let input { try RecordParquet.write(input, to: artifacts.url(jobID, RecordParquet.normalizedName)) }
         let message = StageMessage(jobID: jobID, stage: .spark, traceID: "t", submittedAt: Date())
         let job = StageJob(message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test"))
         return (try await SparkStage(driver: driver, master: "local[1]", batchMaxBytes: 1 << 20).run(job), jobID)
@@ -86,11 +84,11 @@ import Testing
 
     @Test func aDriverKilledMidJobFailsTheAttemptAsACrashAndTheNextAttemptCompletesTheJob() async throws {
         defer { driver.stop() }
-        // The job's input is a pipe nobody writes yet: the driver, opening it, is held mid-job for as long as the test needs.
+        // The job's input part is a pipe nobody writes yet: the driver, opening it, is held mid-job for as long as the test needs.
         let jobID = UUID()
-        let input = artifacts.url(jobID, "normalized.csv")
-        try FileManager.default.createDirectory(at: input.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try #require(mkfifo(input.path, 0o600) == 0)
+        let input = artifacts.url(jobID, RecordParquet.normalizedName)
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try #require(mkfifo(input.appendingPathComponent(RecordParquet.partName(0)).path, 0o600) == 0)
         let attempt = Task { try await run(nil, jobID: jobID) }
         try await withTimeout(.seconds(180), waitingFor: "the job to reach the driver") {
             while driver.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }

@@ -1,0 +1,169 @@
+/// Encodes one part of a ``RecordParquet`` artifact: a Parquet file with one row group
+/// of the given records, uncompressed, `category` dictionary-coded with the part's own
+/// dictionary, data pages of ``RecordParquet/pageRecords`` values.
+enum ParquetPartWriter {
+    /// Where a column chunk lies in the file, for the footer.
+    private struct Chunk {
+        let column: ParquetFormat.Column
+        let start: Int
+        let dataPageOffset: Int
+        let dictionaryPageOffset: Int?
+        let size: Int
+        let encodings: [ParquetFormat.Encoding]
+    }
+
+    static func encode(_ columns: RecordColumns, records: Range<Int>) -> [UInt8] {
+        var file = ParquetFormat.magic
+        file.reserveCapacity(records.count * (columns.z == nil ? 18 : 26) + 4096)
+        var chunks: [Chunk] = []
+        chunks.append(plainChunk(ParquetFormat.recordColumns[0], columns.ids[records], into: &file))
+        chunks.append(plainChunk(ParquetFormat.recordColumns[1], columns.values[records], into: &file))
+        chunks.append(categoryChunk(columns, records: records, into: &file))
+        if let z = columns.z { chunks.append(plainChunk(ParquetFormat.z, z[records], into: &file)) }
+        let footer = footer(chunks, rows: records.count)
+        file += footer
+        let length = UInt32(footer.count)
+        file += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
+        file += ParquetFormat.magic
+        return file
+    }
+
+    /// An INT64 or DOUBLE column in PLAIN data pages (8 little-endian bytes a value).
+    private static func plainChunk<Value: BitwiseCopyable>(_ column: ParquetFormat.Column, _ values: ArraySlice<Value>, into file: inout [UInt8]) -> Chunk {
+        let start = file.count
+        var page = values.startIndex
+        repeat {
+            let end = min(page + RecordParquet.pageRecords, values.endIndex)
+            let body = values[page..<end].withUnsafeBytes { Array($0) }
+            appendDataPage(body, values: end - page, encoding: .plain, into: &file)
+            page = end
+        } while page < values.endIndex
+        return Chunk(column: column, start: start, dataPageOffset: start, dictionaryPageOffset: nil, size: file.count - start, encodings: [.plain])
+    }
+
+    /// `category`: a dictionary page of the part's distinct names (PLAIN byte arrays:
+    /// 4-byte little-endian length, then the UTF-8 bytes), then pages of indices.
+    private static func categoryChunk(_ columns: RecordColumns, records: Range<Int>, into file: inout [UInt8]) -> Chunk {
+        var localCode = [UInt32](repeating: .max, count: columns.categoryNames.count)
+        var dictionary: [UInt8] = []
+        var entries = 0
+        var indices: [UInt32] = []
+        indices.reserveCapacity(records.count)
+        for code in columns.categoryCodes[records] {
+            if localCode[Int(code)] == .max {
+                localCode[Int(code)] = UInt32(entries)
+                let name = Array(columns.categoryNames[Int(code)].utf8)
+                let length = UInt32(name.count)
+                dictionary += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
+                dictionary += name
+                entries += 1
+            }
+            indices.append(localCode[Int(code)])
+        }
+        let start = file.count
+        var header = CompactWriter()
+        header.beginStruct()
+        header.i32(1, ParquetFormat.PageType.dictionaryPage.rawValue)
+        header.i32(2, Int32(dictionary.count))
+        header.i32(3, Int32(dictionary.count))
+        header.field(7, .structure)
+        header.beginStruct()
+        header.i32(1, Int32(entries))
+        header.i32(2, ParquetFormat.Encoding.plainDictionary.rawValue)
+        header.endStruct()
+        header.endStruct()
+        file += header.bytes
+        file += dictionary
+
+        let dataStart = file.count
+        let width = DictionaryIndices.bitWidth(forDictionaryOf: entries)
+        var page = 0
+        repeat {
+            let end = min(page + RecordParquet.pageRecords, indices.count)
+            var body: [UInt8] = []
+            body.reserveCapacity((end - page) * width / 8 + 16)
+            DictionaryIndices.encode(indices[page..<end], bitWidth: width, into: &body)
+            appendDataPage(body, values: end - page, encoding: .plainDictionary, into: &file)
+            page = end
+        } while page < indices.count
+        return Chunk(
+            column: ParquetFormat.recordColumns[2], start: start, dataPageOffset: dataStart, dictionaryPageOffset: start,
+            size: file.count - start, encodings: [.plainDictionary]
+        )
+    }
+
+    private static func appendDataPage(_ body: [UInt8], values: Int, encoding: ParquetFormat.Encoding, into file: inout [UInt8]) {
+        var header = CompactWriter()
+        header.beginStruct()
+        header.i32(1, ParquetFormat.PageType.dataPage.rawValue)
+        header.i32(2, Int32(body.count))
+        header.i32(3, Int32(body.count))
+        header.field(5, .structure)
+        header.beginStruct()
+        header.i32(1, Int32(values))
+        header.i32(2, encoding.rawValue)
+        header.i32(3, ParquetFormat.Encoding.rle.rawValue)
+        header.i32(4, ParquetFormat.Encoding.rle.rawValue)
+        header.endStruct()
+        header.endStruct()
+        file += header.bytes
+        file += body
+    }
+
+    /// `FileMetaData`: the schema, one row group, and where each column chunk lies.
+    private static func footer(_ chunks: [Chunk], rows: Int) -> [UInt8] {
+        var footer = CompactWriter()
+        footer.beginStruct()
+        footer.i32(1, 1)
+        footer.list(2, of: .structure, count: chunks.count + 1)
+        footer.beginStruct()
+        footer.binary(4, "schema")
+        footer.i32(5, Int32(chunks.count))
+        footer.endStruct()
+        for chunk in chunks {
+            footer.beginStruct()
+            footer.i32(1, chunk.column.type.rawValue)
+            footer.i32(3, ParquetFormat.required)
+            footer.binary(4, chunk.column.name)
+            if chunk.column.isString {
+                footer.i32(6, ParquetFormat.utf8)
+                footer.field(10, .structure)  // LogicalType, the union's STRING member (1), an empty struct
+                footer.beginStruct()
+                footer.field(1, .structure)
+                footer.beginStruct()
+                footer.endStruct()
+                footer.endStruct()
+            }
+            footer.endStruct()
+        }
+        footer.i64(3, Int64(rows))
+        footer.list(4, of: .structure, count: 1)
+        footer.beginStruct()
+        footer.list(1, of: .structure, count: chunks.count)
+        for chunk in chunks {
+            footer.beginStruct()
+            footer.i64(2, Int64(chunk.start))
+            footer.field(3, .structure)
+            footer.beginStruct()
+            footer.i32(1, chunk.column.type.rawValue)
+            footer.list(2, of: .i32, count: chunk.encodings.count)
+            for encoding in chunk.encodings { footer.i32Element(encoding.rawValue) }
+            footer.list(3, of: .binary, count: 1)
+            footer.binaryValue(Array(chunk.column.name.utf8))
+            footer.i32(4, ParquetFormat.uncompressed)
+            footer.i64(5, Int64(rows))
+            footer.i64(6, Int64(chunk.size))
+            footer.i64(7, Int64(chunk.size))
+            footer.i64(9, Int64(chunk.dataPageOffset))
+            if let dictionary = chunk.dictionaryPageOffset { footer.i64(11, Int64(dictionary)) }
+            footer.endStruct()
+            footer.endStruct()
+        }
+        footer.i64(2, Int64(chunks.reduce(0) { $0 + $1.size }))
+        footer.i64(3, Int64(rows))
+        footer.endStruct()
+        footer.binary(6, "sluice")
+        footer.endStruct()
+        return footer.bytes
+    }
+}

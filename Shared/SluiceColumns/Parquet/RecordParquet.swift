@@ -1,0 +1,117 @@
+import Foundation
+
+/// The one definition of Sluice's columnar artifacts, `validated.parquet` and
+/// `normalized.parquet`: what the validator writes for the normalizer, and the normalizer
+/// for Spark and for users (`spark.read.parquet(path)`, `pandas.read_parquet(path)`).
+///
+/// An artifact is a directory of parts `part-00000.parquet`, `part-00001.parquet`, … in
+/// record order, at most ``defaultPartRecords`` records each (one row group a part), so
+/// that Spark's executors and both cores read a large job in parallel. Each part is a
+/// Parquet file, uncompressed, with these required columns:
+///
+/// | column | Parquet type | meaning |
+/// |---|---|---|
+/// | `id` | INT64 | the record's id |
+/// | `value` | DOUBLE | the submitted value |
+/// | `category` | BYTE_ARRAY, STRING, dictionary-encoded | the record's group |
+/// | `z` | DOUBLE | the rescaled value (normalized data only) |
+///
+/// The directory is written beside its final name and renamed into place, so a reader
+/// never sees half an artifact, and a retry's artifact replaces an earlier attempt's.
+public enum RecordParquet {
+    /// The validator's artifact, read by the normalizer.
+    public static let validatedName = "validated.parquet"
+    /// The normalizer's artifact, read by Spark.
+    public static let normalizedName = "normalized.parquet"
+    /// 2^21 records: about 40 MB a part with `z`.
+    public static let defaultPartRecords = 1 << 21
+    /// Values a data page holds: 1 MiB of doubles.
+    static let pageRecords = 1 << 17
+
+    /// `part-00000.parquet` and on.
+    public static func partName(_ index: Int) -> String {
+        String(format: "part-%05d.parquet", index)
+    }
+
+    /// Writes `columns` as the artifact at `target`, replacing one that is there.
+    public static func write(_ columns: RecordColumns, to target: URL, partRecords: Int = defaultPartRecords) throws {
+        precondition(partRecords > 0)
+        let files = FileManager.default
+        let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString)")
+        do {
+            try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try files.createDirectory(at: staging, withIntermediateDirectories: false)
+            var start = 0, index = 0
+            repeat {
+                let end = min(start + partRecords, columns.count)
+                let bytes = ParquetPartWriter.encode(columns, records: start..<end)
+                try Data(bytes).write(to: staging.appendingPathComponent(partName(index)))
+                (start, index) = (end, index + 1)
+            } while start < columns.count
+            if files.fileExists(atPath: target.path) { try files.removeItem(at: target) }
+            guard rename(staging.path, target.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)])
+            }
+        } catch {
+            try? files.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Reads the artifact at `url`: every part, in order. `z` is read when `withZ` is set
+    /// (and must then be there). A missing, truncated or damaged part, or one with
+    /// another schema, is a ``ParquetError`` that names the part and what is wrong.
+    public static func read(_ url: URL, withZ: Bool = false) throws(ParquetError) -> RecordColumns {
+        let parts = try partURLs(url)
+        var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = [], names: [String] = []
+        var z: [Double] = []
+        var codeOf: [String: UInt32] = [:]
+        for part in parts {
+            let bytes: [UInt8]
+            do { bytes = Array(try Data(contentsOf: part)) } catch {
+                throw ParquetError(part: part.lastPathComponent, "cannot be read: \(error.localizedDescription)")
+            }
+            let columns = try ParquetPartReader(bytes: bytes, name: part.lastPathComponent).read(withZ: withZ)
+            // Each part has its own dictionary; codes are renumbered into the artifact's.
+            let global = columns.categoryNames.map { name in
+                if let code = codeOf[name] { return code }
+                let code = UInt32(names.count)
+                codeOf[name] = code
+                names.append(name)
+                return code
+            }
+            ids += columns.ids
+            values += columns.values
+            codes.reserveCapacity(codes.count + columns.count)
+            for code in columns.categoryCodes { codes.append(global[Int(code)]) }
+            if let partZ = columns.z { z += partZ }
+        }
+        return RecordColumns(ids: ids, values: values, categoryCodes: codes, categoryNames: names, z: withZ ? z : nil)
+    }
+
+    /// The artifact's parts in order; an error when it is missing or holds none.
+    static func partURLs(_ url: URL) throws(ParquetError) -> [URL] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: url.path) } catch {
+            let exists = FileManager.default.fileExists(atPath: url.path)
+            throw ParquetError(part: "", exists ? "is not a directory of parts" : "is missing: \(url.path)")
+        }
+        let parts = names.filter { $0.hasPrefix("part-") && $0.hasSuffix(".parquet") }.sorted()
+        guard !parts.isEmpty else { throw ParquetError(part: "", "holds no part-*.parquet files") }
+        return parts.map { url.appendingPathComponent($0) }
+    }
+}
+
+/// Why a columnar artifact could not be read: which part (empty when the artifact as a
+/// whole is wrong), and what is wrong with it.
+public struct ParquetError: Error, CustomStringConvertible, Equatable {
+    public let part: String
+    public let reason: String
+
+    init(part: String, _ reason: String) {
+        self.part = part
+        self.reason = reason
+    }
+
+    public var description: String { part.isEmpty ? reason : "\(part): \(reason)" }
+}
