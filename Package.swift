@@ -104,7 +104,7 @@ let package = Package(
         .target(name: "SluiceClient", dependencies: ["SluiceRecords", "SluiceCore"], path: "Shared/SluiceClient"),
         .target(
             name: "SluiceJobs",
-            dependencies: ["SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceRecords", "SluiceCore"],
+            dependencies: ["SluiceContracts", "SluicePostgres", "SluiceAMQP", "SluiceRecords", "SluiceColumns", "SluiceCore"],
             path: "Shared/SluiceJobs"
         ),
         .target(
@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: [
-                "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "sluice", "SluiceClient",
+                "gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer", "sluice", "SluiceClient", "SluiceColumns",
                 "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluicePostgres", "SluiceAMQP", "SluiceCore",
                 "SluiceTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

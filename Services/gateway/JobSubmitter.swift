@@ -11,17 +11,20 @@ import SluiceRecords
 ///
 /// The body is parsed in the format its `Content-Type` names and every record is
 /// checked (the validator's own rules and the job's `on_invalid` policy), off Swift's
-/// cooperative pool; only then are the job's row and raw input stored and its first
-/// message published with a confirm. If the broker does not confirm, the job is
-/// withdrawn again and the request answered 503.
+/// cooperative pool; only then are the job's row and raw input stored, the checked
+/// records written as the job's validated columns (``ValidatedArtifacts``, so the
+/// validator does not parse the body again), and its first message published with a
+/// confirm. If the broker does not confirm, the job is withdrawn again and the request
+/// answered 503. A body that names its records' file (`input_uri`) has the file's name,
+/// place and size checked here and its content by the validator, which reads it.
 struct JobSubmitter: Sendable {
     /// A job that the gateway took.
     struct Accepted: Sendable {
         let jobID: UUID
         /// False when an `Idempotency-Key` named a job submitted before.
         let created: Bool
-        /// Records in the submission, valid or not.
-        let records: Int
+        /// Records in the submission, valid or not; nil for an `input_uri` file, which the validator counts.
+        let records: Int?
         /// Invalid records that `on_invalid: drop` leaves out.
         let dropped: Int
     }
@@ -75,13 +78,13 @@ struct JobSubmitter: Sendable {
 
         let (limits, artifacts, body) = (limits, artifacts, request.body)
         let checked = try await threads.run { try Self.check(body, format: format, config: config, limits: limits, artifacts: artifacts) }
-        let (submission, quality, dropped) = (checked.submission, checked.quality, checked.dropped)
+        let (submission, quality, dropped) = (checked.submission, checked.report?.quality, checked.dropped)
 
         let admitted = try await intake.admit(
             .init(
                 source: .http,
                 config: try PostgresJSON(submission.config),
-                recordCount: quality.total,
+                recordCount: quality?.total,
                 // Scoped to the submitting key: one client cannot reach another's job by guessing its key.
                 idempotencyKey: request.idempotencyKey.map { "http:\(request.submittedBy ?? ""):\($0)" },
                 traceID: UUID().uuidString.lowercased(),
@@ -90,6 +93,16 @@ struct JobSubmitter: Sendable {
             input: Data(body),
             format: format
         )
+        if admitted.created, let report = checked.report, let outcome = checked.outcome {
+            do {
+                try await threads.run { try ValidatedArtifacts.write(report, outcome, jobID: admitted.jobID, artifacts: artifacts) }
+            } catch {
+                // Not fatal: the validator finds no columns and checks the stored input itself.
+                logger.warning("the checked records were not written; the validator will read the input", metadata: [
+                    "job_id": "\(admitted.jobID.uuidString.lowercased())", "error": "\(error)",
+                ])
+            }
+        }
         // A repeat of a job that never started may be one whose first publish was lost
         // (the gateway died between storing and publishing): publish again. A duplicate
         // message is harmless; stages recognise a repeat.
@@ -105,29 +118,35 @@ struct JobSubmitter: Sendable {
         }
         logger.info(admitted.created ? "job accepted" : "job submitted again", metadata: [
             "job_id": "\(admitted.jobID.uuidString.lowercased())", "trace_id": "\(admitted.message.traceID)",
-            "job.records": "\(quality.total)", "job.dropped": "\(dropped)",
+            "job.records": "\(quality.map { String($0.total) } ?? "in input_uri")", "job.dropped": "\(dropped)",
         ])
-        return Accepted(jobID: admitted.jobID, created: admitted.created, records: quality.total, dropped: dropped)
+        return Accepted(jobID: admitted.jobID, created: admitted.created, records: quality?.total, dropped: dropped)
     }
 
-    /// A body that passed the checks.
+    /// A body that passed the checks: its validation, or none for an `input_uri` body.
     private struct Checked: Sendable {
         let submission: Submission
-        let quality: QualityCounts
+        let report: ValidationReport?
+        let outcome: ValidationOutcome?
         let dropped: Int
     }
 
-    /// Parses the body (and the file an `input_uri` names) and checks every record under the job's policy.
+    /// Parses the body and checks every record under the job's policy; for an `input_uri`
+    /// body, checks that the file is there to read.
     private static func check(
         _ body: [UInt8], format: SubmissionFormat, config: ProcessingConfig, limits: SubmissionLimits, artifacts: ArtifactStore
     ) throws -> Checked {
-        let parser = SubmissionParser(limits: limits)
-        let submission = try InputArtifact.resolve(parser.parse(body, format: format, config: config), in: artifacts, parser: parser)
+        let submission = try SubmissionParser(limits: limits).parse(body, format: format, config: config)
+        if let uri = submission.inputURI {
+            _ = try InputArtifact.locate(uri, in: artifacts, limits: limits)
+            return Checked(submission: submission, report: nil, outcome: nil, dropped: 0)
+        }
         let report = RecordValidator(limits: limits).validate(submission.records)
-        switch report.outcome(onInvalid: submission.config.onInvalid) {
+        let outcome = report.outcome(onInvalid: submission.config.onInvalid)
+        switch outcome {
         case .rejected(let error): throw error
-        case .accepted: return Checked(submission: submission, quality: report.quality, dropped: 0)
-        case .acceptedDroppingInvalid(_, let dropped): return Checked(submission: submission, quality: report.quality, dropped: dropped)
+        case .accepted: return Checked(submission: submission, report: report, outcome: outcome, dropped: 0)
+        case .acceptedDroppingInvalid(_, let dropped): return Checked(submission: submission, report: report, outcome: outcome, dropped: dropped)
         }
     }
 }

@@ -97,7 +97,8 @@ struct AcceptedAnswer: Encodable {
     let jobID: String
     let status: String
     let created: Bool
-    let records: Int
+    /// Null for an `input_uri` body: the validator counts the file's records.
+    let records: Int?
     let dropped: Int
     let links: JobHistory.Job.Links
     enum CodingKeys: String, CodingKey { case jobID = "job_id", status, created, records, dropped, links }

@@ -1,16 +1,16 @@
 import Foundation
-import SluiceColumns
 import SluiceCore
 import SluiceJobs
 import SluicePostgres
 import SluiceRecords
 import SluiceWorker
 
-/// The validate stage: checks every record of the job's input artifact, counts data
-/// quality, applies the job's `on_invalid` policy, and writes `validated.parquet` (the
-/// records as columns, see ``RecordParquet``) for the normalizer and `validation.json`
-/// (quality counts and the listed offenders). The submitted text is read here and
-/// nowhere after.
+/// The validate stage: checks every record of the job's input, counts data quality,
+/// applies the job's `on_invalid` policy, and writes `validation.json` and
+/// `validated.parquet` for the normalizer (``ValidatedArtifacts``). The submitted text is
+/// read once: a body the gateway already checked arrives with those artifacts written,
+/// and the stage only reports them; a file named by `input_uri` or a script's message is
+/// read and checked here, its errors located as the gateway locates a body's.
 struct ValidatorStage: StageHandler {
     /// Parsing and checking a large batch is CPU work: it runs here, not on Swift's cooperative pool.
     static let thread = BlockingThread(name: "validator")
@@ -25,6 +25,9 @@ struct ValidatorStage: StageHandler {
     private static func validate(_ job: StageJob, limits: SubmissionLimits) throws -> StageResult {
         let started = ContinuousClock.now
         let jobID = job.message.jobID
+        if let summary = ValidatedArtifacts.finished(jobID: jobID, artifacts: job.artifacts) {
+            return result(summary.quality, kept: summary.quality.valid, started: started, alreadyChecked: true)
+        }
         let config: ProcessingConfig
         do { config = try ProcessingConfig(json: Array(job.config.text.utf8)) } catch {
             throw StageError(.invalidData, "the job's processing_config: \(error.message)")
@@ -42,12 +45,10 @@ struct ValidatorStage: StageHandler {
         }
         let report = RecordValidator(limits: limits).validate(submission.records)
         let outcome = report.outcome(onInvalid: submission.config.onInvalid)
-        try job.artifacts.write(try ValidationSummary(report: report, outcome: outcome).encoded(), jobID, "validation.json")
-
-        let records: [Record]
+        try ValidatedArtifacts.write(report, outcome, jobID: jobID, artifacts: job.artifacts)
         switch outcome {
-        case .accepted(let all): records = all
-        case .acceptedDroppingInvalid(let valid, _): records = valid
+        case .accepted(let all): return result(report.quality, kept: all.count, started: started, alreadyChecked: false)
+        case .acceptedDroppingInvalid(let valid, _): return result(report.quality, kept: valid.count, started: started, alreadyChecked: false)
         case .rejected(let error):
             // jobs.error is read in SQL: name the first offender, not only the count.
             let first = error.details.first.map { detail in
@@ -55,43 +56,22 @@ struct ValidatorStage: StageHandler {
             } ?? ""
             throw StageError(.invalidData, error.message + first)
         }
-        let columns = RecordColumns(records, id: \.id, value: \.value, category: \.category)
-        try RecordParquet.write(columns, to: job.artifacts.url(jobID, RecordParquet.validatedName))
+    }
 
-        let quality = report.quality
+    /// The stage's outcome: the quality counts as metrics; `checked_at_gateway` is 1 when
+    /// the gateway had checked the body and written the artifacts.
+    private static func result(_ quality: QualityCounts, kept: Int, started: ContinuousClock.Instant, alreadyChecked: Bool) -> StageResult {
         var metrics: [StageOutcome.Metric] = [
             .init("records_total", Double(quality.total), unit: "records"),
             .init("records_valid", Double(quality.valid), unit: "records"),
             .init("records_invalid", Double(quality.invalid), unit: "records"),
             .init("duplicate_ids", Double(quality.duplicates), unit: "records"),
             .init("validate_seconds", (ContinuousClock.now - started).seconds, unit: "seconds"),
+            .init("checked_at_gateway", alreadyChecked ? 1 : 0, unit: "flag"),
         ]
         metrics += quality.invalidByReason.sorted { $0.key < $1.key }.map { .init("invalid_\($0.key)", Double($0.value), unit: "records") }
         return StageResult(outcome: StageOutcome(
-            recordsIn: quality.total, recordsOut: records.count, metrics: metrics, jobRecordCount: quality.total
+            recordsIn: quality.total, recordsOut: kept, metrics: metrics, jobRecordCount: quality.total
         ))
-    }
-}
-
-/// What `validation.json` holds.
-struct ValidationSummary: Encodable {
-    let quality: QualityCounts
-    let accepted: Bool
-    let dropped: Int
-    let error: ErrorBody?
-
-    init(report: ValidationReport, outcome: ValidationOutcome) {
-        quality = report.quality
-        switch outcome {
-        case .accepted: (accepted, dropped, error) = (true, 0, nil)
-        case .acceptedDroppingInvalid(_, let count): (accepted, dropped, error) = (true, count, nil)
-        case .rejected(let rejection): (accepted, dropped, error) = (false, 0, ErrorBody(rejection))
-        }
-    }
-
-    func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(self)
     }
 }

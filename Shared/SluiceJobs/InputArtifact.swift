@@ -23,43 +23,51 @@ public enum InputArtifact {
     }
 
     /// `submission` with its records: itself when they came in the body; otherwise the
-    /// records of the file its `input_uri` names (format from the file's extension:
-    /// `.json`, `.ndjson`/`.jsonl` or `.csv`), under the submission's configuration.
-    ///
-    /// Throws `invalid_input_uri` when the file is missing, outside the artifact folder
-    /// (through a symbolic link), of an unknown format or itself names an `input_uri`;
-    /// `too_large` and the parser's errors for its content.
+    /// records of the file its `input_uri` names (see ``locate(_:in:limits:)``), under the
+    /// submission's configuration: `too_large` and the parser's errors for its content.
     public static func resolve(
         _ submission: Submission,
         in artifacts: ArtifactStore,
         parser: SubmissionParser
     ) throws(SubmissionError) -> Submission {
         guard let uri = submission.inputURI else { return submission }
-        func refuse(_ why: String) -> SubmissionError {
-            SubmissionError(code: .invalidInputURI, message: "input_uri \"\(uri)\": \(why)", details: [
-                ErrorDetail(field: "input_uri", reason: "unreadable_file", message: why),
-            ])
-        }
+        let (file, format) = try locate(uri, in: artifacts, limits: parser.limits)
+        guard let bytes = try? Data(contentsOf: file) else { throw refusal(uri, "the file cannot be read") }
+        let parsed = try parser.parse(bytes, format: format, config: submission.config)
+        guard parsed.inputURI == nil else { throw refusal(uri, "the file names another input_uri; it must hold the records") }
+        return Submission(records: parsed.records, config: submission.config, inputURI: uri)
+    }
+
+    /// The file an `input_uri` names and its format (from its extension: `.json`,
+    /// `.ndjson`/`.jsonl` or `.csv`), without reading it: what the gateway checks before it
+    /// takes such a job, leaving the content to the validator, which reads it.
+    ///
+    /// Throws `invalid_input_uri` when the file is missing, outside the artifact folder
+    /// (through a symbolic link) or of an unknown format; `too_large` past the body limit.
+    public static func locate(_ uri: String, in artifacts: ArtifactStore, limits: SubmissionLimits) throws(SubmissionError) -> (URL, SubmissionFormat) {
         let format: SubmissionFormat
         switch (uri as NSString).pathExtension.lowercased() {
         case "json": format = .json
         case "ndjson", "jsonl": format = .ndjson
         case "csv": format = .csv
-        default: throw refuse("the file's extension must say its format: .json, .ndjson, .jsonl or .csv")
+        default: throw refusal(uri, "the file's extension must say its format: .json, .ndjson, .jsonl or .csv")
         }
         let root = artifacts.root.standardizedFileURL.resolvingSymlinksInPath().path + "/"
         let file = artifacts.root.appendingPathComponent(uri).standardizedFileURL.resolvingSymlinksInPath()
-        guard file.path.hasPrefix(root) else { throw refuse("it leads outside the artifact folder") }
+        guard file.path.hasPrefix(root) else { throw refusal(uri, "it leads outside the artifact folder") }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
               attributes[.type] as? FileAttributeType == .typeRegular
-        else { throw refuse("there is no such file under the artifact folder") }
-        if let size = attributes[.size] as? Int, size > parser.limits.maxBodyBytes {
-            throw SubmissionError(code: .tooLarge, message: "input_uri \"\(uri)\" is \(size) bytes; the limit is \(parser.limits.maxBodyBytes)")
+        else { throw refusal(uri, "there is no such file under the artifact folder") }
+        if let size = attributes[.size] as? Int, size > limits.maxBodyBytes {
+            throw SubmissionError(code: .tooLarge, message: "input_uri \"\(uri)\" is \(size) bytes; the limit is \(limits.maxBodyBytes)")
         }
-        guard let bytes = try? Data(contentsOf: file) else { throw refuse("the file cannot be read") }
-        let parsed = try parser.parse(bytes, format: format, config: submission.config)
-        guard parsed.inputURI == nil else { throw refuse("the file names another input_uri; it must hold the records") }
-        return Submission(records: parsed.records, config: submission.config, inputURI: uri)
+        return (file, format)
+    }
+
+    private static func refusal(_ uri: String, _ why: String) -> SubmissionError {
+        SubmissionError(code: .invalidInputURI, message: "input_uri \"\(uri)\": \(why)", details: [
+            ErrorDetail(field: "input_uri", reason: "unreadable_file", message: why),
+        ])
     }
 
     /// No input is stored for a job.

@@ -90,6 +90,27 @@ extension FullPipeline {
             }
         }
 
+        /// An input_uri file is read where it is read, by the validator: a file with an
+        /// invalid record fails its job with the record located, and stores no results.
+        @Test func aBadInputURIFileFailsItsJobWithTheRecordLocated() async throws {
+            try await TestPipeline.run(.all) { pipeline in
+                let folder = pipeline.artifacts.root.appendingPathComponent("inputs")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try Data("id,value,category\n1,1.5,A\n2,x,B\n".utf8).write(to: folder.appendingPathComponent("bad-values.csv"))
+                let response = try await pipeline.client.submit(
+                    Data(#"{"input_uri": "inputs/bad-values.csv"}"#.utf8), contentType: "application/json", wait: .seconds(120)
+                )
+                #expect(response.status == 200 && response.object()?["status"] as? String == "failed", "\(response.text.prefix(500))")
+                let error = try #require(response.object()?["error"] as? [String: Any])
+                #expect(error["stage"] as? String == "validate")
+                let message = try #require(error["message"] as? String)
+                #expect(message.contains("record 2 (value)") && message.contains("line 3"), "\(message)")
+                let id = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
+                #expect(!FileManager.default.fileExists(atPath: pipeline.artifacts.url(id, "validated.parquet").path))
+                #expect(try await pipeline.client.results(id.uuidString.lowercased()).status == 404)
+            }
+        }
+
         /// pyarrow, pandas and Spark read the stages' artifact as it is, with the documented
         /// schema; its z column is the z-score of its value column.
         private static func expectUsersCanRead(_ artifact: URL, records: [(id: Int, value: Double, category: String)]) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceColumns
 import SluiceClient
 import SluiceContracts
 import SluiceJobs
@@ -68,6 +69,8 @@ import Testing
         }
     }
 
+    /// The gateway checks an input_uri's name, place and size, never its content (which
+    /// the validator reads, once): a file of bad records is taken, and a missing one refused.
     @Test func inputURINamesAFileOnSharedStorage() async throws {
         try await TestPipeline.run(.gatewayOnly) { pipeline in
             let folder = pipeline.artifacts.root.appendingPathComponent("inputs")
@@ -76,12 +79,32 @@ import Testing
                 .write(to: folder.appendingPathComponent("batch.ndjson"))
             let response = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/batch.ndjson"}"#.utf8), contentType: "application/json")
             #expect(response.status == 202, "\(response.text)")
-            #expect(response.object()?["records"] as? Int == 500)
+            #expect(response.object()?["records"] == nil, "the gateway does not read the file")
+            let id = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
+            #expect(!FileManager.default.fileExists(atPath: pipeline.artifacts.url(id, "validated.parquet").path))
 
             try Data("id,value,category\n1,x,A\n".utf8).write(to: folder.appendingPathComponent("bad.csv"))
-            let refused = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/bad.csv"}"#.utf8), contentType: "application/json")
-            #expect(refused.status == 422 && refused.error?.error.code == "invalid_records")
-            #expect(try await pipeline.jobCount() == 1)
+            let taken = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/bad.csv"}"#.utf8), contentType: "application/json")
+            #expect(taken.status == 202, "the validator, which reads the file, fails the job: \(taken.text)")
+            let missing = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/none.csv"}"#.utf8), contentType: "application/json")
+            #expect(missing.status == 422 && missing.error?.error.code == "invalid_input_uri")
+            #expect(try await pipeline.jobCount() == 2)
+        }
+    }
+
+    /// A body the gateway checked arrives at the validator with its columns written.
+    @Test func aCheckedBodyIsStoredAsValidatedColumns() async throws {
+        try await TestPipeline.run(.gatewayOnly) { pipeline in
+            let response = try await pipeline.client.submit(
+                Data(#"{"data": [{"id": 1, "value": 2.5, "category": "A"}, {"id": 2, "value": "x", "category": "B"}], "processing_config": {"on_invalid": "drop"}}"#.utf8),
+                contentType: "application/json"
+            )
+            #expect(response.status == 202 && response.object()?["records"] as? Int == 2 && response.object()?["dropped"] as? Int == 1)
+            let id = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
+            let columns = try RecordParquet.read(pipeline.artifacts.url(id, RecordParquet.validatedName))
+            #expect(columns.ids == [1] && columns.values == [2.5] && columns.categoryNames == ["A"])
+            let summary = try #require(ValidatedArtifacts.finished(jobID: id, artifacts: pipeline.artifacts))
+            #expect(summary.quality.total == 2 && summary.quality.valid == 1 && summary.dropped == 1)
         }
     }
 

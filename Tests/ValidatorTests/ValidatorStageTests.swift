@@ -4,6 +4,7 @@ import SluiceColumns
 import SluiceContracts
 import SluiceJobs
 import SluicePostgres
+import SluiceRecords
 import SluiceWorker
 import Testing
 @testable import validator
@@ -47,6 +48,19 @@ import Testing
         #expect(try validated() == ["1,10.5,A", "2,20.3,B", "3,15.7,A"])
         #expect(result.outcome.recordsIn == 3 && result.outcome.recordsOut == 3 && result.outcome.jobRecordCount == 3)
         #expect(metric(result, "records_invalid") == 0)
+    }
+
+    /// A body the gateway checked comes with validation.json and validated.parquet: the
+    /// stage reports them and does not read the input again (here, there is none).
+    @Test func columnsTheGatewayWroteAreNotCheckedAgain() async throws {
+        let body = #"{"data": [{"id": 1, "value": 1, "category": "A"}, {"id": 2, "value": 2, "category": "B"}]}"#
+        let report = RecordValidator().validate(try SubmissionParser().parse(Data(body.utf8), format: .json).records)
+        try ValidatedArtifacts.write(report, report.outcome(onInvalid: .fail), jobID: jobID, artifacts: artifacts)
+        let message = StageMessage(jobID: jobID, stage: .validate, traceID: "t", submittedAt: Date())
+        let result = try await ValidatorStage().run(StageJob(message: message, config: .init(rawJSON: "{}"), artifacts: artifacts, logger: Logger(label: "test")))
+        #expect(result.outcome.recordsIn == 2 && result.outcome.recordsOut == 2)
+        #expect(metric(result, "checked_at_gateway") == 1 && metric(result, "records_valid") == 2)
+        #expect(try validated() == ["1,1.0,A", "2,2.0,B"])
     }
 
     @Test func csvAndNDJSONInputsAndAwkwardCategoriesSurvive() async throws {

@@ -1,0 +1,65 @@
+import Foundation
+import SluiceColumns
+import SluiceRecords
+
+/// What the validate step leaves in a job's folder: `validation.json` (a
+/// ``ValidationSummary``) and, for a job that goes on, `validated.parquet` (its records as
+/// columns, see ``RecordParquet``).
+///
+/// The gateway writes them for a body it has just parsed and checked, so that the
+/// validator does not parse the same bytes again; the validator writes them for input it
+/// reads itself (a file named by `input_uri`, a script's message, or a job whose gateway
+/// died before writing them). `validation.json` is written first and the columns last, so
+/// columns in place mean that the step was finished.
+public enum ValidatedArtifacts {
+    public static let summaryName = "validation.json"
+
+    /// Writes the summary and, unless the job is rejected, the columns of the records it goes on with.
+    public static func write(_ report: ValidationReport, _ outcome: ValidationOutcome, jobID: UUID, artifacts: ArtifactStore) throws {
+        let summary = ValidationSummary(report: report, outcome: outcome)
+        try artifacts.write(try summary.encoded(), jobID, summaryName)
+        let records: [Record]
+        switch outcome {
+        case .accepted(let all): records = all
+        case .acceptedDroppingInvalid(let valid, _): records = valid
+        case .rejected: return
+        }
+        let columns = RecordColumns(records, id: \.id, value: \.value, category: \.category)
+        try RecordParquet.write(columns, to: artifacts.url(jobID, RecordParquet.validatedName))
+    }
+
+    /// The summary of a job whose validated columns are already written, or nil when
+    /// they are not (or the summary cannot be read: the step is then done again).
+    public static func finished(jobID: UUID, artifacts: ArtifactStore) -> ValidationSummary? {
+        guard FileManager.default.fileExists(atPath: artifacts.url(jobID, RecordParquet.validatedName).path),
+              let data = try? artifacts.read(jobID, summaryName),
+              let summary = try? JSONDecoder().decode(ValidationSummary.self, from: data),
+              summary.accepted
+        else { return nil }
+        return summary
+    }
+}
+
+/// What `validation.json` holds: the batch's quality counts, whether the job goes on, how
+/// many invalid records `on_invalid: drop` left out, and the refusal of a rejected batch.
+public struct ValidationSummary: Codable, Sendable {
+    public let quality: QualityCounts
+    public let accepted: Bool
+    public let dropped: Int
+    public let error: ErrorBody?
+
+    public init(report: ValidationReport, outcome: ValidationOutcome) {
+        quality = report.quality
+        switch outcome {
+        case .accepted: (accepted, dropped, error) = (true, 0, nil)
+        case .acceptedDroppingInvalid(_, let count): (accepted, dropped, error) = (true, count, nil)
+        case .rejected(let rejection): (accepted, dropped, error) = (false, 0, ErrorBody(rejection))
+        }
+    }
+
+    func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+}
