@@ -21,7 +21,7 @@ API_KEY_FILE = .sluice/api-key
 # Prefix for a recipe line that needs the stack's variables (SLUICE_AMQP_URL, ...).
 WITH_STACK_ENV = eval "$$(infra/stack.sh env)" &&
 
-.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-small-jobs bench-end-to-end bench-normalize bench-spark bench-cluster clean distclean
+.PHONY: help install build stack stack-stop run stop test bench bench-pipeline bench-small-jobs bench-end-to-end bench-data-path bench-normalize bench-spark bench-cluster clean distclean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ bench-small-jobs: ## 5-record jobs per second, Spark batching on and off, 1 and 
 
 bench-end-to-end: ## whole jobs by size, split by stage, with peak memory per service, after `make run` (infra/bench-end-to-end.sh [--large])
 	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) infra/bench-end-to-end.sh $(ARGS)
+
+bench-data-path: ## Sluice end to end vs Spark alone and numpy on the same CSVs (10^5-10^7), ratios by stage, after `make run` (infra/bench/data_path.py)
+	SLUICE_API_KEY=$$(cat $(API_KEY_FILE)) infra/bench-end-to-end.sh --peers $(ARGS)
 
 bench-normalize: install ## the normalizer's CPU path vs numpy and the triad bandwidth, GPU where present (infra/bench-normalize.sh)
 	infra/bench-normalize.sh

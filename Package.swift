@@ -88,7 +88,7 @@ let package = Package(
             ],
             path: "Shared/SluicePostgres"
         ),
-        .target(name: "SluiceRecords", path: "Shared/SluiceRecords"),
+        .target(name: "SluiceRecords", dependencies: ["SluiceColumns"], path: "Shared/SluiceRecords"),
         .target(name: "SluiceColumns", path: "Shared/SluiceColumns"),
         .target(
             name: "SluiceObservability",
@@ -214,7 +214,7 @@ let package = Package(
             path: "Tests/ValidatorTests"
         ),
         .testTarget(name: "SluiceColumnsTests", dependencies: ["SluiceColumns"], path: "Tests/SluiceColumnsTests"),
-        .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords", "SluiceTestSupport"], path: "Tests/SluiceRecordsTests"),
+        .testTarget(name: "SluiceRecordsTests", dependencies: ["SluiceRecords", "SluiceColumns", "SluiceTestSupport"], path: "Tests/SluiceRecordsTests"),
         .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient", "SluiceCore"], path: "Tests/SluiceClientTests"),
         .testTarget(
             name: "SluiceObservabilityTests",

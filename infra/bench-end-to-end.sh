@@ -6,18 +6,23 @@
 # validator are restarted with limits that admit them (SLUICE_MAX_RECORDS,
 # SLUICE_MAX_BODY_BYTES) and every service restarted first, so that the peak memory
 # figures belong to this run; all are restarted with this shell's settings on exit.
+# With --peers (implies --large): Sluice against Spark alone and numpy from
+# ../shared/peers/spark on the same CSV files, sizes 10^5, 10^6 and 10^7 by default
+# (infra/bench/data_path.py); Sluice alone when ../shared is not there.
 # Needs `make run` first and SLUICE_API_KEY.
-# Usage: infra/bench-end-to-end.sh [--large] [--sizes 1000,5000,...] [--runs N]
+# Usage: infra/bench-end-to-end.sh [--large | --peers] [--sizes 1000,5000,...] [--runs N]
 set -euo pipefail
 SLUICE_COMPONENT=bench-end-to-end
 # shellcheck source=infra/lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$SLUICE_REPO"
 large=false
+peers=false
 args=()
 while [[ $# -gt 0 ]]; do
     case $1 in
         --large) large=true ;;
+        --peers) large=true peers=true ;;
         *) args+=("$1") ;;
     esac
     shift
@@ -32,7 +37,18 @@ if $large; then
     trap 'say "restarting the services with this shell'"'"'s settings"; infra/services.sh restart validator gpu-normalizer spark-runner analyzer gateway >/dev/null' EXIT
     infra/services.sh restart gpu-normalizer spark-runner analyzer >/dev/null
     SLUICE_MAX_RECORDS=10000000 SLUICE_MAX_BODY_BYTES=1073741824 infra/services.sh restart validator gateway >/dev/null
-    [[ " ${args[*]-} " == *" --sizes "* ]] || args+=(--sizes 1000,5000,10000,25000,100000,1000000,10000000)
+    $peers || [[ " ${args[*]-} " == *" --sizes "* ]] || args+=(--sizes 1000,5000,10000,25000,100000,1000000,10000000)
 fi
-.sluice/venv/bin/python infra/bench/end_to_end.py --sluice "$sluice_url" --artifacts "$artifacts" \
-    --run-dir "$SLUICE_HOME/run" --json "$SLUICE_HOME/bench/end-to-end.json" "${args[@]}"
+if $peers; then
+    shared=$SLUICE_REPO/../shared
+    if [[ -d $shared/peers/spark ]]; then
+        args+=(--shared "$shared")
+    else
+        say "no $shared/peers/spark (an optional extra beside the repository): Sluice alone, without the peers' ratios"
+    fi
+    .sluice/venv/bin/python infra/bench/data_path.py --sluice "$sluice_url" --artifacts "$artifacts" \
+        --run-dir "$SLUICE_HOME/run" --peers "$SLUICE_HOME/peers/spark" --json "$SLUICE_HOME/bench/data-path.json" "${args[@]}"
+else
+    .sluice/venv/bin/python infra/bench/end_to_end.py --sluice "$sluice_url" --artifacts "$artifacts" \
+        --run-dir "$SLUICE_HOME/run" --json "$SLUICE_HOME/bench/end-to-end.json" "${args[@]}"
+fi

@@ -77,14 +77,16 @@ struct JobSubmitter: Sendable {
         }
 
         let (limits, artifacts, body) = (limits, artifacts, request.body)
-        let checked = try await threads.run { try Self.check(body, format: format, config: config, limits: limits, artifacts: artifacts) }
-        let (submission, quality, dropped) = (checked.submission, checked.report?.quality, checked.dropped)
+        let check = try await threads.run {
+            try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: artifacts, readingInputURI: false)
+        }
+        if let rejection = check.rejection { throw rejection }
 
         let admitted = try await intake.admit(
             .init(
                 source: .http,
-                config: try PostgresJSON(submission.config),
-                recordCount: quality?.total,
+                config: try PostgresJSON(check.config),
+                recordCount: check.records,
                 // Scoped to the submitting key: one client cannot reach another's job by guessing its key.
                 idempotencyKey: request.idempotencyKey.map { "http:\(request.submittedBy ?? ""):\($0)" },
                 traceID: UUID().uuidString.lowercased(),
@@ -93,9 +95,9 @@ struct JobSubmitter: Sendable {
             input: Data(body),
             format: format
         )
-        if admitted.created, let report = checked.report, let outcome = checked.outcome {
+        if admitted.created {
             do {
-                try await threads.run { try ValidatedArtifacts.write(report, outcome, jobID: admitted.jobID, artifacts: artifacts) }
+                try await threads.run { try ValidatedArtifacts.write(check.batch, jobID: admitted.jobID, artifacts: artifacts) }
             } catch {
                 // Not fatal: the validator finds no columns and checks the stored input itself.
                 logger.warning("the checked records were not written; the validator will read the input", metadata: [
@@ -118,35 +120,8 @@ struct JobSubmitter: Sendable {
         }
         logger.info(admitted.created ? "job accepted" : "job submitted again", metadata: [
             "job_id": "\(admitted.jobID.uuidString.lowercased())", "trace_id": "\(admitted.message.traceID)",
-            "job.records": "\(quality.map { String($0.total) } ?? "in input_uri")", "job.dropped": "\(dropped)",
+            "job.records": "\(check.records.map(String.init) ?? "in input_uri")", "job.dropped": "\(check.dropped)",
         ])
-        return Accepted(jobID: admitted.jobID, created: admitted.created, records: quality?.total, dropped: dropped)
-    }
-
-    /// A body that passed the checks: its validation, or none for an `input_uri` body.
-    private struct Checked: Sendable {
-        let submission: Submission
-        let report: ValidationReport?
-        let outcome: ValidationOutcome?
-        let dropped: Int
-    }
-
-    /// Parses the body and checks every record under the job's policy; for an `input_uri`
-    /// body, checks that the file is there to read.
-    private static func check(
-        _ body: [UInt8], format: SubmissionFormat, config: ProcessingConfig, limits: SubmissionLimits, artifacts: ArtifactStore
-    ) throws -> Checked {
-        let submission = try SubmissionParser(limits: limits).parse(body, format: format, config: config)
-        if let uri = submission.inputURI {
-            _ = try InputArtifact.locate(uri, in: artifacts, limits: limits)
-            return Checked(submission: submission, report: nil, outcome: nil, dropped: 0)
-        }
-        let report = RecordValidator(limits: limits).validate(submission.records)
-        let outcome = report.outcome(onInvalid: submission.config.onInvalid)
-        switch outcome {
-        case .rejected(let error): throw error
-        case .accepted: return Checked(submission: submission, report: report, outcome: outcome, dropped: 0)
-        case .acceptedDroppingInvalid(_, let dropped): return Checked(submission: submission, report: report, outcome: outcome, dropped: dropped)
-        }
+        return Accepted(jobID: admitted.jobID, created: admitted.created, records: check.records, dropped: check.dropped)
     }
 }

@@ -36,25 +36,26 @@ struct ValidatorStage: StageHandler {
         do { (format, body) = try InputArtifact.read(jobID, from: job.artifacts) } catch {
             throw StageError(.invalidData, "\(error)")
         }
-        let submission: Submission
+        let check: BatchCheck
         do {
-            let parser = SubmissionParser(limits: limits)
-            submission = try InputArtifact.resolve(parser.parse(body, format: format, config: config), in: job.artifacts, parser: parser)
+            check = try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: job.artifacts, readingInputURI: true)
         } catch {
             throw StageError(.invalidData, "\(InputArtifact.name(format)): \(error.message)")
         }
-        let report = RecordValidator(limits: limits).validate(submission.records)
-        let outcome = report.outcome(onInvalid: submission.config.onInvalid)
-        try ValidatedArtifacts.write(report, outcome, jobID: jobID, artifacts: job.artifacts)
-        switch outcome {
-        case .accepted(let all): return result(report.quality, kept: all.count, started: started, alreadyChecked: false)
-        case .acceptedDroppingInvalid(let valid, _): return result(report.quality, kept: valid.count, started: started, alreadyChecked: false)
-        case .rejected(let error):
+        try ValidatedArtifacts.write(check.batch, jobID: jobID, artifacts: job.artifacts)
+        switch check.batch {
+        case .clean(let columns):
+            return result(QualityCounts(total: columns.count, valid: columns.count), kept: columns.count, started: started, alreadyChecked: false)
+        case .validated(let report, .accepted), .validated(let report, .acceptedDroppingInvalid):
+            return result(report.quality, kept: report.quality.valid, started: started, alreadyChecked: false)
+        case .validated(_, .rejected(let error)):
             // jobs.error is read in SQL: name the first offender, not only the count.
             let first = error.details.first.map { detail in
                 "; the first: record \(detail.record.map(String.init) ?? "?")\(detail.field.map { " (\($0))" } ?? ""): \(detail.message ?? detail.reason ?? "")"
             } ?? ""
             throw StageError(.invalidData, error.message + first)
+        case .located:
+            preconditionFailure("the validator reads input_uri files")
         }
     }
 

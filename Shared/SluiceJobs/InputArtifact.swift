@@ -4,7 +4,7 @@ import SluiceRecords
 /// A job's raw input as the gateway or the submit intake stored it: `input.json`,
 /// `input.ndjson` or `input.csv` in the job's artifact folder. A JSON input may name its
 /// records' file instead (`{"input_uri": "…"}`), a path relative to the artifact folder
-/// for data already on shared storage; ``resolve(_:in:parser:)`` reads that file.
+/// for data already on shared storage; ``locate(_:in:limits:)`` finds that file.
 public enum InputArtifact {
     /// The artifact name for an input in `format`.
     public static func name(_ format: SubmissionFormat) -> String { "input.\(format.rawValue)" }
@@ -20,22 +20,6 @@ public enum InputArtifact {
     /// Whether the job's input is stored.
     public static func exists(_ jobID: UUID, in artifacts: ArtifactStore) -> Bool {
         [SubmissionFormat.json, .ndjson, .csv].contains { FileManager.default.fileExists(atPath: artifacts.url(jobID, name($0)).path) }
-    }
-
-    /// `submission` with its records: itself when they came in the body; otherwise the
-    /// records of the file its `input_uri` names (see ``locate(_:in:limits:)``), under the
-    /// submission's configuration: `too_large` and the parser's errors for its content.
-    public static func resolve(
-        _ submission: Submission,
-        in artifacts: ArtifactStore,
-        parser: SubmissionParser
-    ) throws(SubmissionError) -> Submission {
-        guard let uri = submission.inputURI else { return submission }
-        let (file, format) = try locate(uri, in: artifacts, limits: parser.limits)
-        guard let bytes = try? Data(contentsOf: file) else { throw refusal(uri, "the file cannot be read") }
-        let parsed = try parser.parse(bytes, format: format, config: submission.config)
-        guard parsed.inputURI == nil else { throw refusal(uri, "the file names another input_uri; it must hold the records") }
-        return Submission(records: parsed.records, config: submission.config, inputURI: uri)
     }
 
     /// The file an `input_uri` names and its format (from its extension: `.json`,
@@ -64,7 +48,8 @@ public enum InputArtifact {
         return (file, format)
     }
 
-    private static func refusal(_ uri: String, _ why: String) -> SubmissionError {
+    /// An `invalid_input_uri` refusal of `uri`, saying why.
+    static func refusal(_ uri: String, _ why: String) -> SubmissionError {
         SubmissionError(code: .invalidInputURI, message: "input_uri \"\(uri)\": \(why)", details: [
             ErrorDetail(field: "input_uri", reason: "unreadable_file", message: why),
         ])

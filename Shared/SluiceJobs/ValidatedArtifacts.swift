@@ -14,17 +14,23 @@ import SluiceRecords
 public enum ValidatedArtifacts {
     public static let summaryName = "validation.json"
 
-    /// Writes the summary and, unless the job is rejected, the columns of the records it goes on with.
-    public static func write(_ report: ValidationReport, _ outcome: ValidationOutcome, jobID: UUID, artifacts: ArtifactStore) throws {
-        let summary = ValidationSummary(report: report, outcome: outcome)
-        try artifacts.write(try summary.encoded(), jobID, summaryName)
-        let records: [Record]
-        switch outcome {
-        case .accepted(let all): records = all
-        case .acceptedDroppingInvalid(let valid, _): records = valid
-        case .rejected: return
+    /// Writes the summary and, unless the job is rejected, the columns of the records it
+    /// goes on with; a located file, not read yet, has nothing to write.
+    public static func write(_ batch: BatchCheck.Batch, jobID: UUID, artifacts: ArtifactStore) throws {
+        let columns: RecordColumns
+        switch batch {
+        case .located: return
+        case .clean(let clean):
+            try artifacts.write(try ValidationSummary(clean: clean.count).encoded(), jobID, summaryName)
+            columns = clean
+        case .validated(let report, let outcome):
+            try artifacts.write(try ValidationSummary(report: report, outcome: outcome).encoded(), jobID, summaryName)
+            switch outcome {
+            case .accepted(let records), .acceptedDroppingInvalid(let records, _):
+                columns = RecordColumns(records, id: \.id, value: \.value, category: \.category)
+            case .rejected: return
+            }
         }
-        let columns = RecordColumns(records, id: \.id, value: \.value, category: \.category)
         try RecordParquet.write(columns, to: artifacts.url(jobID, RecordParquet.validatedName))
     }
 
@@ -47,6 +53,12 @@ public struct ValidationSummary: Codable, Sendable {
     public let accepted: Bool
     public let dropped: Int
     public let error: ErrorBody?
+
+    /// A batch of `count` records, every one valid.
+    public init(clean count: Int) {
+        quality = QualityCounts(total: count, valid: count)
+        (accepted, dropped, error) = (true, 0, nil)
+    }
 
     public init(report: ValidationReport, outcome: ValidationOutcome) {
         quality = report.quality

@@ -55,7 +55,7 @@ import Testing
     @Test func columnsTheGatewayWroteAreNotCheckedAgain() async throws {
         let body = #"{"data": [{"id": 1, "value": 1, "category": "A"}, {"id": 2, "value": 2, "category": "B"}]}"#
         let report = RecordValidator().validate(try SubmissionParser().parse(Data(body.utf8), format: .json).records)
-        try ValidatedArtifacts.write(report, report.outcome(onInvalid: .fail), jobID: jobID, artifacts: artifacts)
+        try ValidatedArtifacts.write(.validated(report, report.outcome(onInvalid: .fail)), jobID: jobID, artifacts: artifacts)
         let message = StageMessage(jobID: jobID, stage: .validate, traceID: "t", submittedAt: Date())
         let result = try await ValidatorStage().run(StageJob(message: message, config: .init(rawJSON: "{}"), artifacts: artifacts, logger: Logger(label: "test")))
         #expect(result.outcome.recordsIn == 2 && result.outcome.recordsOut == 2)

@@ -105,7 +105,8 @@ struct ParquetPartReader {
 
     private func readPlain<Value: BitwiseCopyable>(_ chunk: ThriftStruct, column: ParquetFormat.Column, rows: Int, into out: inout [Value]) throws(ParquetError) {
         let range = try chunkRange(chunk, column: column, rows: rows)
-        out.reserveCapacity(out.count + rows)
+        // The pages are checked first, then copied in one go into the grown array.
+        var pages: [Range<Int>] = []
         var offset = range.lowerBound, read = 0
         while read < rows {
             let (header, body) = try page(at: &offset, in: range, column: column)
@@ -115,12 +116,21 @@ struct ParquetPartReader {
             guard Int(count) <= rows - read, body.count == Int(count) * MemoryLayout<Value>.size else {
                 throw failure("column \(column.name): the page at byte \(body.lowerBound) holds \(body.count) bytes for \(count) values")
             }
-            bytes.withUnsafeBytes { raw in
-                let source = UnsafeRawBufferPointer(rebasing: raw[body])
-                for index in 0..<Int(count) { out.append(source.loadUnaligned(fromByteOffset: index * MemoryLayout<Value>.size, as: Value.self)) }
-            }
+            pages.append(body)
             read += Int(count)
         }
+        let values = [Value](unsafeUninitializedCapacity: rows) { buffer, initialized in
+            let target = UnsafeMutableRawBufferPointer(buffer)
+            bytes.withUnsafeBytes { source in
+                var at = 0
+                for page in pages {
+                    target.baseAddress!.advanced(by: at).copyMemory(from: source.baseAddress!.advanced(by: page.lowerBound), byteCount: page.count)
+                    at += page.count
+                }
+            }
+            initialized = rows
+        }
+        out += values
     }
 
     private func readCategories(_ chunk: ThriftStruct, rows: Int, codes: inout [UInt32], names: inout [String]) throws(ParquetError) {

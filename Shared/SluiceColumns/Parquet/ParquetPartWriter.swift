@@ -34,8 +34,9 @@ enum ParquetPartWriter {
         var page = values.startIndex
         repeat {
             let end = min(page + RecordParquet.pageRecords, values.endIndex)
-            let body = values[page..<end].withUnsafeBytes { Array($0) }
-            appendDataPage(body, values: end - page, encoding: .plain, into: &file)
+            appendDataPageHeader(bodyBytes: (end - page) * MemoryLayout<Value>.size, values: end - page, encoding: .plain, into: &file)
+            // Little-endian, as Parquet's PLAIN encoding is, on every platform Swift runs on here.
+            values[page..<end].withUnsafeBytes { file.append(contentsOf: $0) }
             page = end
         } while page < values.endIndex
         return Chunk(column: column, start: start, dataPageOffset: start, dictionaryPageOffset: nil, size: file.count - start, encodings: [.plain])
@@ -83,7 +84,8 @@ enum ParquetPartWriter {
             var body: [UInt8] = []
             body.reserveCapacity((end - page) * width / 8 + 16)
             DictionaryIndices.encode(indices[page..<end], bitWidth: width, into: &body)
-            appendDataPage(body, values: end - page, encoding: .plainDictionary, into: &file)
+            appendDataPageHeader(bodyBytes: body.count, values: end - page, encoding: .plainDictionary, into: &file)
+            file += body
             page = end
         } while page < indices.count
         return Chunk(
@@ -92,12 +94,13 @@ enum ParquetPartWriter {
         )
     }
 
-    private static func appendDataPage(_ body: [UInt8], values: Int, encoding: ParquetFormat.Encoding, into file: inout [UInt8]) {
+    /// A data page's header; its body of `bodyBytes` follows.
+    private static func appendDataPageHeader(bodyBytes: Int, values: Int, encoding: ParquetFormat.Encoding, into file: inout [UInt8]) {
         var header = CompactWriter()
         header.beginStruct()
         header.i32(1, ParquetFormat.PageType.dataPage.rawValue)
-        header.i32(2, Int32(body.count))
-        header.i32(3, Int32(body.count))
+        header.i32(2, Int32(bodyBytes))
+        header.i32(3, Int32(bodyBytes))
         header.field(5, .structure)
         header.beginStruct()
         header.i32(1, Int32(values))
@@ -107,7 +110,6 @@ enum ParquetPartWriter {
         header.endStruct()
         header.endStruct()
         file += header.bytes
-        file += body
     }
 
     /// `FileMetaData`: the schema, one row group, and where each column chunk lies.

@@ -44,8 +44,7 @@ public enum RecordParquet {
             var start = 0, index = 0
             repeat {
                 let end = min(start + partRecords, columns.count)
-                let bytes = ParquetPartWriter.encode(columns, records: start..<end)
-                try Data(bytes).write(to: staging.appendingPathComponent(partName(index)))
+                try PartFile.write(ParquetPartWriter.encode(columns, records: start..<end), to: staging.appendingPathComponent(partName(index)))
                 (start, index) = (end, index + 1)
             } while start < columns.count
             if files.fileExists(atPath: target.path) { try files.removeItem(at: target) }
@@ -68,8 +67,8 @@ public enum RecordParquet {
         var codeOf: [String: UInt32] = [:]
         for part in parts {
             let bytes: [UInt8]
-            do { bytes = Array(try Data(contentsOf: part)) } catch {
-                throw ParquetError(part: part.lastPathComponent, "cannot be read: \(error.localizedDescription)")
+            do { bytes = try PartFile.read(part) } catch {
+                throw ParquetError(part: part.lastPathComponent, "cannot be read: \(error)")
             }
             let columns = try ParquetPartReader(bytes: bytes, name: part.lastPathComponent).read(withZ: withZ)
             // Each part has its own dictionary; codes are renumbered into the artifact's.
