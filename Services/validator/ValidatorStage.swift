@@ -51,7 +51,8 @@ struct ValidatorStage: StageHandler {
         case .validated(_, .rejected(let error)):
             // jobs.error is read in SQL: name the first offender, not only the count.
             let first = error.details.first.map { detail in
-                "; the first: record \(detail.record.map(String.init) ?? "?")\(detail.field.map { " (\($0))" } ?? ""): \(detail.message ?? detail.reason ?? "")"
+                let place = [detail.field, detail.line.map { "line \($0)" }, detail.column.map { "column \($0)" }].compactMap { $0 }
+                return "; the first: record \(detail.record.map(String.init) ?? "?")\(place.isEmpty ? "" : " (\(place.joined(separator: ", ")))"): \(detail.message ?? detail.reason ?? "")"
             } ?? ""
             throw StageError(.invalidData, error.message + first)
         case .located:

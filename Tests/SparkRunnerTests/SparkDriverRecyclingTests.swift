@@ -78,9 +78,11 @@ import Testing
     @Test func aSmallRequestIsAnsweredWhileAnotherIsHeldMidJob() async throws {
         let driver = driver { $0.concurrency = 2 }
         defer { driver.stop(); try? FileManager.default.removeItem(at: input) }
-        // A pipe nobody writes yet: the driver, opening it, is held mid-job until the test lets it go.
-        let held = input.deletingPathExtension().appendingPathExtension("held")
-        try #require(mkfifo(held.path, 0o600) == 0)
+        // A part that is a pipe nobody writes yet: the driver, opening it, is held mid-job until the test lets it go.
+        let held = input.deletingPathExtension().appendingPathExtension("held.parquet")
+        try FileManager.default.createDirectory(at: held, withIntermediateDirectories: true)
+        let part = held.appendingPathComponent(RecordParquet.partName(0))
+        try #require(mkfifo(part.path, 0o600) == 0)
         defer { try? FileManager.default.removeItem(at: held) }
         let holding = Task { try await driver.send(["request_id": "held", "job_id": "j-held", "input": held.path], id: "held") }
         try await withTimeout(.seconds(180), waitingFor: "the held request to reach the driver") {
@@ -91,8 +93,8 @@ import Testing
 
         #expect(small.map(\.reply.ok) == [true])
         #expect(driver.requestsInFlight == 1, "the held request is still in the driver")
-        // A writer that closes at once: the held request finds an empty file.
-        close(open(held.path, O_WRONLY))
+        // A writer that closes at once: the held request finds an empty part.
+        close(open(part.path, O_WRONLY))
         let released = try await holding.value
         #expect(released.reply.ok == false && released.reply.error?.kind == "input_invalid")
     }

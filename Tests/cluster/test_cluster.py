@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from spark_driver import Driver, assert_categories, assert_compared, expected_categories, write_csv
+from spark_driver import Driver, assert_categories, assert_compared, expected_categories, write_artifact
 from test_hosts import SPARK_STANDALONE, Hosts
 
 MASTER = "spark-master"
@@ -124,7 +124,7 @@ def rows_of(count: int, seed: int) -> list[tuple[int, float, str, float]]:
 
 def test_the_driver_runs_its_executors_on_both_worker_hosts(spark: Driver, hosts: Hosts, tmp_path: Path) -> None:
     rows = rows_of(200_000, seed=1)
-    response = spark.request("spread", write_csv(tmp_path / "spread.csv", rows))
+    response = spark.request("spread", write_artifact(tmp_path / "spread.parquet", rows))
     assert_compared(response)
     assert_categories(response["categories"], expected_categories(rows))
     # The driver's session holds one executor (one core) on each worker host.
@@ -159,9 +159,9 @@ def signal_host(hosts: Hosts, name: str, number: signal.Signals) -> None:
 
 
 def test_a_worker_host_killed_mid_job_costs_only_time(spark: Driver, hosts: Hosts, tmp_path: Path) -> None:
-    # One 40 MB file: the DataFrame pipeline reads it as two splits of up to 32 MB, a task on each worker.
+    # One part of two row groups: the DataFrame pipeline reads a split each, a task on each worker.
     rows = rows_of(1_000_000, seed=2)
-    path = write_csv(tmp_path / "large.csv", rows)
+    path = write_artifact(tmp_path / "large.parquet", rows, row_group_size=500_000)
     victim = WORKERS[0]
     address = hosts.address(victim)
     failed_before = sum(job["numFailedTasks"] for job in driver_api(hosts, "jobs"))

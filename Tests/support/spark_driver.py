@@ -1,6 +1,8 @@
 """The spark-runner's PySpark driver as a subprocess, spoken to over its JSON-lines
-protocol, and the numpy expectations its answers are checked against: shared by the
-Spark driver tests (Tests/spark) and the cluster tests (Tests/cluster)."""
+protocol, the normalized Parquet artifacts it reads (written here with pyarrow, as the
+Swift normalizer writes them), and the numpy expectations its answers are checked
+against: shared by the Spark driver tests (Tests/spark) and the cluster tests
+(Tests/cluster)."""
 
 from __future__ import annotations
 
@@ -14,16 +16,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 DRIVER = Path(__file__).resolve().parents[2] / "Services" / "spark-runner" / "driver" / "sluice_spark_driver.py"
-HEADER = "id,value,category,z"
 START_TIMEOUT = 240.0  # JVM start plus warm-up on a busy two-core machine
 RESPONSE_TIMEOUT = 120.0
 EXIT_TIMEOUT = 30.0
 TOLERANCE = {"relative": 1e-9, "absolute": 1e-12}
 
 Row = tuple[int, float, str, float]  # id, value, category, z
+# A part of the normalized artifact, as the Swift normalizer writes it: these columns, all required.
+SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("z", pa.float64(), nullable=False),
+    ]
+)
 
 
 class Driver:
@@ -109,11 +121,24 @@ class Driver:
         self._log.close()
 
 
-def write_csv(path: Path, rows: Sequence[Row]) -> Path:
-    """Write rows under the normalized header; floats are written with repr, so they read back exactly."""
-    lines = [HEADER] + [f"{row_id},{float(value)!r},{category},{float(z)!r}" for row_id, value, category, z in rows]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def write_part(path: Path, rows: Sequence[Row], schema: pa.Schema = SCHEMA, row_group_size: int | None = None) -> Path:
+    """Write rows as one Parquet part as the normalizer does: uncompressed, strings dictionary-encoded, no Arrow
+    schema in the footer. ``schema`` names and types the four columns of each row (another one makes a wrong part)."""
+    columns = list(zip(*rows)) if rows else [()] * len(schema)
+    table = pa.Table.from_arrays([pa.array(column, type=field.type) for column, field in zip(columns, schema)], schema=schema)
+    strings = [field.name for field in schema if pa.types.is_string(field.type)]
+    pq.write_table(table, path, compression="none", use_dictionary=strings, store_schema=False, row_group_size=row_group_size)
     return path
+
+
+def write_artifact(directory: Path, rows: Sequence[Row], parts: int = 1, row_group_size: int | None = None) -> Path:
+    """Create ``directory`` (a job's ``normalized.parquet``) holding ``rows`` in order in ``parts`` parts
+    ``part-00000.parquet``, … of nearly equal length, in row groups of at most ``row_group_size`` rows."""
+    directory.mkdir(parents=True)
+    for index in range(parts):
+        piece = rows[index * len(rows) // parts : (index + 1) * len(rows) // parts]
+        write_part(directory / f"part-{index:05d}.parquet", piece, row_group_size=row_group_size)
+    return directory
 
 
 def normalized_rows(values: Sequence[float], categories: Sequence[str]) -> list[Row]:

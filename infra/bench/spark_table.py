@@ -1,7 +1,10 @@
 """The spark-runner's two pipelines on one warm session, by input size, and one cold start.
 
-Generates normalized CSV artifacts (``id,value,category,z``, what the driver
-reads) of each size, starts ONE SparkSession with the driver's own
+Generates normalized artifacts of each size as the driver reads them (a
+directory of Parquet parts with the columns id, value, category and z, written
+as the normalizer writes them: uncompressed, category dictionary-encoded, parts
+of up to ``PART_RECORDS`` records, row groups of pyarrow's default length),
+starts ONE SparkSession with the driver's own
 ``start_session`` (so the settings are exactly the service's), runs each
 pipeline ``--warmup-jobs`` times on the smallest input to bring the JVM to its
 steady state, then per size once more to warm up and ``--runs`` times timed,
@@ -26,16 +29,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 DRIVER_DIR = Path(__file__).resolve().parents[2] / "Services" / "spark-runner" / "driver"
 sys.path.insert(0, str(DRIVER_DIR))
 
-from sluice_pipelines import dataframe_aggregates, rdd_aggregates  # noqa: E402
+from sluice_pipelines import dataframe_aggregates, rdd_aggregates, write_part  # noqa: E402
 from sluice_spark_driver import _conf_item, start_session  # noqa: E402
 
 SIZES = (1_000, 5_000, 10_000, 25_000, 100_000, 1_000_000)
 LARGE = 10_000_000
 CATEGORIES = ("A", "B", "C", "D", "E", "F", "G", "H")
+# Records of a part: about the normalizer's 128 MiB (SLUICE_NORMALIZE_PART_BYTES) at some 25 bytes
+# a record (id, value and z of 8 bytes each, a dictionary index of a few bits).
+PART_RECORDS = 5_000_000
 THRESHOLD = 3.0
 
 # What the cold process runs: a session as the driver starts it, one DataFrame job, exit.
@@ -50,25 +58,19 @@ spark.stop()
 """
 
 
-def write_input(path: Path, records: int, seed: int) -> None:
-    """Write ``records`` rows the way the normalizer leaves them: value, and its z-score over the job."""
+def write_input(directory: Path, records: int, seed: int) -> None:
+    """Create ``directory`` holding ``records`` rows the way the normalizer leaves them: value, and its
+    z-score over the job, in parts of up to ``PART_RECORDS`` records."""
     rng = np.random.default_rng(seed)
     values = rng.normal(50.0, 12.0, records)
     z = (values - values.mean()) / values.std()
-    categories = rng.integers(0, len(CATEGORIES), records)
-    with path.open("w", encoding="utf-8") as out:
-        out.write("id,value,category,z\n")
-        step = 1_000_000
-        for start in range(0, records, step):
-            stop = min(start + step, records)
-            out.write(
-                "".join(
-                    f"{i + 1},{v!r},{CATEGORIES[c]},{s!r}\n"
-                    for i, v, c, s in zip(
-                        range(start, stop), values[start:stop].tolist(), categories[start:stop].tolist(), z[start:stop].tolist()
-                    )
-                )
-            )
+    categories = pc.take(pa.array(CATEGORIES), rng.integers(0, len(CATEGORIES), records))
+    ids = np.arange(1, records + 1, dtype=np.int64)
+    directory.mkdir()
+    for index, start in enumerate(range(0, records, PART_RECORDS)):
+        stop = min(start + PART_RECORDS, records)
+        columns = {"id": ids[start:stop], "value": values[start:stop], "category": categories[start:stop], "z": z[start:stop]}
+        write_part(directory / f"part-{index:05d}.parquet", columns)
 
 
 def median_seconds(job: Callable[[], object], runs: int) -> float:
@@ -116,7 +118,7 @@ def main() -> int:
         folder = Path(directory)
         inputs = {}
         for n in sizes:
-            inputs[n] = folder / f"normalized-{n}.csv"
+            inputs[n] = folder / f"normalized-{n}.parquet"
             write_input(inputs[n], n, seed=n)
         print(f"inputs written to {folder}", file=sys.stderr)
 

@@ -1,69 +1,83 @@
-"""Per-category aggregates of the z-score column of a normalized Sluice CSV.
+"""Per-category aggregates of the z-score column of a normalized Sluice artifact.
 
-The input is one CSV file with the header ``id,value,category,z`` (RFC 4180
-quoting). For every category both pipelines compute count, sum, mean,
-population standard deviation, min and max of ``z`` and the number of outliers
-(rows with ``|z| > threshold``):
+The input is a directory (``…/normalized.parquet``) of Parquet files
+``part-00000.parquet``, ``part-00001.parquet``, … (one for a small job, several
+for a large one), each of one or more row groups, uncompressed, with exactly the
+required (non-nullable) columns ``id`` INT64, ``value`` DOUBLE, ``category``
+BYTE_ARRAY STRING (dictionary-encoded) and ``z`` DOUBLE, the normalized value.
+For every category both pipelines compute count, sum, mean, population standard
+deviation, min and max of ``z`` and the number of outliers (rows with
+``|z| > threshold``):
 
-* ``dataframe_aggregates`` reads the file with the DataFrame CSV reader and an
-  explicit schema and runs one ``groupBy().agg(...)``;
-* ``rdd_aggregates`` reads each file whole with ``SparkContext.binaryFiles``,
-  parses it with Arrow's CSV reader (C++, several threads) and summarizes ``z``
-  per category with numpy (deviations from the category's own mean), or, for a
-  file too large to read whole, reads lines with ``SparkContext.textFile`` and
-  parses them itself; it merges the files' or partitions' summaries with Chan's
-  (count, mean, M2) merge, so it stays accurate for large counts.
+* ``dataframe_aggregates`` reads the parts with Spark's (vectorized) Parquet
+  reader and runs one ``groupBy().agg(...)``;
+* ``rdd_aggregates`` uses no Spark reader: tasks over (part, row group) pairs,
+  spread with ``SparkContext.parallelize``, read each row group's ``category``
+  and ``z`` with pyarrow and summarize ``z`` per category with numpy
+  (deviations from the category's own mean); the summaries are merged here with
+  Chan's (count, mean, M2) merge, so it stays accurate for large counts.
 
 Both return ``{category: CategoryStats}`` to the driver; only those per-category
-rows (never the records) travel back to Python. An input may also be a
-directory of such files (a large job's artifact, written in parts), each with
-its header. ``dataframe_batch_aggregates`` and ``rdd_batch_aggregates`` do the
-same for many small inputs at once, in one Spark job each, grouped by input
-file and category. ``compare`` checks that the two
-results agree. This module also runs on the executors (the driver ships it with
-``SparkContext.addPyFile``), so it must stay importable without the driver.
+rows (never the records) travel back to Python. ``dataframe_batch_aggregates``
+and ``rdd_batch_aggregates`` do the same for many small inputs at once, in one
+Spark job each, grouped by input and category. ``check_input`` checks an input
+from its parts' footers before any job runs; ``read_failure`` reads its pages
+after a job over it failed, since damage inside a page shows only then.
+``compare`` checks that the two results agree. This module also runs on the
+executors (the driver ships it with ``SparkContext.addPyFile``), so it must stay
+importable without the driver. Inputs are local paths (an NFS mount shared by
+the hosts, for a cluster): the RDD tasks and the checks read them with pyarrow.
 """
 
 from __future__ import annotations
 
-import array
-import csv
 import functools
+import itertools
 import math
 import os
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
-from py4j.java_gateway import JavaObject
+import pyarrow.parquet as pq
 from pyspark.sql import Column, DataFrameReader, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-HEADER = ("id", "value", "category", "z")
-HEADER_LINE = ",".join(HEADER)
-# Spark's default spark.sql.files.openCostInBytes: a file no longer than this is always read as one split.
+PART_PREFIX, PART_SUFFIX = "part-", ".parquet"
+COLUMNS = ("id", "value", "category", "z")
+# The columns as Arrow types them, for writing a part (the driver's warm-up, the benchmark).
+ARROW_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("z", pa.float64(), nullable=False),
+    ]
+)
+# What a part's footer may say of each column, as _column_kind words it: physical type,
+# logical type (if any), repetition. id may carry the logical type INT(64, signed).
+_PARQUET_KINDS = {
+    "id": ("INT64 REQUIRED", "INT64 Int(bitWidth=64, isSigned=true) REQUIRED"),
+    "value": ("DOUBLE REQUIRED",),
+    "category": ("BYTE_ARRAY String REQUIRED",),
+    "z": ("DOUBLE REQUIRED",),
+}
+_EXPECTED_SCHEMA = "id INT64, value DOUBLE, category BYTE_ARRAY String, z DOUBLE, all REQUIRED"
+# The columns both pipelines read (Spark prunes the others; the RDD tasks ask for these).
+_READ_COLUMNS = ["category", "z"]
+# Spark's default spark.sql.files.openCostInBytes: an input no larger than this is read in one task.
 ONE_SPLIT_BYTES = 4 * 1024 * 1024
-# The RDD pipeline reads a file up to this size whole, in one task (a JVM array stops at
-# 2 GiB; a large job's parts are 128 MiB); a larger one as lines, in splits. The Spark
-# setting WHOLE_FILE_MAX_BYTES_CONF overrides it.
-WHOLE_FILE_MAX_BYTES = 512 * 1024 * 1024
-WHOLE_FILE_MAX_BYTES_CONF = "spark.sluice.rdd.wholeFileMaxBytes"
-_ARROW_TYPES = {"id": pa.string(), "value": pa.float64(), "category": pa.string(), "z": pa.float64()}
-
-_CORRUPT = "_corrupt_record"
 _READ_SCHEMA = T.StructType(
     [
-        T.StructField("id", T.StringType()),
+        T.StructField("id", T.LongType()),
         T.StructField("value", T.DoubleType()),
         T.StructField("category", T.StringType()),
         T.StructField("z", T.DoubleType()),
-        T.StructField(_CORRUPT, T.StringType()),
     ]
 )
 
@@ -79,7 +93,7 @@ class RequestFailed(Exception):
 
 @dataclass(frozen=True)
 class CategoryStats:
-    """The aggregates of ``z`` over the valid rows of one category."""
+    """The aggregates of ``z`` over the rows of one category."""
 
     count: int
     sum: float
@@ -113,198 +127,137 @@ class Comparison:
     disagreements: list[str]
 
 
-# --- input checks ----------------------------------------------------------
+# --- input -----------------------------------------------------------------
 
 
-def check_input(spark: SparkSession, path: str) -> None:
-    """Fail with ``input_missing`` or ``input_invalid`` unless ``path`` is a CSV file with the expected header,
-    or a directory of ``part-*.csv`` files that each start with it.
+def parts_of(path: str) -> list[str]:
+    """The ``part-*.parquet`` files of the input directory ``path``, sorted by name.
 
-    A local path is checked with Python's own file calls (a batch of small jobs
-    checks many); any other URI (``hdfs://``, ``s3a://``) through the Hadoop
-    FileSystem the readers use. Only first lines are read.
+    Fails with ``input_missing`` when ``path`` does not exist and with
+    ``input_invalid`` when it is not a directory or holds no part; other files
+    in the directory are not part of the input.
     """
-    local = _local_path(path)
-    if local is not None:
-        if not os.path.exists(local):
-            raise RequestFailed("input_missing", f"input file not found: {path}")
-        if os.path.isdir(local):
-            parts = sorted(name for name in os.listdir(local) if name.startswith("part-") and name.endswith(".csv"))
-            if not parts:
-                raise RequestFailed("input_invalid", f"{path}: is a directory without part-*.csv files")
-            for part in parts:
-                _check_header(os.path.join(path, part), _first_line_local(os.path.join(local, part)))
-            return
-        _check_header(path, _first_line_local(local))
-        return
-    fs, hadoop_path = _hadoop_file(spark, path)
-    if not fs.exists(hadoop_path):
-        raise RequestFailed("input_missing", f"input file not found: {path}")
-    if fs.getFileStatus(hadoop_path).isDirectory():
-        statuses = fs.globStatus(spark.sparkContext._jvm.org.apache.hadoop.fs.Path(hadoop_path, "part-*.csv"))
-        if not statuses:
-            raise RequestFailed("input_invalid", f"{path}: is a directory without part-*.csv files")
-        for status in statuses:
-            _check_header(str(status.getPath().toString()), _first_line_hadoop(spark, fs, status.getPath()))
-        return
-    _check_header(path, _first_line_hadoop(spark, fs, hadoop_path))
+    if not os.path.exists(path):
+        raise RequestFailed("input_missing", f"input not found: {path}")
+    if not os.path.isdir(path):
+        raise RequestFailed("input_invalid", f"{path}: not a directory of {PART_PREFIX}*{PART_SUFFIX} files")
+    parts = sorted(
+        entry.path for entry in os.scandir(path) if entry.name.startswith(PART_PREFIX) and entry.name.endswith(PART_SUFFIX)
+    )
+    if not parts:
+        raise RequestFailed("input_invalid", f"{path}: a directory without {PART_PREFIX}*{PART_SUFFIX} files")
+    return parts
 
 
-def _local_path(path: str) -> str | None:
-    """The file-system path of ``path`` when it names a file of this machine (no URI scheme, or ``file:``), else None."""
-    parts = urlsplit(path)
-    if parts.scheme == "file":
-        return unquote(parts.path)
-    return path if not parts.scheme else None
+def check_input(path: str) -> None:
+    """Fail with ``input_missing`` or ``input_invalid`` unless ``path`` is a directory of parts whose footers
+    are readable, give the normalized schema and place every column chunk inside the file.
 
-
-def _first_line_local(path: str) -> str | None:
-    """The first line of a local file without its line break, or None when the file is empty."""
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-        line = handle.readline()
-    return line.rstrip("\r\n") if line else None
-
-
-def _first_line_hadoop(spark: SparkSession, fs: JavaObject, hadoop_path: JavaObject) -> str | None:
-    """The first line of a file read through the Hadoop FileSystem, or None when it is empty."""
-    jvm = spark.sparkContext._jvm
-    reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(fs.open(hadoop_path), "UTF-8"))
-    try:
-        return reader.readLine()
-    finally:
-        reader.close()
-
-
-def _check_header(path: str, first_line: str | None) -> None:
-    """Fail with ``input_invalid`` unless ``first_line`` is the normalized header."""
-    if first_line is None:
-        raise RequestFailed("input_invalid", f"{path}: file is empty, expected the header '{HEADER_LINE}'")
-    names = [name.strip() for name in next(csv.reader([first_line.lstrip("\ufeff")]), [])]
-    if tuple(names) != HEADER:
-        raise RequestFailed(
-            "input_invalid", f"{path}: line 1: expected the header '{HEADER_LINE}', found {_excerpt(first_line)}"
-        )
-
-
-def path_key(text: str, *, url_encoded: bool = False) -> tuple[str, str, str]:
-    """A file's identity as (scheme, authority, absolute path), to match Spark's file names with request inputs.
-
-    Spark names a file ``file:/a/b.csv`` (``wholeTextFiles``) or, URL-encoded,
-    ``file:/a%20b.csv`` (the DataFrame reader's ``_metadata.file_path``); a
-    request names it ``/a/b.csv`` or by any URI.
+    Only footers are read: a part that is not Parquet or lost its end (no magic
+    bytes, a footer cut off), one of another schema, and one cut short before
+    its footer (a column chunk that reaches past the data) fail here, each
+    message naming the part. Damage inside a page shows only when it is read:
+    see ``read_failure``.
     """
-    parts = urlsplit(text)
-    if not parts.scheme:
-        return "file", "", posixpath.normpath(os.path.abspath(text))
-    path = unquote(parts.path) if url_encoded else parts.path
-    return parts.scheme, parts.netloc, posixpath.normpath(path or "/")
+    for part in parts_of(path):
+        if problem := _part_problem(part):
+            raise RequestFailed("input_invalid", f"{part}: {problem}")
 
 
-def _hadoop_file(spark: SparkSession, path: str) -> tuple[JavaObject, JavaObject]:
-    """The Hadoop FileSystem and Path of ``path``, as Spark's readers see it."""
-    hadoop_path = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)
-    return hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hadoop_path
-
-
-def _file_sizes(spark: SparkSession, path: str) -> list[int]:
-    """The length in bytes of each file of the input (one for a file, a directory's parts for a directory)."""
-    local = _local_path(path)
-    if local is not None:
-        if not os.path.isdir(local):
-            return [os.path.getsize(local)]
-        return [entry.stat().st_size for entry in os.scandir(local) if entry.is_file()]
-    fs, hadoop_path = _hadoop_file(spark, path)
-    return [status.getLen() for status in fs.listStatus(hadoop_path)]
-
-
-def parse_record(line: str) -> tuple[str, float]:
-    """Parse one data line into ``(category, z)``; raise ``ValueError`` saying what is wrong with it."""
-    fields = next(csv.reader([line])) if '"' in line else line.split(",")
-    if len(fields) != len(HEADER):
-        raise ValueError(f"expected {len(HEADER)} fields ({','.join(HEADER)}), found {len(fields)}")
-    record_id, value, category, z = fields
-    if not record_id:
-        raise ValueError("id is empty")
-    _finite_number("value", value)
-    if not category:
-        raise ValueError("category is empty")
-    return category, _finite_number("z", z)
-
-
-def _finite_number(name: str, text: str) -> float:
-    """Parse a finite float the way the DataFrame reader does (no digit separators, no NaN or infinities)."""
-    if not text:
-        raise ValueError(f"{name} is empty")
-    # float() also accepts digit separators ("1_000"); the JVM does not.
-    if "_" in text:
-        raise ValueError(f"{name} is not a number: {_excerpt(text)}")
+def _part_problem(part: str) -> str | None:
+    """What is wrong with one part's footer, or None."""
     try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{name} is not a number: {_excerpt(text)}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} is not a finite number: {_excerpt(text)}")
-    return number
-
-
-def _excerpt(text: str, limit: int = 80) -> str:
-    """Quote ``text`` for an error message, shortened to ``limit`` characters."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")
-
-
-def _first_invalid_line(spark: SparkSession, path: str) -> tuple[int, str] | None:
-    """Return (1-based line number, reason) of the first data line ``parse_record`` rejects, if any."""
-    found = spark.sparkContext.textFile(path).zipWithIndex().map(_line_problem).filter(bool).take(1)
-    return found[0] if found else None
-
-
-def _line_problem(numbered: tuple[str, int]) -> tuple[int, str] | None:
-    """(line number, reason) for a non-blank line other than a header that ``parse_record`` rejects, else None.
-
-    Line numbers count across the parts of a directory input, in the order Spark reads them.
-    """
-    line, index = numbered
-    if index == 0 or not line.strip() or line == HEADER_LINE:
-        return None
-    try:
-        parse_record(line)
-    except ValueError as problem:
-        return index + 1, str(problem)
+        size = os.path.getsize(part)
+        metadata = pq.read_metadata(part)
+    except (OSError, pa.ArrowException) as error:
+        return f"not a readable Parquet file: {_reason(error)}"
+    if problem := _schema_problem(metadata.schema):
+        return f"wrong schema: {problem}; expected {_EXPECTED_SCHEMA}"
+    data_end = size - 8 - metadata.serialized_size  # the footer, its length and the magic bytes end the file
+    for index in range(metadata.num_row_groups):
+        group = metadata.row_group(index)
+        for column in range(group.num_columns if group.num_rows else 0):  # an empty row group's chunks are not read
+            chunk = group.column(column)
+            start = chunk.dictionary_page_offset if chunk.has_dictionary_page else chunk.data_page_offset
+            end = start + chunk.total_compressed_size
+            if not 4 <= start <= end <= data_end:
+                return (
+                    f"truncated or corrupt: column {chunk.path_in_schema} of row group {index} spans bytes "
+                    f"{start} to {end}, outside the data (bytes 4 to {data_end})"
+                )
     return None
+
+
+def _schema_problem(schema: pq.ParquetSchema) -> str | None:
+    """How a part's schema differs from the normalized one, or None."""
+    columns = [schema.column(index) for index in range(len(schema))]
+    names = [column.path for column in columns]
+    if sorted(names) != sorted(COLUMNS):
+        return f"columns {', '.join(names) or '(none)'}"
+    wrong = [f"{column.path} is {kind}" for column in columns if (kind := _column_kind(column)) not in _PARQUET_KINDS[column.path]]
+    return "; ".join(wrong) or None
+
+
+def _column_kind(column: pq.ColumnSchema) -> str:
+    """A column's physical type, logical type (if any) and repetition, e.g. ``BYTE_ARRAY String REQUIRED``."""
+    logical = "" if column.logical_type.type == "NONE" else f" {column.logical_type}"
+    if column.max_repetition_level:
+        repetition = "REPEATED"
+    else:
+        repetition = "OPTIONAL" if column.max_definition_level else "REQUIRED"
+    return f"{column.physical_type}{logical} {repetition}"
+
+
+def read_failure(path: str) -> RequestFailed | None:
+    """``input_invalid`` naming the first part of ``path`` whose pages cannot be read, and why; None when all can.
+
+    For after a Spark job over ``path`` failed: it reads every row group's
+    ``category`` and ``z``, as the pipelines do, with pyarrow, and checks what
+    it read (a category must be valid UTF-8).
+    """
+    for part in parts_of(path):
+        try:
+            file = pq.ParquetFile(part)
+        except (OSError, pa.ArrowException) as error:
+            return RequestFailed("input_invalid", f"{part}: not a readable Parquet file: {_reason(error)}")
+        with file:
+            for index in range(file.num_row_groups):
+                try:
+                    file.read_row_group(index, columns=_READ_COLUMNS).validate(full=True)
+                except (OSError, pa.ArrowException) as error:
+                    return RequestFailed("input_invalid", f"{part}: row group {index} cannot be read: {_reason(error)}")
+    return None
+
+
+def _reason(error: Exception) -> str:
+    """pyarrow's message for ``error`` on one line, without the control characters it may quote from the file."""
+    return " ".join("".join(char if char.isprintable() else " " for char in str(error)).split())
+
+
+def _location(path: str) -> str:
+    """An input directory as an absolute, normalized path: how a batch matches Spark's file names with its inputs."""
+    return posixpath.normpath(os.path.abspath(path))
+
+
+def _spark_location(uri: str) -> str:
+    """The path of a directory Spark names by URI, URL-encoded (``file:/a%20b``), as ``_location`` gives it."""
+    return posixpath.normpath(unquote(urlsplit(uri).path) or "/")
 
 
 # --- DataFrame pipeline ----------------------------------------------------
 
 
-def _finite(name: str) -> Column:
-    """A column that is true where ``name`` holds a finite double."""
-    column = F.col(name)
-    return column.isNotNull() & ~F.isnan(column) & (F.abs(column) != F.lit(math.inf))
-
-
 @functools.cache
-def _csv_reader(spark: SparkSession) -> DataFrameReader:
-    """The session's reader of normalized CSVs, built once: each option is a call into the JVM."""
-    return (
-        spark.read.schema(_READ_SCHEMA)
-        .option("header", True)
-        .option("mode", "PERMISSIVE")
-        .option("columnNameOfCorruptRecord", _CORRUPT)
-        .option("escape", '"')
-    )
+def _parquet_reader(spark: SparkSession) -> DataFrameReader:
+    """The session's reader of normalized parts, built once."""
+    return spark.read.schema(_READ_SCHEMA)
 
 
 @functools.cache
 def _aggregation(spark: SparkSession, threshold: float) -> tuple[list[Column], list[Column]]:
     """The grouping and aggregate columns, built once per session and threshold (some 40 JVM calls a job fewer)."""
-    valid = (
-        F.col(_CORRUPT).isNull()
-        & F.col("id").isNotNull()
-        & F.col("category").isNotNull()
-        & _finite("value")
-        & _finite("z")
-    )
     z = F.col("z")
+    valid = ~F.isnan(z) & (F.abs(z) != F.lit(math.inf))
     aggregates = [
         F.count(F.lit(1)).alias("count"),
         F.sum(z).alias("sum"),
@@ -318,20 +271,19 @@ def _aggregation(spark: SparkSession, threshold: float) -> tuple[list[Column], l
 
 
 def dataframe_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str, CategoryStats]:
-    """Aggregate ``z`` per category with the DataFrame API, validating every row in the same pass.
+    """Aggregate ``z`` per category with the DataFrame API, checking every z in the same pass.
 
-    A row is valid when it parses against the schema and has an id, a
-    category and finite value and z. Rows are grouped by category and
-    validity; if any row is invalid the request fails with ``input_invalid``
-    naming the first offending line. An input Spark reads as one split
-    anyway is marked as one partition, so the aggregation needs no shuffle:
-    one stage instead of two.
+    Rows are grouped by category and by whether z is finite; if any is not (NaN
+    or infinite) the request fails with ``input_invalid``. An input of at most
+    ``ONE_SPLIT_BYTES`` is read in one partition, so the aggregation needs no
+    shuffle: one stage instead of two.
     """
-    frame = _csv_reader(spark).csv(path)
-    if sum(_file_sizes(spark, path)) <= ONE_SPLIT_BYTES:
+    parts = parts_of(path)
+    frame = _parquet_reader(spark).parquet(*parts)
+    if sum(map(os.path.getsize, parts)) <= ONE_SPLIT_BYTES:
         frame = frame.coalesce(1)
     keys, aggregates = _aggregation(spark, threshold)
-    return _category_stats(spark, path, frame.groupBy(*keys).agg(*aggregates).collect())
+    return _category_stats(path, frame.groupBy(*keys).agg(*aggregates).collect())
 
 
 def dataframe_batch_aggregates(
@@ -339,36 +291,38 @@ def dataframe_batch_aggregates(
 ) -> dict[str, dict[str, CategoryStats] | RequestFailed]:
     """``dataframe_aggregates`` for several small inputs in one scan and one Spark job.
 
-    Rows are grouped by input file as well as category and validity; an input
-    with an invalid row fails alone (its value is the ``RequestFailed``), the
-    others get their aggregates. Keys of the result are the given paths. As
-    for one input, inputs that add up to one split are read as one partition.
+    Rows are grouped by input (the directory of the part ``_metadata.file_path``
+    names) as well as category and finiteness; an input with a z that is not
+    finite fails alone (its value is the ``RequestFailed``), the others get their
+    aggregates. Keys of the result are the given paths. As for one input, inputs
+    that add up to one split are read as one partition.
     """
-    frame = _csv_reader(spark).csv(paths).withColumn("_file", F.col("_metadata.file_path"))
-    if sum(sum(_file_sizes(spark, path)) for path in paths) <= ONE_SPLIT_BYTES:
+    parts = [part for path in paths for part in parts_of(path)]
+    frame = _parquet_reader(spark).parquet(*parts).withColumn("_input", F.regexp_extract(F.col("_metadata.file_path"), "^(.*)/", 1))
+    if sum(map(os.path.getsize, parts)) <= ONE_SPLIT_BYTES:
         frame = frame.coalesce(1)
     keys, aggregates = _aggregation(spark, threshold)
-    by_file: dict[tuple[str, str, str], list] = {}
-    for row in frame.groupBy(F.col("_file"), *keys).agg(*aggregates).collect():
-        by_file.setdefault(path_key(row["_file"], url_encoded=True), []).append(row)
-    _check_matched(by_file, paths)
+    by_input: dict[str, list] = {}
+    for row in frame.groupBy(F.col("_input"), *keys).agg(*aggregates).collect():
+        by_input.setdefault(_spark_location(row["_input"]), []).append(row)
+    unmatched = by_input.keys() - {_location(path) for path in paths}
+    if unmatched:  # their rows would be lost
+        raise RuntimeError(f"Spark named directories that match no input of the batch: {sorted(unmatched)[:3]}")
     results: dict[str, dict[str, CategoryStats] | RequestFailed] = {}
     for path in paths:
         try:
-            results[path] = _category_stats(spark, path, by_file.get(path_key(path), []))
+            results[path] = _category_stats(path, by_input.get(_location(path), []))
         except RequestFailed as failure:
             results[path] = failure
     return results
 
 
-def _category_stats(spark: SparkSession, path: str, rows: list) -> dict[str, CategoryStats]:
-    """The aggregate rows of one input as ``{category: CategoryStats}``; ``input_invalid`` if any row is invalid."""
+def _category_stats(path: str, rows: list) -> dict[str, CategoryStats]:
+    """The aggregate rows of one input as ``{category: CategoryStats}``; ``input_invalid`` if a z is not finite."""
     invalid = sum(row["count"] for row in rows if not row["valid"])
     if invalid:
-        first = _first_invalid_line(spark, path)
-        detail = f"line {first[0]}: {first[1]}" if first else "rows could not be read as id,value,category,z"
-        noun = "row" if invalid == 1 else "rows"
-        raise RequestFailed("input_invalid", f"{path}: {detail} ({invalid} invalid {noun} in all)")
+        noun = "record" if invalid == 1 else "records"
+        raise RequestFailed("input_invalid", f"{path}: {invalid} {noun} with a z that is not a finite number (NaN or infinite)")
     return {
         row["category"]: CategoryStats(
             count=row["count"],
@@ -390,66 +344,6 @@ def _category_stats(spark: SparkSession, path: str, rows: list) -> dict[str, Cat
 _State = list[float]
 
 
-def _records(lines: Iterable[str]) -> Iterator[tuple[str, float]]:
-    """Yield ``(category, z)`` for the data lines among ``lines`` (a partition of an input, or a whole file).
-
-    Header lines are skipped (the first line of every file; a directory input
-    has one per part; no data line can equal it, "value" not being a number).
-    Blank lines are skipped, as the DataFrame reader skips them. Unparseable lines are skipped too: the
-    DataFrame pipeline, which runs first, has already rejected any input that
-    has them, and a line only this parser rejects shows up as a count
-    mismatch in the comparison.
-    """
-    for line in lines:
-        if not line.strip() or line == HEADER_LINE or line == "\ufeff" + HEADER_LINE:
-            continue
-        try:
-            yield parse_record(line)
-        except ValueError:
-            continue
-
-
-def _columns(lines: Iterable[str]) -> dict[str, array.array]:
-    """The ``z`` values of the data lines among ``lines``, one column per category.
-
-    The same lines as ``_records`` yields, faster: a plain line (four fields, no
-    quote, no digit separator) is split and checked here, and only the others go
-    through ``parse_record``. A header or a line with a field that is not a number
-    fails ``float`` and is skipped, as ``_records`` skips it.
-    """
-    columns: dict[str, array.array] = {}
-    isfinite = math.isfinite
-    for line in lines:
-        fields = line.split(",")
-        if len(fields) != len(HEADER) or '"' in line or "_" in line:
-            for category, z in _records((line,)):
-                columns.setdefault(category, array.array("d")).append(z)
-            continue
-        record_id, value, category, z = fields
-        if not record_id or not category:
-            continue
-        try:
-            if not (isfinite(float(value)) and isfinite(z := float(z))):
-                continue
-        except ValueError:
-            continue
-        column = columns.get(category)
-        if column is None:
-            column = columns[category] = array.array("d")
-        column.append(z)
-    return columns
-
-
-def _summary(threshold: float, column: array.array) -> _State:
-    """One category's summary of ``column`` (not empty), the deviations taken from its own mean."""
-    z = np.frombuffer(column, dtype=np.float64)
-    total = float(z.sum())  # pairwise summation
-    mean = total / len(z)
-    m2 = float(np.square(z - mean).sum())
-    outliers = int(np.count_nonzero(np.abs(z) > threshold))
-    return [len(z), mean, m2, total, float(z.min()), float(z.max()), outliers]
-
-
 def _merge(left: _State, right: _State) -> _State:
     """Merge two summaries of the same category (Chan et al.'s pairwise update)."""
     count = left[0] + right[0]
@@ -464,64 +358,33 @@ def _merge(left: _State, right: _State) -> _State:
     return left
 
 
-def _partition_states(threshold: float, lines: Iterable[str]) -> Iterator[tuple[str, _State]]:
-    """Summarize the records of one partition per category."""
-    for category, column in _columns(lines).items():
-        yield category, _summary(threshold, column)
+def _row_group_states(threshold: float, tasks: Iterable[tuple[str, str, int]]) -> Iterator[tuple[tuple[str, str], _State]]:
+    """Summarize the row groups of one partition's ``(input, part, row group)`` tasks per (input, category).
 
-
-def rdd_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str, CategoryStats]:
-    """Aggregate ``z`` per category with the RDD API in one pass and no shuffle.
-
-    Each task folds its input into per-category states on the executors; only
-    those states (a few per category and task) are collected, and merged here,
-    as ``RDD.aggregate`` does: one stage instead of the two (and a shuffle)
-    that ``aggregateByKey`` costs, for the same result. Files of up to
-    ``WHOLE_FILE_MAX_BYTES`` (or the session's ``spark.sluice.rdd.wholeFileMaxBytes``)
-    are read whole and parsed by Arrow (10^7 records in 3 parts: 8.1 -> 2.0 s
-    against lines parsed in Python); a larger file is read as lines, in splits.
+    Consecutive tasks of one part share its opened file. ``category`` is read
+    as a dictionary array (its dictionary encoding kept), ``z`` as a float
+    column. A part that cannot be read fails the task, and so the Spark job.
     """
-    context = spark.sparkContext
-    limit = int(spark.conf.get(WHOLE_FILE_MAX_BYTES_CONF, str(WHOLE_FILE_MAX_BYTES)))
-    if max(_file_sizes(spark, path), default=0) <= limit:
-        files = context.binaryFiles(path)
-        partials = files.mapPartitions(functools.partial(_whole_file_states, threshold)).collect()
-    else:
-        partials = context.textFile(path).mapPartitions(functools.partial(_partition_states, threshold)).collect()
-    return _stats_of(_merged(partials))
+    for (path, part), tasks_of_part in itertools.groupby(tasks, key=lambda task: task[:2]):
+        with pq.ParquetFile(part, read_dictionary=["category"]) as file:
+            for _path, _part, index in tasks_of_part:
+                table = file.read_row_group(index, columns=_READ_COLUMNS)
+                for category, state in _table_states(threshold, table.column("category").combine_chunks(), table.column("z").to_numpy()):
+                    yield (path, category), state
 
 
-def _whole_file_states(threshold: float, files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, _State]]:
-    """Summarize whole files per category: parsed by Arrow, or line by line where Arrow refuses a file.
+def _table_states(threshold: float, categories: pa.DictionaryArray, z: np.ndarray) -> Iterator[tuple[str, _State]]:
+    """Summarize one row group per category with numpy: deviations from each category's own mean.
 
-    Arrow keeps to the same rows as ``_columns``: it skips blank lines, and a
-    row it cannot convert fails the file (which then goes through ``_columns``,
-    to be read as this pipeline always read it); rows without an id or a
-    category, or with a value or z that is not finite, are left out here.
+    A z that is not finite is left out (the DataFrame pipeline fails such an
+    input); a category may appear twice when a dictionary repeats a value (the
+    caller merges by category).
     """
-    for _name, content in files:
-        try:
-            table = pa_csv.read_csv(pa.py_buffer(content), convert_options=pa_csv.ConvertOptions(column_types=_ARROW_TYPES))
-            columns = [table.column(name) for name in HEADER]
-        except (pa.ArrowException, KeyError):
-            yield from _partition_states(threshold, content.decode("utf-8", errors="replace").splitlines())
-            continue
-        yield from _table_states(threshold, *columns)
-
-
-def _table_states(
-    threshold: float, ids: pa.ChunkedArray, values: pa.ChunkedArray, categories: pa.ChunkedArray, zs: pa.ChunkedArray
-) -> Iterator[tuple[str, _State]]:
-    """Summarize one parsed file's valid rows per category with numpy, as ``_summary`` does per column."""
-    valid = pc.and_(
-        pc.and_(pc.greater(pc.utf8_length(ids), 0), pc.greater(pc.utf8_length(categories), 0)),
-        pc.and_(pc.is_finite(values), pc.is_finite(zs)),
-    )
-    valid = pc.fill_null(valid, False)
-    encoded = pc.dictionary_encode(pc.filter(categories, valid)).combine_chunks()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    z = pc.filter(zs, valid).to_numpy()
-    kinds = len(encoded.dictionary)
+    codes = categories.indices.to_numpy(zero_copy_only=False)
+    finite = np.isfinite(z)
+    if not finite.all():
+        codes, z = codes[finite], z[finite]
+    kinds = len(categories.dictionary)
     count = np.bincount(codes, minlength=kinds)
     total = np.bincount(codes, weights=z, minlength=kinds)
     mean = total / np.maximum(count, 1)
@@ -530,49 +393,42 @@ def _table_states(
     low, high = np.full(kinds, np.inf), np.full(kinds, -np.inf)
     np.minimum.at(low, codes, z)
     np.maximum.at(high, codes, z)
-    for code, category in enumerate(encoded.dictionary.to_pylist()):
+    for code, category in enumerate(categories.dictionary.to_pylist()):
         if count[code]:
             yield category, [int(count[code]), float(mean[code]), float(m2[code]), float(total[code]), float(low[code]), float(high[code]), int(outliers[code])]
 
 
-def _file_states(threshold: float, files: Iterable[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], _State]]:
-    """Summarize the records of whole files per (file, category)."""
-    for name, content in files:
-        for category, column in _columns(content.splitlines()).items():
-            yield (name, category), _summary(threshold, column)
+def _states(spark: SparkSession, paths: list[str], threshold: float) -> dict[str, dict[str, _State]]:
+    """The merged per-category states of each input, from one Spark job over all their row groups.
+
+    The (input, part, row group) tasks, listed from the parts' footers, are
+    spread over at most the default parallelism of partitions; each partition
+    folds its row groups into states; only those (a few per category and row
+    group) are collected, and merged here, as ``RDD.aggregate`` does: one stage,
+    no shuffle.
+    """
+    tasks = [(path, part, index) for path in paths for part in parts_of(path) for index in range(pq.read_metadata(part).num_row_groups)]
+    context = spark.sparkContext
+    slices = max(1, min(len(tasks), context.defaultParallelism))
+    partials = context.parallelize(tasks, slices).mapPartitions(functools.partial(_row_group_states, threshold)).collect()
+    states: dict[str, dict[str, _State]] = {path: {} for path in paths}
+    for (path, category), state in partials:
+        merged = states[path]
+        merged[category] = _merge(merged[category], state) if category in merged else state
+    return states
+
+
+def rdd_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str, CategoryStats]:
+    """Aggregate ``z`` per category with the RDD API: pyarrow and numpy over each row group, no Spark reader."""
+    return _stats_of(_states(spark, [path], threshold)[path])
 
 
 def rdd_batch_aggregates(spark: SparkSession, paths: list[str], threshold: float) -> dict[str, dict[str, CategoryStats]]:
-    """``rdd_aggregates`` for several small inputs in one Spark job: ``wholeTextFiles`` packs many
-    files into each partition, which folds them into states per (file, category).
+    """``rdd_aggregates`` for several small inputs in one Spark job, its tasks keyed by (input, category).
 
-    Keys of the result are the given paths; an input without data rows maps to ``{}``.
+    Keys of the result are the given paths; an input without rows maps to ``{}``.
     """
-    partials = (
-        spark.sparkContext.wholeTextFiles(",".join(paths))
-        .mapPartitions(functools.partial(_file_states, threshold))
-        .collect()
-    )
-    by_file: dict[tuple[str, str, str], list[tuple[str, _State]]] = {}
-    for (name, category), state in partials:
-        by_file.setdefault(path_key(name), []).append((category, state))
-    _check_matched(by_file, paths)
-    return {path: _stats_of(_merged(by_file.get(path_key(path), []))) for path in paths}
-
-
-def _check_matched(by_file: dict[tuple[str, str, str], list], paths: list[str]) -> None:
-    """Fail unless every file Spark named is one of ``paths``: rows of an unmatched file would be lost."""
-    unmatched = by_file.keys() - {path_key(path) for path in paths}
-    if unmatched:
-        raise RuntimeError(f"Spark named files that match no input of the batch: {sorted(unmatched)[:3]}")
-
-
-def _merged(partials: Iterable[tuple[str, _State]]) -> dict[str, _State]:
-    """Merge partial states into one state per category."""
-    states: dict[str, _State] = {}
-    for category, state in partials:
-        states[category] = _merge(states[category], state) if category in states else state
-    return states
+    return {path: _stats_of(states) for path, states in _states(spark, paths, threshold).items()}
 
 
 def _stats_of(states: dict[str, _State]) -> dict[str, CategoryStats]:
@@ -589,6 +445,17 @@ def _stats_of(states: dict[str, _State]) -> dict[str, CategoryStats]:
         )
         for category, (count, mean, m2, total, low, high, outliers) in states.items()
     }
+
+
+# --- writing ---------------------------------------------------------------
+
+
+def write_part(path: str | os.PathLike[str], columns: Mapping[str, Any]) -> None:
+    """Write ``columns`` (id, value, category and z: sequences, numpy or Arrow arrays) as one part, as the
+    Swift stages write it: uncompressed, ``category`` dictionary-encoded, every column required (row groups
+    of pyarrow's default length). For the driver's warm-up and the benchmark."""
+    table = pa.table({name: columns[name] for name in COLUMNS}, schema=ARROW_SCHEMA)
+    pq.write_table(table, path, compression="none", use_dictionary=["category"], store_schema=False)
 
 
 # --- comparison ------------------------------------------------------------

@@ -11,8 +11,8 @@ Command line::
 ``--master`` defaults to ``local[*]``; ``--conf`` is repeatable and overrides the
 built-in settings (small-job tuning: ``spark.sql.shuffle.partitions=2``,
 adaptive execution off, no listing job for batches of many files, Arrow on, UI and console progress bar off). With a
-local master the driver runs both pipelines once on a tiny temporary file
-before it is ready, so that JVM and Python-worker warm-up is not timed as
+local master the driver runs both pipelines once on tiny temporary Parquet
+inputs before it is ready, so that JVM and Python-worker warm-up is not timed as
 part of the first job; ``--no-warmup`` skips that.
 
 Channels
@@ -36,13 +36,14 @@ job of its own, so a small request need not wait for a large one; responses to
 lines it works on at once come in the order they finish. It reads a line only
 when it has room for it::
 
-    {"request_id": "r-1", "job_id": "…", "input": "/path/to/normalized.csv",
+    {"request_id": "r-1", "job_id": "…", "input": "/path/to/normalized.parquet",
      "compare_pipelines": true, "outlier_threshold": 3.0}
 
     request_id, job_id  strings, echoed in the response
-    input               path or Hadoop URI of a CSV file with the header
-                        ``id,value,category,z`` (z is the upstream z-score;
-                        RFC 4180 quoting), or of a directory of part-*.csv files
+    input               local path (on a cluster: the same path on every host,
+                        e.g. an NFS mount) of the job's normalized artifact: a
+                        directory of Parquet files part-00000.parquet,
+                        part-00001.parquet, … (see "Input" below)
     compare_pipelines   optional boolean, default true: also run the RDD
                         pipeline and compare it with the DataFrame pipeline
     outlier_threshold   optional finite number >= 0, default 3.0: a row is an
@@ -61,12 +62,15 @@ pipelines' seconds overlap; a request that runs alone runs them one after
 the other. One request's bad input fails that request alone; if
 the batched job itself fails, each request is run on its own.
 
-An input may be a file or a directory of ``part-*.csv`` files (a large job's
-artifact in parts), each with the header.
-
-A row is valid when it has four fields, a non-empty id and category, and
-finite numbers for value and z; one invalid row fails the request. Blank
-lines are skipped.
+Input
+    A directory holding one part (a small job) or several (a large one),
+    named part-*.parquet (other files in it are ignored), each of one or more
+    row groups, with exactly these required (non-nullable) columns, in any
+    order: id INT64 (or INT64 with the logical type INT(64, signed)), value
+    DOUBLE, category BYTE_ARRAY with the logical type STRING, z DOUBLE (the
+    normalized value, what is aggregated). The footers are checked before any
+    Spark job; the pages when they are read. Every z must be finite: one NaN
+    or infinity fails the request.
 
 Success response (aggregates from the DataFrame pipeline, categories sorted)::
 
@@ -86,7 +90,7 @@ Success response (aggregates from the DataFrame pipeline, categories sorted)::
     were compared. Counts and outliers must be equal; a float aggregate a
     (DataFrame) and b (RDD) agree when
     |a - b| <= absolute + relative * max(|a|, |b|, m), m being the category's
-    largest |z| (times its count for the sum). An input with a header and no
+    largest |z| (times its count for the sum). An input whose parts hold no
     rows gives "records": 0 and "categories": []. No number is ever NaN or
     infinite.
 
@@ -98,10 +102,29 @@ Error response; the driver keeps serving::
     bad_request         the line is not a JSON object or a field is missing or
                         wrong (request_id and job_id are null unless they could
                         be read from the line)
-    input_missing       the input file does not exist
-    input_invalid       empty, wrong header, a directory without parts, or an
-                        invalid row (the message names the file and the first
-                        bad line)
+    input_missing       the input does not exist:
+                            input not found: PATH
+    input_invalid       the input cannot be read as a normalized artifact; the
+                        message starts with the input (PATH, as requested) or
+                        the part at fault (PART: PATH/part-NNNNN.parquet):
+                            PATH: not a directory of part-*.parquet files
+                            PATH: a directory without part-*.parquet files
+                            PART: not a readable Parquet file: REASON
+                                (not Parquet, or its footer cut off)
+                            PART: wrong schema: WHAT; expected id INT64, value
+                                DOUBLE, category BYTE_ARRAY String, z DOUBLE,
+                                all REQUIRED
+                                (WHAT: "columns id, value, group, z" or, per
+                                column, "z is FLOAT REQUIRED")
+                            PART: truncated or corrupt: column C of row group
+                                R spans bytes S to E, outside the data (bytes
+                                4 to D)   (cut short before its footer)
+                            PART: row group R cannot be read: REASON
+                                (a damaged page: found when a Spark job over
+                                the input fails, by reading its pages again)
+                            PATH: N records with a z that is not a finite
+                                number (NaN or infinite)
+                            PATH: the aggregates of z overflow a double
     pipelines_disagree  the RDD and DataFrame results differ beyond the tolerance
     spark_error         Spark failed; if the session itself is gone, the driver
                         answers the request and then exits with status 1
@@ -149,6 +172,8 @@ from sluice_pipelines import (
     dataframe_batch_aggregates,
     rdd_aggregates,
     rdd_batch_aggregates,
+    read_failure,
+    write_part,
 )
 
 APP_NAME = "sluice-spark-runner"
@@ -170,7 +195,8 @@ _SESSION_DEFAULTS = {
     "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",
     # A large job's artifact is a few parts of up to 128 MiB: read as splits of that size,
     # 3 parts leave one of two cores idle through the last third (DataFrame on the
-    # 10^7-record job's artifact, one warm session: 7.7 -> 6.6 s).
+    # 10^7-record job's CSV artifact, one warm session: 7.7 -> 6.6 s). Parquet is split
+    # at row groups, so this counts where a part holds several.
     "spark.sql.files.maxPartitionBytes": "32m",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.execution.arrow.pyspark.fallback.enabled": "true",
@@ -282,9 +308,10 @@ def start_session(master: str, extra_conf: list[tuple[str, str]]) -> SparkSessio
 def _warm_up(spark: SparkSession) -> None:
     """Run both pipelines, alone and batched, on tiny temporary inputs, compiling and starting what the first job would."""
     with tempfile.TemporaryDirectory(prefix="sluice-spark-warmup-") as directory:
-        paths = [Path(directory) / f"warmup-{index}.csv" for index in range(2)]
+        paths = [Path(directory) / f"warmup-{index}" / "normalized.parquet" for index in range(2)]
         for path in paths:
-            path.write_text("id,value,category,z\n1,1.0,A,-1.0\n2,2.0,B,0.5\n3,3.0,A,1.0\n", encoding="utf-8")
+            path.mkdir(parents=True)
+            write_part(path / "part-00000.parquet", {"id": [1, 2, 3], "value": [1.0, 2.0, 3.0], "category": ["A", "B", "A"], "z": [-1.0, 0.5, 1.0]})
         requests = [Request(f"warmup-{index}", "warmup", str(path), True, DEFAULT_OUTLIER_THRESHOLD) for index, path in enumerate(paths)]
         _run(spark, requests[0])
         for outcome in _run_batch(spark, requests):
@@ -357,16 +384,25 @@ def _category_rows(stats: dict[str, CategoryStats]) -> list[dict[str, Any]]:
 
 
 def _run(spark: SparkSession, request: Request) -> dict[str, Any]:
-    """Run the pipelines for one request and build the success fields of the response."""
-    check_input(spark, request.input)
-    started = time.perf_counter()
-    frame_stats = dataframe_aggregates(spark, request.input, request.outlier_threshold)
-    frame_seconds = time.perf_counter() - started
-    rdd_stats, rdd_seconds = None, 0.0
-    if request.compare_pipelines:
-        started = time.perf_counter()
-        rdd_stats = rdd_aggregates(spark, request.input, request.outlier_threshold)
-        rdd_seconds = time.perf_counter() - started
+    """Run the pipelines for one request and build the success fields of the response.
+
+    A Spark job that fails over an input that passed ``check_input`` may have
+    met a damaged page: if the session is alive and a part's pages cannot be
+    read, the request fails with ``input_invalid`` naming that part; any other
+    failure goes on as it is (``spark_error``).
+    """
+    check_input(request.input)
+    try:
+        frame_stats, frame_seconds = _timed(dataframe_aggregates, spark, request.input, request.outlier_threshold)
+        rdd_stats, rdd_seconds = None, 0.0
+        if request.compare_pipelines:
+            rdd_stats, rdd_seconds = _timed(rdd_aggregates, spark, request.input, request.outlier_threshold)
+    except RequestFailed:
+        raise
+    except Exception:
+        if _session_alive(spark) and (unreadable := read_failure(request.input)) is not None:
+            raise unreadable from None
+        raise
     return _result(request, frame_stats, rdd_stats, None, frame_seconds, rdd_seconds)
 
 
@@ -411,13 +447,13 @@ def _run_batch(spark: SparkSession, requests: list[Request]) -> list[dict[str, A
 
     A request whose input fails the checks is left out of the Spark job. If the
     batched job fails in Spark, every request is run on its own, so that one
-    input Spark cannot read costs only its own job.
+    input Spark cannot read (a damaged page) costs only its own job.
     """
     outcomes: list[dict[str, Any] | RequestFailed | None] = [None] * len(requests)
     checked: list[int] = []
     for index, request in enumerate(requests):
         try:
-            check_input(spark, request.input)
+            check_input(request.input)
             checked.append(index)
         except RequestFailed as failure:
             outcomes[index] = failure
