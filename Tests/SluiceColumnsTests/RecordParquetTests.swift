@@ -23,7 +23,7 @@ import Testing
         columns.categoryCodes.map { columns.categoryNames[Int($0)] }
     }
 
-    @Test(arguments: [(1, 1), (1_000, 1_000), (10_000, 3_000), (300_000, 100_000)])
+    @Test(arguments: [(1, 1), (1_000, 1_000), (10_000, 3_000), (300_000, 100_000), (1_200_000, 1_100_000)])
     func writtenColumnsReadBackEqual(count: Int, partRecords: Int) throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let written = columns(count)

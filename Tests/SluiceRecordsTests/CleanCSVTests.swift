@@ -71,6 +71,22 @@ import Testing
         #expect(clean("id,value,category\n1,1.12345,A\n", limits: tight) == nil)
     }
 
+    /// Cut into pieces read at once: the same records, the categories in order of first
+    /// appearance across pieces, and a duplicate or a bad row in any piece still found.
+    @Test func piecesReadAtOnceGiveTheWholeBatch() throws {
+        let rows = (1...4_000).map { "\($0),\(Double($0) / 7),\(["d", "c", "b", "a", "é"][($0 / 900) % 5])\n" }
+        let text = "id,value,category\n" + rows.joined()
+        let pieces = try #require(Array(text.utf8).withUnsafeBytes { CleanCSV.columns($0, limits: limits, pieceBytes: 1_000) })
+        #expect(records(pieces) == full(text))
+        #expect(pieces.categoryNames == ["d", "c", "b", "a", "é"])
+        let descending = "id,value,category\n" + rows.reversed().joined()
+        #expect(try records(#require(Array(descending.utf8).withUnsafeBytes { CleanCSV.columns($0, limits: limits, pieceBytes: 1_000) })) == full(descending))
+        for bad in ["1,1,x\n", "3999,1,x\n", "5000,x,y\n", "\n"] {
+            let spoiled = "id,value,category\n" + rows.prefix(3_000).joined() + bad + rows.suffix(1_000).joined()
+            #expect(Array(spoiled.utf8).withUnsafeBytes { CleanCSV.columns($0, limits: limits, pieceBytes: 1_000) } == nil, "\(bad)")
+        }
+    }
+
     /// Random plain batches: the same records as the full path, in the same order.
     @Test func randomBatchesAgreeWithTheFullPath() throws {
         var random = SystemRandomNumberGenerator()

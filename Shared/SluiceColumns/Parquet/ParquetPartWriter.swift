@@ -1,6 +1,7 @@
-/// Encodes one part of a ``RecordParquet`` artifact: a Parquet file with one row group
-/// of the given records, uncompressed, `category` dictionary-coded with the part's own
-/// dictionary, data pages of ``RecordParquet/pageRecords`` values.
+/// Encodes one part of a ``RecordParquet`` artifact: a Parquet file of the given records
+/// in row groups of ``RecordParquet/rowGroupRecords`` (the unit a Spark task reads),
+/// uncompressed, `category` dictionary-coded with each row group's own dictionary, data
+/// pages of ``RecordParquet/pageRecords`` values.
 enum ParquetPartWriter {
     /// Where a column chunk lies in the file, for the footer.
     private struct Chunk {
@@ -15,12 +16,19 @@ enum ParquetPartWriter {
     static func encode(_ columns: RecordColumns, records: Range<Int>) -> [UInt8] {
         var file = ParquetFormat.magic
         file.reserveCapacity(records.count * (columns.z == nil ? 18 : 26) + 4096)
-        var chunks: [Chunk] = []
-        chunks.append(plainChunk(ParquetFormat.recordColumns[0], columns.ids[records], into: &file))
-        chunks.append(plainChunk(ParquetFormat.recordColumns[1], columns.values[records], into: &file))
-        chunks.append(categoryChunk(columns, records: records, into: &file))
-        if let z = columns.z { chunks.append(plainChunk(ParquetFormat.z, z[records], into: &file)) }
-        let footer = footer(chunks, rows: records.count)
+        var groups: [(rows: Int, chunks: [Chunk])] = []
+        var start = records.lowerBound
+        repeat {
+            let group = start..<min(start + RecordParquet.rowGroupRecords, records.upperBound)
+            var chunks: [Chunk] = []
+            chunks.append(plainChunk(ParquetFormat.recordColumns[0], columns.ids[group], into: &file))
+            chunks.append(plainChunk(ParquetFormat.recordColumns[1], columns.values[group], into: &file))
+            chunks.append(categoryChunk(columns, records: group, into: &file))
+            if let z = columns.z { chunks.append(plainChunk(ParquetFormat.z, z[group], into: &file)) }
+            groups.append((group.count, chunks))
+            start = group.upperBound
+        } while start < records.upperBound
+        let footer = footer(groups, rows: records.count)
         file += footer
         let length = UInt32(footer.count)
         file += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
@@ -112,22 +120,23 @@ enum ParquetPartWriter {
         file += header.bytes
     }
 
-    /// `FileMetaData`: the schema, one row group, and where each column chunk lies.
-    private static func footer(_ chunks: [Chunk], rows: Int) -> [UInt8] {
+    /// `FileMetaData`: the schema, the row groups, and where each column chunk lies.
+    private static func footer(_ groups: [(rows: Int, chunks: [Chunk])], rows: Int) -> [UInt8] {
+        let columns = groups[0].chunks.map(\.column)
         var footer = CompactWriter()
         footer.beginStruct()
         footer.i32(1, 1)
-        footer.list(2, of: .structure, count: chunks.count + 1)
+        footer.list(2, of: .structure, count: columns.count + 1)
         footer.beginStruct()
         footer.binary(4, "schema")
-        footer.i32(5, Int32(chunks.count))
+        footer.i32(5, Int32(columns.count))
         footer.endStruct()
-        for chunk in chunks {
+        for column in columns {
             footer.beginStruct()
-            footer.i32(1, chunk.column.type.rawValue)
+            footer.i32(1, column.type.rawValue)
             footer.i32(3, ParquetFormat.required)
-            footer.binary(4, chunk.column.name)
-            if chunk.column.isString {
+            footer.binary(4, column.name)
+            if column.isString {
                 footer.i32(6, ParquetFormat.utf8)
                 footer.field(10, .structure)  // LogicalType, the union's STRING member (1), an empty struct
                 footer.beginStruct()
@@ -139,31 +148,33 @@ enum ParquetPartWriter {
             footer.endStruct()
         }
         footer.i64(3, Int64(rows))
-        footer.list(4, of: .structure, count: 1)
-        footer.beginStruct()
-        footer.list(1, of: .structure, count: chunks.count)
-        for chunk in chunks {
+        footer.list(4, of: .structure, count: groups.count)
+        for group in groups {
             footer.beginStruct()
-            footer.i64(2, Int64(chunk.start))
-            footer.field(3, .structure)
-            footer.beginStruct()
-            footer.i32(1, chunk.column.type.rawValue)
-            footer.list(2, of: .i32, count: chunk.encodings.count)
-            for encoding in chunk.encodings { footer.i32Element(encoding.rawValue) }
-            footer.list(3, of: .binary, count: 1)
-            footer.binaryValue(Array(chunk.column.name.utf8))
-            footer.i32(4, ParquetFormat.uncompressed)
-            footer.i64(5, Int64(rows))
-            footer.i64(6, Int64(chunk.size))
-            footer.i64(7, Int64(chunk.size))
-            footer.i64(9, Int64(chunk.dataPageOffset))
-            if let dictionary = chunk.dictionaryPageOffset { footer.i64(11, Int64(dictionary)) }
-            footer.endStruct()
+            footer.list(1, of: .structure, count: group.chunks.count)
+            for chunk in group.chunks {
+                footer.beginStruct()
+                footer.i64(2, Int64(chunk.start))
+                footer.field(3, .structure)
+                footer.beginStruct()
+                footer.i32(1, chunk.column.type.rawValue)
+                footer.list(2, of: .i32, count: chunk.encodings.count)
+                for encoding in chunk.encodings { footer.i32Element(encoding.rawValue) }
+                footer.list(3, of: .binary, count: 1)
+                footer.binaryValue(Array(chunk.column.name.utf8))
+                footer.i32(4, ParquetFormat.uncompressed)
+                footer.i64(5, Int64(group.rows))
+                footer.i64(6, Int64(chunk.size))
+                footer.i64(7, Int64(chunk.size))
+                footer.i64(9, Int64(chunk.dataPageOffset))
+                if let dictionary = chunk.dictionaryPageOffset { footer.i64(11, Int64(dictionary)) }
+                footer.endStruct()
+                footer.endStruct()
+            }
+            footer.i64(2, Int64(group.chunks.reduce(0) { $0 + $1.size }))
+            footer.i64(3, Int64(group.rows))
             footer.endStruct()
         }
-        footer.i64(2, Int64(chunks.reduce(0) { $0 + $1.size }))
-        footer.i64(3, Int64(rows))
-        footer.endStruct()
         footer.binary(6, "sluice")
         footer.endStruct()
         return footer.bytes

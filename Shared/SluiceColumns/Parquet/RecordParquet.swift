@@ -1,12 +1,14 @@
 import Foundation
+import Synchronization
 
 /// The one definition of Sluice's columnar artifacts, `validated.parquet` and
 /// `normalized.parquet`: what the validator writes for the normalizer, and the normalizer
 /// for Spark and for users (`spark.read.parquet(path)`, `pandas.read_parquet(path)`).
 ///
 /// An artifact is a directory of parts `part-00000.parquet`, `part-00001.parquet`, … in
-/// record order, at most ``defaultPartRecords`` records each (one row group a part), so
-/// that Spark's executors and both cores read a large job in parallel. Each part is a
+/// record order, at most ``defaultPartRecords`` records each, in row groups of
+/// ``rowGroupRecords``: Spark gives each row group a task, so both cores (and a
+/// cluster's executors) read a job of a million records in parallel. Each part is a
 /// Parquet file, uncompressed, with these required columns:
 ///
 /// | column | Parquet type | meaning |
@@ -25,6 +27,8 @@ public enum RecordParquet {
     public static let normalizedName = "normalized.parquet"
     /// 2^21 records: about 40 MB a part with `z`.
     public static let defaultPartRecords = 1 << 21
+    /// Records in a row group: about 13 MB with `z`.
+    static let rowGroupRecords = 1 << 19
     /// Values a data page holds: 1 MiB of doubles.
     static let pageRecords = 1 << 17
 
@@ -41,12 +45,19 @@ public enum RecordParquet {
         do {
             try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try files.createDirectory(at: staging, withIntermediateDirectories: false)
-            var start = 0, index = 0
-            repeat {
-                let end = min(start + partRecords, columns.count)
-                try PartFile.write(ParquetPartWriter.encode(columns, records: start..<end), to: staging.appendingPathComponent(partName(index)))
-                (start, index) = (end, index + 1)
-            } while start < columns.count
+            // Parts are encoded and written on every core at once: most of the time is the
+            // kernel's copy into the page cache, which one thread cannot keep busy.
+            let parts = max(1, (columns.count + partRecords - 1) / partRecords)
+            let failures = Mutex<[any Error]>([])
+            DispatchQueue.concurrentPerform(iterations: parts) { index in
+                let records = (index * partRecords)..<min((index + 1) * partRecords, columns.count)
+                do {
+                    try PartFile.write(ParquetPartWriter.encode(columns, records: records), to: staging.appendingPathComponent(partName(index)))
+                } catch {
+                    failures.withLock { $0.append(error) }
+                }
+            }
+            if let failure = failures.withLock({ $0.first }) { throw failure }
             if files.fileExists(atPath: target.path) { try files.removeItem(at: target) }
             guard rename(staging.path, target.path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)])
@@ -62,16 +73,26 @@ public enum RecordParquet {
     /// another schema, is a ``ParquetError`` that names the part and what is wrong.
     public static func read(_ url: URL, withZ: Bool = false) throws(ParquetError) -> RecordColumns {
         let parts = try partURLs(url)
+        // Each part is read and decoded on its own core, then joined in order.
+        let decoded = Mutex<[Int: Result<RecordColumns, ParquetError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+            let part = parts[index]
+            let result: Result<RecordColumns, ParquetError>
+            do {
+                let bytes = try PartFile.read(part)
+                result = Result { () throws(ParquetError) in try ParquetPartReader(bytes: bytes, name: part.lastPathComponent).read(withZ: withZ) }
+            } catch {
+                result = .failure(ParquetError(part: part.lastPathComponent, "cannot be read: \(error)"))
+            }
+            decoded.withLock { $0[index] = result }
+        }
+        let results = decoded.withLock { $0 }
         var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = [], names: [String] = []
         var z: [Double] = []
         var codeOf: [String: UInt32] = [:]
-        for part in parts {
-            let bytes: [UInt8]
-            do { bytes = try PartFile.read(part) } catch {
-                throw ParquetError(part: part.lastPathComponent, "cannot be read: \(error)")
-            }
-            let columns = try ParquetPartReader(bytes: bytes, name: part.lastPathComponent).read(withZ: withZ)
-            // Each part has its own dictionary; codes are renumbered into the artifact's.
+        for index in parts.indices {
+            let columns = try results[index]!.get()
+            // Each part has its own dictionary: its codes are renumbered into the artifact's.
             let global = columns.categoryNames.map { name in
                 if let code = codeOf[name] { return code }
                 let code = UInt32(names.count)
