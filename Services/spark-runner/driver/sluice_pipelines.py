@@ -20,7 +20,8 @@ deviation, min and max of ``z`` and the number of outliers (rows with
 Both return ``{category: CategoryStats}`` to the driver; only those per-category
 rows (never the records) travel back to Python. ``dataframe_batch_aggregates``
 and ``rdd_batch_aggregates`` do the same for many small inputs at once, in one
-Spark job each, grouped by input and category. ``check_input`` checks an input
+Spark job each, grouped by input and category, on one in-memory input that
+``read_batch`` makes of them (no file of a small job is opened by the JVM). ``check_input`` checks an input
 from its parts' footers before any job runs; ``read_failure`` reads its pages
 after a job over it failed, since damage inside a page shows only then.
 ``compare`` checks that the two results agree. This module also runs on the
@@ -35,11 +36,9 @@ import functools
 import itertools
 import math
 import os
-import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pyarrow as pa
@@ -234,16 +233,6 @@ def _reason(error: Exception) -> str:
     return " ".join("".join(char if char.isprintable() else " " for char in str(error)).split())
 
 
-def _location(path: str) -> str:
-    """An input directory as an absolute, normalized path: how a batch matches Spark's file names with its inputs."""
-    return posixpath.normpath(os.path.abspath(path))
-
-
-def _spark_location(uri: str) -> str:
-    """The path of a directory Spark names by URI, URL-encoded (``file:/a%20b``), as ``_location`` gives it."""
-    return posixpath.normpath(unquote(urlsplit(uri).path) or "/")
-
-
 # --- DataFrame pipeline ----------------------------------------------------
 
 
@@ -286,32 +275,59 @@ def dataframe_aggregates(spark: SparkSession, path: str, threshold: float) -> di
     return _category_stats(path, frame.groupBy(*keys).agg(*aggregates).collect())
 
 
-def dataframe_batch_aggregates(
-    spark: SparkSession, paths: list[str], threshold: float
-) -> dict[str, dict[str, CategoryStats] | RequestFailed]:
-    """``dataframe_aggregates`` for several small inputs in one scan and one Spark job.
+@dataclass(frozen=True)
+class Batch:
+    """Several small inputs read once, by pyarrow in the driver, into one in-memory table.
 
-    Rows are grouped by input (the directory of the part ``_metadata.file_path``
-    names) as well as category and finiteness; an input with a z that is not
-    finite fails alone (its value is the ``RequestFailed``), the others get their
-    aggregates. Keys of the result are the given paths. As for one input, inputs
-    that add up to one split are read as one partition.
+    A batch of small jobs reaches Spark as this one input (no file is opened by
+    the JVM): columns ``_input`` (the index of the input in ``paths``),
+    ``category`` and ``z``, the inputs one after the other from ``offsets[i]``.
+    Inputs whose pages could not be read are in ``failures`` instead.
     """
-    parts = [part for path in paths for part in parts_of(path)]
-    frame = _parquet_reader(spark).parquet(*parts).withColumn("_input", F.regexp_extract(F.col("_metadata.file_path"), "^(.*)/", 1))
-    if sum(map(os.path.getsize, parts)) <= ONE_SPLIT_BYTES:
-        frame = frame.coalesce(1)
-    keys, aggregates = _aggregation(spark, threshold)
-    by_input: dict[str, list] = {}
-    for row in frame.groupBy(F.col("_input"), *keys).agg(*aggregates).collect():
-        by_input.setdefault(_spark_location(row["_input"]), []).append(row)
-    unmatched = by_input.keys() - {_location(path) for path in paths}
-    if unmatched:  # their rows would be lost
-        raise RuntimeError(f"Spark named directories that match no input of the batch: {sorted(unmatched)[:3]}")
-    results: dict[str, dict[str, CategoryStats] | RequestFailed] = {}
+
+    paths: list[str]
+    table: pa.Table
+    offsets: list[int]
+    failures: dict[str, RequestFailed]
+
+
+def read_batch(paths: list[str]) -> Batch:
+    """Read the ``category`` and ``z`` of every part of each input (in order) into one ``Batch``."""
+    tables, offsets, failures, rows = [], [], {}, 0
+    kept = []
     for path in paths:
         try:
-            results[path] = _category_stats(path, by_input.get(_location(path), []))
+            table = pa.concat_tables(pq.read_table(part, columns=_READ_COLUMNS) for part in parts_of(path))
+        except RequestFailed as failure:
+            failures[path] = failure
+            continue
+        except (OSError, pa.ArrowException):
+            failures[path] = read_failure(path) or RequestFailed("input_invalid", f"{path}: cannot be read")
+            continue
+        tables.append(table.append_column("_input", pa.array([len(kept)] * table.num_rows, pa.int32())))
+        kept.append(path)
+        offsets.append(rows)
+        rows += table.num_rows
+    table = pa.concat_tables(tables) if tables else pa.table({"category": pa.array([], pa.string()), "z": pa.array([], pa.float64()), "_input": pa.array([], pa.int32())})
+    return Batch(kept, table, offsets, failures)
+
+
+def dataframe_batch_aggregates(spark: SparkSession, batch: Batch, threshold: float) -> dict[str, dict[str, CategoryStats] | RequestFailed]:
+    """``dataframe_aggregates`` for a ``Batch``: its table made a DataFrame (Arrow), one partition, one Spark job.
+
+    Rows are grouped by input as well as category and finiteness; an input with
+    a z that is not finite fails alone (its value is the ``RequestFailed``), the
+    others get their aggregates. Keys of the result are the batch's paths.
+    """
+    frame = spark.createDataFrame(batch.table).coalesce(1)
+    keys, aggregates = _aggregation(spark, threshold)
+    by_input: dict[int, list] = {}
+    for row in frame.groupBy(F.col("_input"), *keys).agg(*aggregates).collect():
+        by_input.setdefault(row["_input"], []).append(row)
+    results: dict[str, dict[str, CategoryStats] | RequestFailed] = {}
+    for index, path in enumerate(batch.paths):
+        try:
+            results[path] = _category_stats(path, by_input.get(index, []))
         except RequestFailed as failure:
             results[path] = failure
     return results
@@ -423,12 +439,29 @@ def rdd_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str
     return _stats_of(_states(spark, [path], threshold)[path])
 
 
-def rdd_batch_aggregates(spark: SparkSession, paths: list[str], threshold: float) -> dict[str, dict[str, CategoryStats]]:
-    """``rdd_aggregates`` for several small inputs in one Spark job, its tasks keyed by (input, category).
+def rdd_batch_aggregates(spark: SparkSession, batch: Batch, threshold: float) -> dict[str, dict[str, CategoryStats]]:
+    """``rdd_aggregates`` for a ``Batch``: each input's categories and z sent to one task, summarized per (input, category).
 
-    Keys of the result are the given paths; an input without rows maps to ``{}``.
+    Keys of the result are the batch's paths; an input without rows maps to ``{}``.
     """
-    return {path: _stats_of(states) for path, states in _states(spark, paths, threshold).items()}
+    ends = batch.offsets[1:] + [batch.table.num_rows]
+    pieces = [
+        (index, batch.table.column("category").slice(start, end - start).to_pylist(), batch.table.column("z").slice(start, end - start).to_numpy())
+        for index, (start, end) in enumerate(zip(batch.offsets, ends))
+    ]
+    states: dict[str, dict[str, _State]] = {path: {} for path in batch.paths}
+    for (index, category), state in spark.sparkContext.parallelize(pieces, 1).mapPartitions(functools.partial(_input_states, threshold)).collect():
+        merged = states[batch.paths[index]]
+        merged[category] = _merge(merged[category], state) if category in merged else state
+    return {path: _stats_of(merged) for path, merged in states.items()}
+
+
+def _input_states(threshold: float, pieces: Iterable[tuple[int, list[str], np.ndarray]]) -> Iterator[tuple[tuple[int, str], _State]]:
+    """Summarize each batched input's records per category (on an executor)."""
+    for index, categories, z in pieces:
+        encoded = pa.array(categories, pa.string()).dictionary_encode()
+        for category, state in _table_states(threshold, encoded, z):
+            yield (index, category), state
 
 
 def _stats_of(states: dict[str, _State]) -> dict[str, CategoryStats]:
