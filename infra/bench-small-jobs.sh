@@ -10,8 +10,9 @@
 #      this run only (SLUICE_AUTH=off; loopback), as the generator sends none
 #   3. Sluice with the spark-runner as this shell configures it (batching on by default)
 #   4. Sluice with 4 x N clients (more jobs waiting: bigger batches)
-#   5. Sluice with batching off (SLUICE_SPARK_BATCH_SIZE=1), one spark-runner
-#   6. the same with a second spark-runner replica (infra/services.sh add): 1 -> 2 replicas
+#   5. the run of 3 again, with the CPU each process spent per job (infra/bench/cpu_per_job.py)
+#   6. Sluice with batching off (SLUICE_SPARK_BATCH_SIZE=1), one spark-runner
+#   7. the same with a second spark-runner replica (infra/services.sh add): 1 -> 2 replicas
 # After each start of a spark-runner, 10 x N jobs warm its JVM up, untimed (its first
 # batches run slower while the JIT compiles; a running service is past them).
 # The gateway runs with a rate limit out of the way for the run (a bench client makes
@@ -67,6 +68,9 @@ infra/peer-celery.sh load-at "$sluice_url/process" "$SLUICE_DATABASE_URL" \
 SLUICE_RATE_LIMIT=1000000 SLUICE_RATE_BURST=1000000 infra/services.sh restart gateway >/dev/null
 sluice_run "sluice, batching on" "$clients"
 sluice_run "sluice, batching on, $((4 * clients)) clients" $((4 * clients))
+say "CPU per job by process, batching on, $clients clients"
+.sluice/venv/bin/python infra/bench/cpu_per_job.py --run-dir "$SLUICE_HOME/run" --jobs "$jobs" -- \
+    .build/release/sluice bench --jobs "$jobs" --clients "$clients" --records "$records" >"$SLUICE_HOME/bench/small-jobs-cpu.md"
 SLUICE_SPARK_BATCH_SIZE=1 SLUICE_PREFETCH=4 infra/services.sh restart spark-runner >/dev/null
 warm_up
 sluice_run "sluice, batching off" "$clients"
@@ -91,3 +95,4 @@ for r in rows:
         continue
     print(f"| {r['label']} | {r['clients']} | {r['completed']} of {r['jobs']} | {r['jobs_per_second']:.1f} | {r['latency_p50_seconds']:.3f} | {r['jobs_per_second'] / peer_rate:.2f}x |")
 PY
+cat "$SLUICE_HOME/bench/small-jobs-cpu.md"
