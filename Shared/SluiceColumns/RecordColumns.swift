@@ -27,24 +27,16 @@ public struct RecordColumns: Sendable, Equatable {
     /// Builds the columns from records given as `(id, value, category)`, coding the
     /// categories in order of first appearance.
     public init<Records: Collection>(_ records: Records, id: (Records.Element) -> Int64, value: (Records.Element) -> Double, category: (Records.Element) -> String) {
-        var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = [], names: [String] = []
+        var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = []
         ids.reserveCapacity(records.count)
         values.reserveCapacity(records.count)
         codes.reserveCapacity(records.count)
-        var codeOf: [String: UInt32] = [:]
+        var dictionary = CategoryDictionary()
         for record in records {
             ids.append(id(record))
             values.append(value(record))
-            let name = category(record)
-            if let code = codeOf[name] {
-                codes.append(code)
-            } else {
-                let code = UInt32(names.count)
-                codeOf[name] = code
-                names.append(name)
-                codes.append(code)
-            }
+            codes.append(dictionary.code(of: category(record)))
         }
-        self.init(ids: ids, values: values, categoryCodes: codes, categoryNames: names)
+        self.init(ids: ids, values: values, categoryCodes: codes, categoryNames: dictionary.names)
     }
 }

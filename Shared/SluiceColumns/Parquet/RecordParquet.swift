@@ -87,26 +87,20 @@ public enum RecordParquet {
             decoded.withLock { $0[index] = result }
         }
         let results = decoded.withLock { $0 }
-        var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = [], names: [String] = []
+        var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = []
         var z: [Double] = []
-        var codeOf: [String: UInt32] = [:]
+        var dictionary = CategoryDictionary()
         for index in parts.indices {
             let columns = try results[index]!.get()
             // Each part has its own dictionary: its codes are renumbered into the artifact's.
-            let global = columns.categoryNames.map { name in
-                if let code = codeOf[name] { return code }
-                let code = UInt32(names.count)
-                codeOf[name] = code
-                names.append(name)
-                return code
-            }
+            let global = dictionary.codes(of: columns.categoryNames)
             ids += columns.ids
             values += columns.values
             codes.reserveCapacity(codes.count + columns.count)
             for code in columns.categoryCodes { codes.append(global[Int(code)]) }
             if let partZ = columns.z { z += partZ }
         }
-        return RecordColumns(ids: ids, values: values, categoryCodes: codes, categoryNames: names, z: withZ ? z : nil)
+        return RecordColumns(ids: ids, values: values, categoryCodes: codes, categoryNames: dictionary.names, z: withZ ? z : nil)
     }
 
     /// The artifact's parts in order; an error when it is missing or holds none.

@@ -52,22 +52,15 @@ public enum CleanCSV {
         }
         let results = read.compactMap { $0 }
         guard results.count == pieces.count else { return nil }
-        var names = results[0].names
-        var codeOf = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, UInt32($0)) })
+        var dictionary = CategoryDictionary(results[0].names)
         var ascending = results[0].ascending
         for (piece, result) in zip(pieces, results).dropFirst() {
-            let global = result.names.map { name in
-                if let code = codeOf[name] { return code }
-                let code = UInt32(names.count)
-                codeOf[name] = code
-                names.append(name)
-                return code
-            }
+            let global = dictionary.codes(of: result.names)
             for index in piece.offset..<(piece.offset + piece.records) { codes[index] = global[Int(codes[index])] }
             ascending = ascending && result.ascending && ids[piece.offset - 1] < ids[piece.offset]
         }
         guard ascending || !hasDuplicates(ids) else { return nil }
-        return RecordColumns(ids: ids, values: values, categoryCodes: codes, categoryNames: names)
+        return RecordColumns(ids: ids, values: values, categoryCodes: codes, categoryNames: dictionary.names)
     }
 
     /// The data lines from `start` cut into pieces at line starts, each with its record
