@@ -352,7 +352,8 @@ async function submit() {
       result.textContent = `${response.status} ${body.error?.code}: ${body.error?.message}${detail ? ` (${detail})` : ""}`;
       return;
     }
-    result.textContent = `job ${body.job_id} queued with ${body.records} records`;
+    // An input_uri body has no count yet: the validator reads the file.
+    result.textContent = body.records === undefined ? `job ${body.job_id} queued` : `job ${body.job_id} queued with ${body.records} records`;
     result.dataset.jobId = body.job_id;
     select(body.job_id);
   } finally {
