@@ -37,21 +37,21 @@ extension FullPipeline {
             }
         }
 
-        @Test func tenThousandCSVRecordsAndTwentyConcurrentJobsComplete() async throws {
-            // Parts of 2,500 records: the large job's normalized output is several files, as a large job's is.
+        @Test func aHundredThousandCSVRecordsAndTwentyConcurrentJobsComplete() async throws {
+            // Parts of 25,000 records: the large job's normalized output is several files, as a large job's is.
             var normalizer = NormalizerConfiguration.defaults
-            normalizer.partRecords = 2_500
+            normalizer.partRecords = 25_000
             try await TestPipeline.run(.all, normalizer: normalizer) { pipeline in
-                // 10,000 records as CSV, some categories with commas and quotes.
+                // 100,000 records as CSV, some categories with commas and quotes.
                 let categories = ["north", "south", "east, coast", "the \"west\""]
-                let large = (1...10_000).map { id -> (id: Int, value: Double, category: String) in
+                let large = (1...100_000).map { id -> (id: Int, value: Double, category: String) in
                     let value: Double = Double((id * 7919) % 1000) / 8 - 40
                     return (id: id, value: value, category: categories[id % 4])
                 }
                 let csv = "id,value,category\n" + large.map { "\($0.id),\($0.value),\(Self.quoted($0.category))\n" }.joined()
                 let response = try await pipeline.client.submit(Data(csv.utf8), contentType: "text/csv", wait: .seconds(180))
                 #expect(response.status == 200, "\(response.text.prefix(500))")
-                #expect(response.object()?["records_processed"] as? Int == 10_000)
+                #expect(response.object()?["records_processed"] as? Int == 100_000)
                 let summary = try #require(response.object()?["summary"] as? [String: Any])
                 #expect(Expected(large).problems(in: summary) == [])
                 let largeID = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
