@@ -41,9 +41,8 @@ from sluice_spark_driver import _conf_item, start_session  # noqa: E402
 SIZES = (1_000, 5_000, 10_000, 25_000, 100_000, 1_000_000)
 LARGE = 10_000_000
 CATEGORIES = ("A", "B", "C", "D", "E", "F", "G", "H")
-# Records of a part: about the normalizer's 128 MiB (SLUICE_NORMALIZE_PART_BYTES) at some 25 bytes
-# a record (id, value and z of 8 bytes each, a dictionary index of a few bits).
-PART_RECORDS = 5_000_000
+# Records of a part, as the normalizer writes them (SLUICE_NORMALIZE_PART_RECORDS, 2^21).
+PART_RECORDS = 1 << 21
 THRESHOLD = 3.0
 
 # What the cold process runs: a session as the driver starts it, one DataFrame job, exit.
