@@ -100,9 +100,8 @@ public enum CleanCSV {
     }
 
     private static func hasDuplicates(_ ids: [Int64]) -> Bool {
-        var seen = Set<Int64>(minimumCapacity: ids.count)
-        for id in ids where !seen.insert(id).inserted { return true }
-        return false
+        var firsts = FirstIndexByID(capacity: ids.count)
+        return ids.indices.contains { firsts.firstIndex(of: ids[$0], recording: $0) != nil }
     }
 }
 
