@@ -29,8 +29,8 @@ struct AnalyzerStage: StageHandler {
         let jobID = job.message.jobID
         let record = try await store.record(of: jobID)
         let aggregates: Aggregates
-        do { aggregates = try JSONDecoder().decode(Aggregates.self, from: try job.artifacts.read(jobID, "aggregates.json")) } catch {
-            throw StageError(.invalidData, "aggregates.json of job \(jobID) cannot be read: \(error)")
+        do { aggregates = try JSONDecoder().decode(Aggregates.self, from: try job.artifacts.read(jobID, StageInputs.aggregatesName)) } catch {
+            throw StageError.unreadableInput(of: job, "cannot be read: \(error)")
         }
         let summary = summarize(record, aggregates, now: Date())
         let encoder = JSONEncoder()

@@ -77,7 +77,7 @@ func buildRouter(configuration: GatewayConfiguration, services: GatewayServices,
     ).register(on: router)
     JobRoutes(history: history).register(on: router)
     JobEventRoutes(history: history, events: services.events).register(on: router)
-    JobControlRoutes(history: history, store: store, publisher: services.publisher, topology: pipeline.topology, logger: logger).register(on: router)
+    JobControlRoutes(history: history, store: store, artifacts: pipeline.artifacts, publisher: services.publisher, topology: pipeline.topology, logger: logger).register(on: router)
     try DashboardRoutes().register(on: router)
     HealthRoutes(
         pool: services.pool, admin: AMQPAdmin(configuration: pipeline.amqp), topology: pipeline.topology, events: services.events

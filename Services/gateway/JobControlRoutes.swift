@@ -7,10 +7,12 @@ import SluiceJobs
 
 /// `POST /api/v1/jobs/{id}/cancel` (stop a queued or running job at the next stage
 /// boundary) and `POST /api/v1/jobs/{id}/retry` (run a failed job again from the stage
-/// that failed, reusing what the earlier stages produced).
+/// that failed, reusing what the earlier stages produced; from the stage before when
+/// the failed stage set its input aside as damaged).
 struct JobControlRoutes: Sendable {
     let history: JobHistory
     let store: JobStore
+    let artifacts: ArtifactStore
     let publisher: AMQPPublisher
     let topology: SluiceTopology
     let logger: Logger
@@ -29,7 +31,8 @@ struct JobControlRoutes: Sendable {
     }
 
     func retry(_ jobID: UUID) async throws -> Response {
-        let (outcome, plan) = try await store.prepareRetry(jobID)
+        let artifacts = artifacts
+        let (outcome, plan) = try await store.prepareRetry(jobID) { artifacts.retryStart(failedAt: $0, jobID: jobID) }
         switch outcome {
         case .unknownJob: throw GatewayError.jobNotFound(jobID.uuidString.lowercased())
         case .notAllowed(let status):

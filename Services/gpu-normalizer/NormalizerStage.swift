@@ -39,7 +39,7 @@ struct NormalizerStage: StageHandler {
         let validated = job.artifacts.url(job.message.jobID, RecordParquet.validatedName)
         let target = job.artifacts.url(job.message.jobID, RecordParquet.normalizedName)
         let partRecords = partRecords
-        let records = try await threads.run { try Self.read(validated) }
+        let records = try await threads.run { try Self.read(validated, of: job) }
         let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger)
         let output = records.normalized(run.normalized.scaled)
         try await threads.run { try RecordParquet.write(output, to: target, partRecords: partRecords) }
@@ -53,12 +53,12 @@ struct NormalizerStage: StageHandler {
         return StageResult(outcome: Self.outcome(run, count: records.count, method: config.normalization))
     }
 
-    /// Reads the validated records; a missing or damaged artifact is invalid data, since
-    /// retrying cannot change what the validator wrote.
-    private static func read(_ url: URL) throws -> ValidatedRecords {
+    /// Reads the validated records. A missing or damaged artifact fails the job (reading
+    /// it again cannot help) and is set aside, so that a retry runs validate again.
+    private static func read(_ url: URL, of job: StageJob) throws -> ValidatedRecords {
         let columns: RecordColumns
         do { columns = try RecordParquet.read(url) } catch {
-            throw StageError(.invalidData, "\(RecordParquet.validatedName): \(error)")
+            throw StageError.unreadableInput(of: job, "\(error)")
         }
         guard columns.count > 0 else { throw StageError(.invalidData, "\(RecordParquet.validatedName) holds no records") }
         return ValidatedRecords(columns)

@@ -38,12 +38,12 @@ struct SparkStage: StageHandler {
         guard reply.ok == true, let dataframe = reply.dataframe else {
             let failure = reply.error ?? .init(kind: "spark_error", message: "the driver answered without a result")
             switch failure.kind {
-            case "input_missing", "input_invalid": throw StageError(.invalidData, failure.message)
+            case "input_missing", "input_invalid": throw StageError.unreadableInput(of: job, failure.message)
             case "pipelines_disagree": throw StageError(.internalError, "RDD and DataFrame results disagree: \(failure.message)")
             default: throw StageError(.sparkDriverCrash, failure.message)
             }
         }
-        try job.artifacts.write(Data(answer.line.utf8), jobID, "aggregates.json")
+        try job.artifacts.write(Data(answer.line.utf8), jobID, StageInputs.aggregatesName)
 
         var metrics: [StageOutcome.Metric] = [
             .init("dataframe_seconds", dataframe.seconds, unit: "seconds"),

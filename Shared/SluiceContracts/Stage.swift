@@ -14,4 +14,9 @@ public enum Stage: String, CaseIterable, Sendable, Codable {
         case .analyze: nil
         }
     }
+
+    /// The stage before this one, `nil` for the first.
+    public var previous: Stage? {
+        Stage.allCases.first { $0.next == self }
+    }
 }

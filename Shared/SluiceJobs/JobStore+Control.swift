@@ -39,18 +39,20 @@ extension JobStore {
         let finishedAt: Date?
     }
 
-    /// Puts a failed job back to `queued` for the stage that failed, keeping what the
-    /// earlier stages produced; returns the message that re-runs that stage as its next
+    /// Puts a failed job back to `queued`, keeping what the earlier stages produced;
+    /// returns the message that runs the stage `start` picks (the stage that failed, or
+    /// an earlier one, see ``ArtifactStore/retryStart(failedAt:jobID:)``) as its next
     /// attempt, or why not.
-    public func prepareRetry(_ jobID: UUID) async throws -> (ControlOutcome, RetryPlan?) {
+    public func prepareRetry(_ jobID: UUID, start: @escaping @Sendable (Stage) -> Stage = { $0 }) async throws -> (ControlOutcome, RetryPlan?) {
         try await pool.withTransaction { db in
             guard let row = try db.query("""
                 SELECT job_id, status, failed_stage, error, finished_at, submitted_at, trace_id FROM jobs WHERE job_id = \(jobID) FOR UPDATE
                 """).first else { return (.unknownJob, nil) }
             let status = JobStatus(rawValue: try row.decode("status")) ?? .failed
-            guard status == .failed, let stage = Stage(rawValue: try row.decode("failed_stage", as: String?.self) ?? "") else {
+            guard status == .failed, let failedStage = Stage(rawValue: try row.decode("failed_stage", as: String?.self) ?? "") else {
                 return (.notAllowed(status), nil)
             }
+            let stage = start(failedStage)
             let attempt = try db.query("""
                 SELECT coalesce(max(attempt), 0) + 1 AS next FROM stage_attempts WHERE job_id = \(jobID) AND stage = \(stage.rawValue)
                 """).single().decode("next", as: Int.self)
@@ -59,7 +61,7 @@ extension JobStore {
                 """)
             try Self.announce(db, jobID, status: .queued, stage: stage)
             let message = try StageMessage(row, stage: stage, attempt: attempt)
-            return (.done, RetryPlan(message: message, failedStage: stage, error: try row.decode("error"), finishedAt: try row.decode("finished_at")))
+            return (.done, RetryPlan(message: message, failedStage: failedStage, error: try row.decode("error"), finishedAt: try row.decode("finished_at")))
         }
     }
 

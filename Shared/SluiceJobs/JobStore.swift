@@ -84,8 +84,10 @@ public struct JobStore: Sendable {
 
     /// What ``beginAttempt(_:worker:)`` found.
     public enum Admission: Sendable, Equatable {
-        /// Run the stage, with the job's `processing_config`.
-        case run(config: PostgresJSON)
+        /// Run the stage, with the job's `processing_config`, as `attempt`: the message's,
+        /// or the next one when the message's attempt failed the job before a retry that
+        /// started at an earlier stage.
+        case run(config: PostgresJSON, attempt: Int)
         /// This attempt already succeeded (its hand-off may not have been published): skip the work.
         case alreadySucceeded
         /// The job is final or past this stage: nothing to do.
@@ -109,9 +111,19 @@ public struct JobStore: Sendable {
                 SELECT outcome FROM stage_attempts
                 WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
                 """).first
+            var attempt = message.attempt
             switch try previous?.decode("outcome", as: String.self) {
             case "succeeded": return .alreadySucceeded
             case "abandoned", "retried": return .superseded
+            case "failed":
+                // This attempt failed the job, and a retry started at an earlier stage
+                // handed the job on again: run as a new attempt, keeping the failed one's
+                // row, unless a later attempt already carries the stage.
+                let latest = try db.query("""
+                    SELECT max(attempt) AS latest FROM stage_attempts WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue)
+                    """).single().decode("latest", as: Int.self)
+                guard latest == message.attempt else { return .superseded }
+                attempt = latest + 1
             default: break
             }
 
@@ -121,14 +133,14 @@ public struct JobStore: Sendable {
                 """)
             try db.execute("""
                 INSERT INTO stage_attempts (job_id, stage, attempt, worker, enqueued_at, started_at, lease_expires_at)
-                VALUES (\(message.jobID), \(message.stage.rawValue), \(message.attempt), \(worker), \(message.enqueuedAt), now(),
+                VALUES (\(message.jobID), \(message.stage.rawValue), \(attempt), \(worker), \(message.enqueuedAt), now(),
                         now() + make_interval(secs => \(lease.seconds)))
                 ON CONFLICT (job_id, stage, attempt)
                 DO UPDATE SET worker = excluded.worker, started_at = now(), finished_at = NULL, outcome = 'running',
                     lease_expires_at = excluded.lease_expires_at
                 """)
             try Self.announce(db, message.jobID, status: message.stage.runningStatus, stage: message.stage)
-            return .run(config: try job.decode("config"))
+            return .run(config: try job.decode("config"), attempt: attempt)
         }
     }
 

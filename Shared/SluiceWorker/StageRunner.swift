@@ -107,7 +107,7 @@ public final class StageRunner: Service {
 
     private func process(_ delivery: AMQPDelivery, publisher: AMQPPublisher) async {
         metrics.consumed.increment()
-        let message: StageMessage
+        var message: StageMessage
         do {
             if let stageMessage = try? StageMessage.decode(delivery.body) {
                 message = stageMessage
@@ -160,8 +160,9 @@ public final class StageRunner: Service {
                 logger.info("a later attempt carries this stage; acknowledging the old one")
                 try held.ack()
                 return
-            case .run(let jobConfig):
+            case .run(let jobConfig, let attempt):
                 config = jobConfig
+                message.attempt = attempt
                 metrics.recordQueueWait(since: message.enqueuedAt)
             }
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceColumns
+import SluiceJobs
 import SluiceWorker
 import Testing
 
@@ -151,7 +152,7 @@ import Testing
         let harness = try Harness()
         let error = await #expect(throws: StageError.self) { try await harness.run(validated: nil) }
         #expect(error?.cause == .invalidData)
-        #expect(error?.message == "validated.parquet: is missing: \(harness.validatedURL.path)")
+        #expect(error?.message == "validated.parquet: is missing: \(harness.validatedURL.path); a retry runs validate again to write it")
     }
 
     @Test func anEmptyArtifactIsInvalidData() async throws {
@@ -173,8 +174,13 @@ import Testing
         try bytes.prefix(bytes.count - 100).write(to: part)
         let error = await #expect(throws: StageError.self) { try await harness.run(validated: nil) }
         #expect(error?.cause == .invalidData)
-        #expect(error?.message == "validated.parquet: part-00001.parquet: is truncated or damaged: no PAR1 at its end (\(bytes.count - 100) bytes)")
+        #expect(error?.message == """
+            validated.parquet: part-00001.parquet: is truncated or damaged: no PAR1 at its end (\(bytes.count - 100) bytes); \
+            set aside as validated.parquet.damaged, and a retry runs validate again to write it anew
+            """)
         #expect(!FileManager.default.fileExists(atPath: harness.normalizedURL.path))
+        #expect(!FileManager.default.fileExists(atPath: harness.validatedURL.path))
+        #expect(FileManager.default.fileExists(atPath: harness.validatedURL.path + StageInputs.damagedSuffix))
 
         _ = try await harness.run(validated: validatedColumns(values))
         #expect(try harness.normalized().rows.map(\.value) == values)

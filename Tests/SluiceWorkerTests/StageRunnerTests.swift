@@ -171,7 +171,7 @@ import Testing
             ))
             try pipeline.artifacts.write(Data("input".utf8), job.jobID, "input.txt")
             let message = StageMessage(jobID: job.jobID, stage: .validate, traceID: "frozen", submittedAt: job.submittedAt)
-            #expect(try await pipeline.store.beginAttempt(message, worker: "frozen", lease: .seconds(1)) == .run(config: .init(rawJSON: "{}")))
+            #expect(try await pipeline.store.beginAttempt(message, worker: "frozen", lease: .seconds(1)) == .run(config: .init(rawJSON: "{}"), attempt: 1))
             claimed.withLock { $0 = message }
         }) { pipeline in
             let message = try #require(claimed.withLock { $0 })

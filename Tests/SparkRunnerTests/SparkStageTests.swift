@@ -47,7 +47,7 @@ import Testing
         #expect(names.isSuperset(of: ["dataframe_seconds", "rdd_seconds", "rdd_vs_dataframe_speedup"]))
         #expect(!names.contains("batch_jobs"), "a job that found no company ran alone")
 
-        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, "aggregates.json")) as? [String: Any]
+        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, StageInputs.aggregatesName)) as? [String: Any]
         let categories = aggregates?["categories"] as? [[String: Any]] ?? []
         #expect(categories.map { $0["category"] as? String } == ["A", "B"])
         #expect(categories.map { $0["count"] as? Int } == [2, 1])
@@ -72,14 +72,37 @@ import Testing
         #expect(driver.processIdentifier != first)
     }
 
-    @Test func compareFalseRunsOnlyTheDataFrameAndAMissingInputIsInvalidData() async throws {
+    /// A missing or damaged `normalized.parquet` fails the job as invalid data; a damaged
+    /// one is set aside, and either way a retry starts at normalize, which writes it.
+    @Test func compareFalseRunsOnlyTheDataFrameAndAMissingOrDamagedInputSendsTheRetryToNormalize() async throws {
         defer { driver.stop() }
         let (result, _) = try await withTimeout(.seconds(180), waitingFor: "a Spark job") {
             try await run(Self.normalized, config: #"{"compare_pipelines": false}"#)
         }
         #expect(!result.outcome.metrics.contains { $0.name == "rdd_seconds" })
-        let error = await #expect(throws: StageError.self) { try await run(nil) }
-        #expect(error?.cause == .invalidData)
+        // Each job's validated.parquet is in place, so the retries go back one stage only.
+        let (missingJob, damagedJob) = (UUID(), UUID())
+        for job in [missingJob, damagedJob] { try RecordParquet.write(Self.normalized, to: artifacts.url(job, RecordParquet.validatedName)) }
+        let missing = await #expect(throws: StageError.self) { try await run(nil, jobID: missingJob) }
+        #expect(missing?.cause == .invalidData)
+        #expect(missing?.message.hasSuffix("; a retry runs normalize again to write it") == true, "\(missing?.message ?? "")")
+        #expect(artifacts.retryStart(failedAt: .spark, jobID: missingJob) == .normalize)
+
+        let input = artifacts.url(damagedJob, RecordParquet.normalizedName)
+        try RecordParquet.write(Self.normalized, to: input)
+        let part = input.appendingPathComponent(RecordParquet.partName(0))
+        let bytes = try Data(contentsOf: part)
+        try bytes.prefix(bytes.count - 12).write(to: part)
+        let damaged = await #expect(throws: StageError.self) { try await run(nil, jobID: damagedJob) }
+        #expect(damaged?.cause == .invalidData)
+        let message = damaged?.message ?? ""
+        #expect(message.contains("part-00000.parquet: not a readable Parquet file"), "\(message)")
+        #expect(message.hasSuffix("; set aside as normalized.parquet.damaged, and a retry runs normalize again to write it anew"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: input.path))
+        #expect(FileManager.default.fileExists(atPath: input.path + StageInputs.damagedSuffix))
+        #expect(artifacts.retryStart(failedAt: .spark, jobID: damagedJob) == .normalize)
+        // With neither artifact (a job whose folder is gone), the retry starts at the beginning.
+        #expect(artifacts.retryStart(failedAt: .spark, jobID: UUID()) == .validate)
     }
 
     @Test func aDriverKilledMidJobFailsTheAttemptAsACrashAndTheNextAttemptCompletesTheJob() async throws {
@@ -101,7 +124,7 @@ import Testing
         try FileManager.default.removeItem(at: input)
         let (result, _) = try await withTimeout(.seconds(180), waitingFor: "the retried job") { try await run(Self.normalized, jobID: jobID) }
         #expect(result.outcome.recordsOut == 3)
-        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, "aggregates.json")) as? [String: Any]
+        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, StageInputs.aggregatesName)) as? [String: Any]
         #expect((aggregates?["categories"] as? [[String: Any]])?.map { $0["count"] as? Int } == [2, 1])
     }
 }

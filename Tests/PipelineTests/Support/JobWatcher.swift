@@ -26,6 +26,11 @@ final class JobWatcher {
         }
     }
 
+    /// Forgets the job's final status, to await the next one after a retry.
+    func forget(_ jobID: UUID) {
+        finished[jobID] = nil
+    }
+
     /// The job's final status (`completed`, `failed`, `cancelled`) once announced.
     func finalStatus(of jobID: UUID) async -> String? {
         while finished[jobID] == nil {

@@ -34,6 +34,8 @@ struct TestPipeline: Sendable {
     let artifacts: ArtifactStore
     let amqp: AMQPConfiguration
     let schema: String
+    /// What the services were built with, for workers started later (``withWorkers(_:)``).
+    let configuration: PipelineConfiguration
 
     static let python = ProcessInfo.processInfo.environment["SLUICE_VENV"].map { "\($0)/bin/python" }
         ?? repositoryRoot.appendingPathComponent(".sluice/venv/bin/python").path
@@ -74,7 +76,8 @@ struct TestPipeline: Sendable {
                     let key = try await APIKeyStore(pool: pool).create(name: "tests", scope: .write)
                     return try await body(TestPipeline(
                         client: GatewayClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!, apiKey: key),
-                        pool: pool, topology: topology, artifacts: pipeline.artifacts, amqp: pipeline.amqp, schema: schema
+                        pool: pool, topology: topology, artifacts: pipeline.artifacts, amqp: pipeline.amqp, schema: schema,
+                        configuration: pipeline
                     ))
                 }
             }
@@ -96,6 +99,13 @@ struct TestPipeline: Sendable {
             try await spark_runner.buildServiceGroup(configuration: configuration, spark: spark, logger: logger),
             try await analyzer.buildServiceGroup(configuration: configuration, prices: PriceTable(), logger: logger),
         ]
+    }
+
+    /// Runs `body` while the four stage workers run beside the gateway, for a test that
+    /// readies a job with the gateway alone first.
+    func withWorkers<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let logger = Logger(label: "sluice.test.pipeline") { _ in SwiftLogNoOpLogHandler() }
+        return try await whileRunning(try await Self.workers(configuration, normalizer: .defaults, logger: logger), body)
     }
 
     /// Rows in `jobs`.
