@@ -23,6 +23,11 @@ struct AnalyzerStage: StageHandler {
         let speedup: Double?
         let comparison: Comparison?
         let batch: Batch?
+        let pipelinesConcurrent: Bool?
+        enum CodingKeys: String, CodingKey {
+            case categories, dataframe, rdd, speedup, comparison, batch
+            case pipelinesConcurrent = "pipelines_concurrent"
+        }
     }
 
     func run(_ job: StageJob) async throws -> StageResult {
@@ -66,7 +71,8 @@ struct AnalyzerStage: StageHandler {
             speedup: aggregates.speedup,
             winner: (aggregates.rdd?.seconds).map { $0 < aggregates.dataframe.seconds ? "rdd" : "dataframe" } ?? "dataframe",
             agree: aggregates.comparison?.agree,
-            batchedJobs: aggregates.batch?.jobs
+            batchedJobs: aggregates.batch?.jobs,
+            concurrent: aggregates.pipelinesConcurrent
         )
         return JobSummary(
             jobID: record.jobID.uuidString.lowercased(),

@@ -40,9 +40,11 @@ struct JobSummary: Codable, Sendable {
         let agree: Bool?
         /// Jobs in the shared Spark jobs this one ran in; nil when it ran alone.
         let batchedJobs: Int?
+        /// Whether the two pipelines ran at once (their seconds overlap); nil when only one ran.
+        let concurrent: Bool?
         enum CodingKeys: String, CodingKey {
             case dataframeSeconds = "dataframe_seconds", rddSeconds = "rdd_seconds", speedup, winner, agree
-            case batchedJobs = "batched_jobs"
+            case batchedJobs = "batched_jobs", concurrent
         }
     }
 

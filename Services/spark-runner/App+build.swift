@@ -9,7 +9,7 @@ func buildServiceGroup(configuration: WorkerConfiguration, spark: SparkConfigura
     let driver = SparkDriver(configuration: spark, logger: logger)
     return try await StageWorker.serviceGroup(stage: .spark, configuration: configuration, logger: logger) { _ in
         .init(
-            handler: SparkStage(driver: driver, master: spark.master, batchMaxBytes: spark.batchMaxBytes),
+            handler: SparkStage(driver: driver, master: spark.master, batchMaxBytes: spark.batchMaxBytes, pipelines: spark.pipelines),
             services: [driver],
             // Cold, no driver runs between jobs: there is nothing to be warm.
             readiness: spark.cold ? [] : [ReadinessCheck("spark_driver") { guard driver.isReady else { throw SparkDriver.NotReady() } }]

@@ -23,7 +23,16 @@ import SluiceJobs
 /// `SLUICE_SPARK_BATCH_LINGER_MS` (default 5) for a first small job's company.
 /// `SLUICE_SPARK_CONCURRENCY` (default 2; 1 in cold mode): request lines (a batch is one)
 /// the warm driver works on at once, each a Spark job of its own.
+///
+/// `SLUICE_SPARK_PIPELINES` (`concurrent`, the default, or `sequential`): whether a job's
+/// RDD pipeline runs at the same time as its DataFrame pipeline (faster; each one's
+/// seconds then overlap the other's) or after it (an undisturbed timing comparison).
 struct SparkConfiguration: Sendable {
+    /// How a job's two Spark pipelines share the session.
+    enum Pipelines: String, Sendable {
+        case concurrent, sequential
+    }
+
     var master: String
     var python: String
     var driverScript: String
@@ -42,6 +51,8 @@ struct SparkConfiguration: Sendable {
     var concurrency = 2
     /// A driver per job, started for it (`SLUICE_SPARK_MODE=cold`).
     var cold = false
+    /// Whether the RDD pipeline runs beside the DataFrame pipeline or after it.
+    var pipelines = Pipelines.concurrent
 
     init(master: String, python: String, driverScript: String, extraArguments: [String], maxJobs: Int? = nil, maxAge: Duration? = nil) {
         self.master = master
@@ -73,6 +84,11 @@ struct SparkConfiguration: Sendable {
         batchMaxBytes = try settings.integer("SLUICE_SPARK_BATCH_MAX_BYTES", default: 1 << 20, in: 0...Int(Int32.max))
         batchLinger = .milliseconds(try settings.integer("SLUICE_SPARK_BATCH_LINGER_MS", default: 5, in: 0...10_000))
         concurrency = try settings.integer("SLUICE_SPARK_CONCURRENCY", default: 2, in: 1...32)
+        let pipelinesText = settings.string("SLUICE_SPARK_PIPELINES", default: "concurrent")
+        guard let pipelines = Pipelines(rawValue: pipelinesText) else {
+            throw ConfigurationError(key: "SLUICE_SPARK_PIPELINES", value: pipelinesText, expected: "concurrent or sequential")
+        }
+        self.pipelines = pipelines
         switch settings.string("SLUICE_SPARK_MODE", default: "warm") {
         case "warm": break
         case "cold":

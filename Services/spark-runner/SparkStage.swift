@@ -15,6 +15,7 @@ struct SparkStage: StageHandler {
     let driver: SparkDriver
     let master: String
     let batchMaxBytes: Int
+    let pipelines: SparkConfiguration.Pipelines
 
     func run(_ job: StageJob) async throws -> StageResult {
         let config: ProcessingConfig
@@ -29,6 +30,7 @@ struct SparkStage: StageHandler {
             "job_id": jobID.uuidString.lowercased(),
             "input": input,
             "compare_pipelines": config.comparePipelines,
+            "pipelines": pipelines.rawValue,
         ]
         let answer: SparkDriver.Answer
         do { answer = try await driver.send(request, id: requestID, batchable: isSmall(input)) } catch {

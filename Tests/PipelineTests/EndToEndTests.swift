@@ -22,6 +22,7 @@ extension FullPipeline {
                 let summary = try #require(answer["summary"] as? [String: Any])
                 #expect(Expected(records).problems(in: summary) == [])
                 #expect((summary["pipelines"] as? [String: Any])?["agree"] as? Bool == true)
+                #expect((summary["pipelines"] as? [String: Any])?["concurrent"] as? Bool == true, "the default: SLUICE_SPARK_PIPELINES=concurrent")
 
                 let id = try #require(answer["job_id"] as? String)
                 let job = try #require(try await pipeline.client.job(id).object())

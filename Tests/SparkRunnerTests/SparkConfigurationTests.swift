@@ -54,6 +54,14 @@ import Testing
         #expect(error?.description.contains("SLUICE_SPARK_EXECUTOR_CORES") == true)
     }
 
+    @Test func thePipelinesRunAtOnceUnlessSetToRunOneAfterTheOther() throws {
+        #expect(try SparkConfiguration(environment: [:]).pipelines == .concurrent)
+        #expect(try SparkConfiguration(environment: ["SLUICE_SPARK_PIPELINES": "sequential"]).pipelines == .sequential)
+        let error = #expect(throws: ConfigurationError.self) { try SparkConfiguration(environment: ["SLUICE_SPARK_PIPELINES": "parallel"]) }
+        #expect(error?.description.contains("SLUICE_SPARK_PIPELINES") == true)
+        #expect(error?.description.contains("concurrent or sequential") == true)
+    }
+
     @Test func coldModeIsADriverPerJobWithoutBatchingOrWarmUp() throws {
         let cold = try SparkConfiguration(environment: ["SLUICE_SPARK_MODE": "cold"])
         #expect(cold.cold && cold.maxJobs == 1 && cold.batchSize == 1 && cold.concurrency == 1)

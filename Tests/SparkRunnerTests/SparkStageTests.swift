@@ -35,7 +35,7 @@ import Testing
         if let input { try RecordParquet.write(input, to: artifacts.url(jobID, RecordParquet.normalizedName)) }
         let message = StageMessage(jobID: jobID, stage: .spark, traceID: "t", submittedAt: Date())
         let job = StageJob(message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test"))
-        return (try await SparkStage(driver: driver, master: "local[1]", batchMaxBytes: 1 << 20).run(job), jobID)
+        return (try await SparkStage(driver: driver, master: "local[1]", batchMaxBytes: 1 << 20, pipelines: .concurrent).run(job), jobID)
     }
 
     @Test func aggregatesPerCategoryWithBothPipelinesAndSurvivesTheDriverDying() async throws {

@@ -245,6 +245,23 @@ def test_compare_pipelines_false_runs_the_dataframe_pipeline_alone(driver: Drive
     assert_categories(response["categories"], expected_categories(rows))
 
 
+def test_the_pipelines_run_at_once_unless_asked_to_run_one_after_the_other(driver: Driver, tmp_path: Path) -> None:
+    rows = random_rows(500, seed=5)
+    path = write_artifact(tmp_path / "normalized.parquet", rows)
+    at_once = driver.request("at-once", path)
+    one_after_the_other = driver.request("sequential", path, pipelines="sequential")
+    for response in (at_once, one_after_the_other):
+        assert_compared(response)
+        assert_categories(response["categories"], expected_categories(rows))
+    assert (at_once["pipelines_concurrent"], one_after_the_other["pipelines_concurrent"]) == (True, False)
+    other = write_artifact(tmp_path / "other" / "normalized.parquet", random_rows(40, seed=6))
+    batched = send_batch(driver, [{"request_id": f"s{i}", "job_id": f"job-s{i}", "input": str(p), "pipelines": "sequential"} for i, p in enumerate([path, other])])
+    assert [r["batch"]["pipelines_concurrent"] for r in batched] == [False, False]
+    assert all(r["pipelines_concurrent"] is False for r in batched)
+    wrong = driver.request("wrong", path, pipelines="parallel")
+    assert wrong["ok"] is False and wrong["error"] == {"kind": "bad_request", "message": "'pipelines' must be \"concurrent\" or \"sequential\""}
+
+
 def test_an_artifact_without_records_has_no_categories(driver: Driver, tmp_path: Path) -> None:
     path = write_artifact(tmp_path / "empty.parquet", [])
     assert pq.read_metadata(path / "part-00000.parquet").num_rows == 0

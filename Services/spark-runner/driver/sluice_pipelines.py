@@ -244,10 +244,15 @@ def _parquet_reader(spark: SparkSession) -> DataFrameReader:
 
 @functools.cache
 def _aggregation(spark: SparkSession, threshold: float) -> tuple[list[Column], list[Column]]:
-    """The grouping and aggregate columns, built once per session and threshold (some 40 JVM calls a job fewer)."""
+    """The grouping and aggregate columns, built once per session and threshold (some 40 JVM calls a job fewer).
+
+    Every z is checked in the same pass: ``invalid`` counts those that are not
+    finite, and an input with any fails whole, so the other aggregates need not
+    leave them out (a key for finiteness instead cost a tenth more on 10^6 rows).
+    """
     z = F.col("z")
-    valid = ~F.isnan(z) & (F.abs(z) != F.lit(math.inf))
     aggregates = [
+        F.count_if(F.isnan(z) | (F.abs(z) == F.lit(math.inf))).alias("invalid"),
         F.count(F.lit(1)).alias("count"),
         F.sum(z).alias("sum"),
         F.avg(z).alias("mean"),
@@ -256,14 +261,14 @@ def _aggregation(spark: SparkSession, threshold: float) -> tuple[list[Column], l
         F.max(z).alias("max"),
         F.count_if(F.abs(z) > F.lit(threshold)).alias("outliers"),
     ]
-    return [F.col("category"), valid.alias("valid")], aggregates
+    return [F.col("category")], aggregates
 
 
 def dataframe_aggregates(spark: SparkSession, path: str, threshold: float) -> dict[str, CategoryStats]:
     """Aggregate ``z`` per category with the DataFrame API, checking every z in the same pass.
 
-    Rows are grouped by category and by whether z is finite; if any is not (NaN
-    or infinite) the request fails with ``input_invalid``. An input of at most
+    Rows are grouped by category; if a z is not finite (NaN or infinite) the
+    request fails with ``input_invalid``. An input of at most
     ``ONE_SPLIT_BYTES`` is read in one partition, so the aggregation needs no
     shuffle: one stage instead of two.
     """
@@ -335,7 +340,7 @@ def dataframe_batch_aggregates(spark: SparkSession, batch: Batch, threshold: flo
 
 def _category_stats(path: str, rows: list) -> dict[str, CategoryStats]:
     """The aggregate rows of one input as ``{category: CategoryStats}``; ``input_invalid`` if a z is not finite."""
-    invalid = sum(row["count"] for row in rows if not row["valid"])
+    invalid = sum(row["invalid"] for row in rows)
     if invalid:
         noun = "record" if invalid == 1 else "records"
         raise RequestFailed("input_invalid", f"{path}: {invalid} {noun} with a z that is not a finite number (NaN or infinite)")

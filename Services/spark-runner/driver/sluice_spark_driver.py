@@ -48,18 +48,20 @@ when it has room for it::
                         pipeline and compare it with the DataFrame pipeline
     outlier_threshold   optional finite number >= 0, default 3.0: a row is an
                         outlier when |z| > outlier_threshold
+    pipelines           optional, "concurrent" (default) or "sequential": run
+                        the RDD pipeline at the same time as the DataFrame
+                        pipeline (faster, each one's seconds overlap the
+                        other's) or after it (an undisturbed comparison)
 
 Batches: a line ``{"batch": [request, request, ...]}`` asks for several small
 requests at once. The driver answers it with one response line per request,
 in order, each as if it had come alone. Requests with the same
-compare_pipelines and outlier_threshold run as one Spark job per pipeline
+compare_pipelines, outlier_threshold and pipelines run as one Spark job per pipeline
 (all their inputs read in one scan, grouped by input and category); their
 responses carry ``"batch": {"jobs": n, "records": r, "pipelines_concurrent": c}``
 (n requests, r records in that Spark job), and their timings are the Spark
-job's: seconds for all n, throughput r / seconds. A batch runs its RDD job at
-the same time as its DataFrame job (c is true when it ran one), so the two
-pipelines' seconds overlap; a request that runs alone runs them one after
-the other. One request's bad input fails that request alone; if
+job's: seconds for all n, throughput r / seconds (c: whether the two
+pipelines ran at once). One request's bad input fails that request alone; if
 the batched job itself fails, each request is run on its own.
 
 Input
@@ -81,13 +83,14 @@ Success response (aggregates from the DataFrame pipeline, categories sorted)::
      "rdd": {"seconds": 0.62, "throughput_records_per_second": 4.8},
      "comparison": {"agree": true, "tolerance": {"relative": 1e-09, "absolute": 1e-12},
                     "max_abs_difference": 0.0},
-     "speedup": 1.51}
+     "speedup": 1.51, "pipelines_concurrent": true}
 
     std is the population standard deviation (0 for a single row). seconds is
     the wall clock of one pipeline (reading, aggregating, collecting the
     per-category rows), speedup = rdd seconds / dataframe seconds.
-    "rdd", "comparison" and "speedup" are present only when the pipelines
-    were compared. Counts and outliers must be equal; a float aggregate a
+    "rdd", "comparison", "speedup" and "pipelines_concurrent" are present only
+    when the pipelines were compared; pipelines_concurrent says whether they
+    ran at once, their seconds overlapping. Counts and outliers must be equal; a float aggregate a
     (DataFrame) and b (RDD) agree when
     |a - b| <= absolute + relative * max(|a|, |b|, m), m being the category's
     largest |z| (times its count for the sum). An input whose parts hold no
@@ -157,7 +160,7 @@ from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from py4j.protocol import Py4JJavaError
 from pyspark.sql import SparkSession
@@ -209,6 +212,7 @@ _LOCAL_DEFAULTS = {
 }
 
 log = logging.getLogger("sluice.spark_driver")
+T = TypeVar("T")
 # Where a batch's RDD job runs while its DataFrame job runs on the thread serving the
 # batch: a thread for each batch at once (up to the pool's default, min(32, cores + 4)).
 _RDD_THREADS = futures.ThreadPoolExecutor(thread_name_prefix="sluice-rdd")
@@ -223,6 +227,7 @@ class Request:
     input: str
     compare_pipelines: bool
     outlier_threshold: float
+    concurrent_pipelines: bool = True
 
 
 # --- process plumbing ------------------------------------------------------
@@ -353,12 +358,16 @@ def _validate(document: dict[str, Any]) -> Request:
     threshold = document.get("outlier_threshold", DEFAULT_OUTLIER_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold < math.inf:
         raise RequestFailed("bad_request", "'outlier_threshold' must be a finite number >= 0")
+    pipelines = document.get("pipelines", "concurrent")
+    if pipelines not in ("concurrent", "sequential"):
+        raise RequestFailed("bad_request", "'pipelines' must be \"concurrent\" or \"sequential\"")
     return Request(
         request_id=document["request_id"],
         job_id=document["job_id"],
         input=document["input"],
         compare_pipelines=compare_pipelines,
         outlier_threshold=float(threshold),
+        concurrent_pipelines=pipelines == "concurrent",
     )
 
 
@@ -393,11 +402,14 @@ def _run(spark: SparkSession, request: Request) -> dict[str, Any]:
     failure goes on as it is (``spark_error``).
     """
     check_input(request.input)
+    path, threshold = request.input, request.outlier_threshold
     try:
-        frame_stats, frame_seconds = _timed(dataframe_aggregates, spark, request.input, request.outlier_threshold)
-        rdd_stats, rdd_seconds = None, 0.0
-        if request.compare_pipelines:
-            rdd_stats, rdd_seconds = _timed(rdd_aggregates, spark, request.input, request.outlier_threshold)
+        (frame_stats, frame_seconds), rdd = _pipelines(
+            lambda: _timed(dataframe_aggregates, spark, path, threshold),
+            (lambda: _timed(rdd_aggregates, spark, path, threshold)) if request.compare_pipelines else None,
+            concurrent=request.concurrent_pipelines,
+        )
+        rdd_stats, rdd_seconds = rdd if rdd is not None else (None, 0.0)
     except RequestFailed:
         raise
     except Exception:
@@ -405,6 +417,31 @@ def _run(spark: SparkSession, request: Request) -> dict[str, Any]:
             raise unreadable from None
         raise
     return _result(request, frame_stats, rdd_stats, None, frame_seconds, rdd_seconds)
+
+
+def _pipelines(frame: Callable[[], T], rdd: Callable[[], T] | None, concurrent: bool) -> tuple[T, T | None]:
+    """Run the DataFrame pipeline and, if given, the RDD pipeline: at once (the RDD
+    one on a thread of its own) or one after the other; their results (None for an
+    RDD pipeline not run).
+
+    At once is the default: the two mostly wait on scheduling, Py4J round trips and
+    each other's tasks, so together they take less than one after the other (one
+    10^6-record input on two cores, warm session: 0.36 against 0.53 s; one batch of
+    16 small inputs: 0.12-0.13 against 0.16-0.19 s), but each one's seconds, its own
+    start to end, then overlap the other's. ``"pipelines": "sequential"`` keeps an
+    undisturbed comparison.
+    """
+    if rdd is None:
+        return frame(), None
+    if not concurrent:
+        return frame(), rdd()
+    rdd_run = _RDD_THREADS.submit(rdd)
+    try:
+        frame_result = frame()
+    except BaseException:
+        futures.wait([rdd_run])  # the caller's fallback runs after this request's jobs
+        raise
+    return frame_result, rdd_run.result()
 
 
 def _result(
@@ -440,6 +477,7 @@ def _result(
             "max_abs_difference": comparison.max_abs_difference,
         }
         result["speedup"] = rdd_seconds / frame_seconds
+        result["pipelines_concurrent"] = request.concurrent_pipelines
     return result
 
 
@@ -467,7 +505,7 @@ def _run_batch(spark: SparkSession, requests: list[Request]) -> list[dict[str, A
             log.warning("a batch of %d requests failed in Spark (%s); running them one by one", len(paths), _describe(exc))
         else:
             total = sum(row.count for stats in frames.values() if isinstance(stats, dict) for row in stats.values())
-            batch = {"jobs": batched, "records": total, "pipelines_concurrent": first.compare_pipelines}
+            batch = {"jobs": batched, "records": total, "pipelines_concurrent": first.compare_pipelines and first.concurrent_pipelines}
             for index in checked:
                 request = requests[index]
                 stats = frames[request.input]
@@ -489,27 +527,21 @@ def _run_batch(spark: SparkSession, requests: list[Request]) -> list[dict[str, A
 
 
 def _both_pipelines(spark: SparkSession, paths: list[str], options: Request) -> tuple[tuple[Any, float], tuple[Any, float], int]:
-    """The batched DataFrame and (if compared) RDD results with their seconds, the two Spark jobs running at once,
+    """The batched DataFrame and (if compared) RDD results with their seconds (see ``_pipelines``),
     and how many inputs the jobs took (those whose pages could be read).
 
     The inputs are read once, by pyarrow here, into one in-memory table
     (``read_batch``) that both pipelines take: the JVM opens no file of a small
-    job. A batch is about throughput: its jobs mostly wait on scheduling and Py4J
-    round trips, so the second overlaps the first (one batch of 16 small
-    inputs: 0.16-0.19 s one after the other, 0.12-0.13 s at once). Each
-    pipeline's seconds are its own start to end, so they overlap too. A job
-    running alone keeps the undisturbed, one-after-the-other comparison.
+    job.
     """
     threshold = options.outlier_threshold
     batch, read_seconds = _timed(read_batch, paths)
-    rdd_run = _RDD_THREADS.submit(_timed, rdd_batch_aggregates, spark, batch, threshold) if options.compare_pipelines else None
-    try:
-        frames, frame_seconds = _timed(dataframe_batch_aggregates, spark, batch, threshold)
-    except BaseException:
-        if rdd_run is not None:
-            futures.wait([rdd_run])  # the fallback runs each request alone, after this batch's jobs
-        raise
-    rdds, rdd_seconds = rdd_run.result() if rdd_run is not None else (None, 0.0)
+    (frames, frame_seconds), rdd = _pipelines(
+        lambda: _timed(dataframe_batch_aggregates, spark, batch, threshold),
+        (lambda: _timed(rdd_batch_aggregates, spark, batch, threshold)) if options.compare_pipelines else None,
+        concurrent=options.concurrent_pipelines,
+    )
+    rdds, rdd_seconds = rdd if rdd is not None else (None, 0.0)
     # The inputs were read once for both: each pipeline's seconds include that read.
     frames |= batch.failures
     return (frames, read_seconds + frame_seconds), (rdds, read_seconds + rdd_seconds if rdds is not None else 0.0), len(batch.paths)
@@ -545,14 +577,14 @@ def _serve_line(spark: SparkSession, raw: bytes) -> list[dict[str, Any]]:
     if not isinstance(items, list) or not items or not all(isinstance(item, dict) for item in items):
         return [_failed({"request_id": None, "job_id": None}, RequestFailed("bad_request", "'batch' must be a non-empty list of request objects"))]
     responses: list[dict[str, Any] | None] = [None] * len(items)
-    groups: dict[tuple[bool, float], list[tuple[int, Request]]] = {}
+    groups: dict[tuple[bool, float, bool], list[tuple[int, Request]]] = {}
     for index, item in enumerate(items):
         try:
             request = _validate(item)
         except RequestFailed as failure:
             responses[index] = _failed(_echo(item), failure)
             continue
-        groups.setdefault((request.compare_pipelines, request.outlier_threshold), []).append((index, request))
+        groups.setdefault((request.compare_pipelines, request.outlier_threshold, request.concurrent_pipelines), []).append((index, request))
     for members in groups.values():
         try:
             outcomes = _run_batch(spark, [request for _, request in members])
