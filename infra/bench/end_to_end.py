@@ -5,13 +5,14 @@ For each size a CSV of that many records (id,value,category; seeded values, 8
 categories) is written once under the artifact folder's inputs/ and submitted by
 `{"input_uri": ...}` to POST /process?wait=..., so the body does not pass through
 the client; the job must complete with every record processed. Each size runs
---runs times; the table has the run with the median end-to-end time and, from
+--warm-ups times untimed (default 2: a service's JVM compiles a large job's paths
+over its first ones), then --runs times; the table has the run with the median end-to-end time and, from
 GET /api/v1/jobs/{id}, its queue wait and service seconds per stage, and the
 summary's DataFrame and RDD seconds. Last, the peak resident memory (VmHWM) of
 every service process since it started, its Spark driver and JVM counted with the
 spark-runner: the largest job sets it.
 
-Usage: end_to_end.py --sluice URL --artifacts DIR --run-dir DIR [--sizes 1000,…] [--runs 3] [--json FILE]
+Usage: end_to_end.py --sluice URL --artifacts DIR --run-dir DIR [--sizes 1000,…] [--runs 3] [--warm-ups 2] [--json FILE]
 """
 import argparse
 import json
@@ -86,6 +87,7 @@ def main() -> int:
     parser.add_argument("--run-dir", type=Path, required=True, help="where infra/services.sh keeps the pid files")
     parser.add_argument("--sizes", default="1000,5000,10000,25000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warm-ups", type=int, default=2, help="untimed jobs of each size before its timed runs")
     parser.add_argument("--wait", type=int, default=300, help="?wait= seconds (at most SLUICE_PROCESS_MAX_WAIT)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -95,6 +97,8 @@ def main() -> int:
     rows = []
     for records in sizes:
         uri = input_file(args.artifacts, records)
+        for _ in range(args.warm_ups):
+            run_job(base, uri, records, args.wait)
         runs = sorted((run_job(base, uri, records, args.wait) for _ in range(args.runs)), key=lambda run: run["seconds"])
         median = runs[(len(runs) - 1) // 2]
         split, _ = stage_split(base, median["job_id"])
