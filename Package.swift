@@ -164,7 +164,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice-normalize-bench",
-            dependencies: ["SluiceNormalize", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SluiceNormalize", "SluiceColumns", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/Benchmarks/NormalizeBenchmark"
         ),
 

@@ -32,9 +32,10 @@ enum DictionaryIndices {
         for _ in indices.count..<(groups * 8) { push(0) }
     }
 
-    /// Decodes `count` indices from `bytes[range]` (bit width first), checking each
-    /// against the dictionary's size.
-    static func decode(_ bytes: [UInt8], _ range: Range<Int>, count: Int, dictionarySize: Int, into out: inout [UInt32]) throws(PageProblem) {
+    /// Decodes `out.count` indices from `bytes[range]` (bit width first) into `out`,
+    /// checking each against the dictionary's size.
+    static func decode(_ bytes: [UInt8], _ range: Range<Int>, dictionarySize: Int, into out: UnsafeMutableBufferPointer<UInt32>) throws(PageProblem) {
+        let count = out.count
         var offset = range.lowerBound
         guard offset < range.upperBound else { throw PageProblem("an empty dictionary-coded page") }
         let width = Int(bytes[offset])
@@ -73,7 +74,7 @@ enum DictionaryIndices {
                     accumulator >>= UInt64(width)
                     bits -= width
                     try check(index)
-                    out.append(index)
+                    (out.baseAddress! + decoded).initialize(to: index)
                     decoded += 1
                 }
                 offset += byteCount
@@ -86,7 +87,7 @@ enum DictionaryIndices {
                 offset += valueBytes
                 try check(value)
                 let take = min(run, count - decoded)
-                out.append(contentsOf: repeatElement(value, count: take))
+                (out.baseAddress! + decoded).initialize(repeating: value, count: take)
                 decoded += take
             }
         }

@@ -2,7 +2,11 @@
 /// the magic at both ends, the footer, the schema against the fixed one, and every page's
 /// bounds, so a truncated or damaged part gives a ``ParquetError`` naming the part, the
 /// column and the byte, never a crash or wrong values.
-struct ParquetPartReader {
+///
+/// In two steps, so that the parts of an artifact are decoded straight into the
+/// artifact's columns, each at its place, on every core: ``layout(withZ:)`` reads the
+/// footer (how many rows), ``read(_:into:)`` the pages.
+struct ParquetPartReader: Sendable {
     private let bytes: [UInt8]
     private let name: String
 
@@ -11,23 +15,52 @@ struct ParquetPartReader {
         self.name = name
     }
 
-    func read(withZ: Bool) throws(ParquetError) -> RecordColumns {
+    /// The part's row groups as its footer describes them, checked against the schema.
+    struct Layout: Sendable {
+        let columns: [ParquetFormat.Column]
+        let rowGroups: [(rows: Int, chunks: [ThriftStruct])]
+        var rows: Int { rowGroups.reduce(0) { $0 + $1.rows } }
+    }
+
+    /// Where a part's rows go: pointers to its first row in each of the artifact's
+    /// columns, with room for ``Layout/rows`` rows (`z` only when it is read).
+    struct Destination {
+        let ids: UnsafeMutablePointer<Int64>
+        let values: UnsafeMutablePointer<Double>
+        let codes: UnsafeMutablePointer<UInt32>
+        let z: UnsafeMutablePointer<Double>?
+    }
+
+    func layout(withZ: Bool) throws(ParquetError) -> Layout {
         let footer = try footer()
         let expected = ParquetFormat.recordColumns + (withZ ? [ParquetFormat.z] : [])
         let schemaColumns = try checkSchema(footer, wanting: expected)
         guard let rowGroups = footer.structs(4) else { throw failure("the footer lists no row groups") }
-        var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = [], names: [String] = [], z: [Double] = []
+        var groups: [(rows: Int, chunks: [ThriftStruct])] = []
         for (groupIndex, group) in rowGroups.enumerated() {
-            guard let rows = group.int(3), rows >= 0, let chunks = group.structs(1), chunks.count == schemaColumns else {
+            // Each row holds at least its 8-byte id: a damaged count cannot size the columns past the file.
+            guard let rows = group.int(3), rows >= 0, rows <= Int64(bytes.count / 8), let chunks = group.structs(1), chunks.count == schemaColumns else {
                 throw failure("row group \(groupIndex) does not describe its rows and \(schemaColumns) columns")
             }
-            let count = Int(rows)
-            try readPlain(chunks[0], column: expected[0], rows: count, into: &ids)
-            try readPlain(chunks[1], column: expected[1], rows: count, into: &values)
-            try readCategories(chunks[2], rows: count, codes: &codes, names: &names)
-            if withZ { try readPlain(chunks[3], column: expected[3], rows: count, into: &z) }
+            groups.append((Int(rows), chunks))
         }
-        return RecordColumns(ids: ids, values: values, categoryCodes: codes, categoryNames: names, z: withZ ? z : nil)
+        return Layout(columns: expected, rowGroups: groups)
+    }
+
+    /// Decodes the pages of every row group into `destination`; returns the part's
+    /// category names, which the codes written index (each row group's dictionary after
+    /// the one before).
+    func read(_ layout: Layout, into destination: Destination) throws(ParquetError) -> [String] {
+        var names: [String] = []
+        var row = 0
+        for (rows, chunks) in layout.rowGroups {
+            try readPlain(chunks[0], column: layout.columns[0], rows: rows, into: destination.ids + row)
+            try readPlain(chunks[1], column: layout.columns[1], rows: rows, into: destination.values + row)
+            try readCategories(chunks[2], rows: rows, into: destination.codes + row, names: &names)
+            if let z = destination.z { try readPlain(chunks[3], column: layout.columns[3], rows: rows, into: z + row) }
+            row += rows
+        }
+        return names
     }
 
     // MARK: - Footer and schema
@@ -103,9 +136,9 @@ struct ParquetPartReader {
         return (header, body)
     }
 
-    private func readPlain<Value: BitwiseCopyable>(_ chunk: ThriftStruct, column: ParquetFormat.Column, rows: Int, into out: inout [Value]) throws(ParquetError) {
+    private func readPlain<Value: BitwiseCopyable>(_ chunk: ThriftStruct, column: ParquetFormat.Column, rows: Int, into out: UnsafeMutablePointer<Value>) throws(ParquetError) {
         let range = try chunkRange(chunk, column: column, rows: rows)
-        // The pages are checked first, then copied in one go into the grown array.
+        // The pages are checked first, then copied in one go.
         var pages: [Range<Int>] = []
         var offset = range.lowerBound, read = 0
         while read < rows {
@@ -119,21 +152,17 @@ struct ParquetPartReader {
             pages.append(body)
             read += Int(count)
         }
-        let values = [Value](unsafeUninitializedCapacity: rows) { buffer, initialized in
-            let target = UnsafeMutableRawBufferPointer(buffer)
-            bytes.withUnsafeBytes { source in
-                var at = 0
-                for page in pages {
-                    target.baseAddress!.advanced(by: at).copyMemory(from: source.baseAddress!.advanced(by: page.lowerBound), byteCount: page.count)
-                    at += page.count
-                }
+        let target = UnsafeMutableRawPointer(out)
+        bytes.withUnsafeBytes { source in
+            var at = 0
+            for page in pages {
+                (target + at).copyMemory(from: source.baseAddress! + page.lowerBound, byteCount: page.count)
+                at += page.count
             }
-            initialized = rows
         }
-        out += values
     }
 
-    private func readCategories(_ chunk: ThriftStruct, rows: Int, codes: inout [UInt32], names: inout [String]) throws(ParquetError) {
+    private func readCategories(_ chunk: ThriftStruct, rows: Int, into codes: UnsafeMutablePointer<UInt32>, names: inout [String]) throws(ParquetError) {
         let column = ParquetFormat.recordColumns[2]
         let range = try chunkRange(chunk, column: column, rows: rows)
         var offset = range.lowerBound
@@ -152,19 +181,20 @@ struct ParquetPartReader {
             names.append(String(decoding: bytes[at..<(at + length)], as: UTF8.self))
             at += length
         }
-        codes.reserveCapacity(codes.count + rows)
-        let first = codes.count
-        while codes.count - first < rows {
+        var decoded = 0
+        while decoded < rows {
             let (header, body) = try page(at: &offset, in: range, column: column)
             guard header.int(1) == Int64(ParquetFormat.PageType.dataPage.rawValue), let data = header.structure(5),
                   [ParquetFormat.Encoding.plainDictionary, .rleDictionary].map({ Int64($0.rawValue) }).contains(data.int(2)),
-                  let count = data.int(1), count >= 0, Int(count) <= rows - (codes.count - first)
+                  let count = data.int(1), count >= 0, Int(count) <= rows - decoded
             else { throw failure("column category: the page at byte \(body.lowerBound) is not a dictionary-coded data page of this row group") }
-            do { try DictionaryIndices.decode(bytes, body, count: Int(count), dictionarySize: Int(entries), into: &codes) } catch {
+            let page = UnsafeMutableBufferPointer(start: codes + decoded, count: Int(count))
+            do { try DictionaryIndices.decode(bytes, body, dictionarySize: Int(entries), into: page) } catch {
                 throw failure("column category: the page at byte \(body.lowerBound) is damaged: \(error.reason)")
             }
+            decoded += Int(count)
         }
-        if base > 0 { for index in first..<codes.count { codes[index] += base } }
+        if base > 0 { for index in 0..<rows { codes[index] += base } }
     }
 
     private func failure(_ reason: String) -> ParquetError {

@@ -70,37 +70,72 @@ public enum RecordParquet {
 
     /// Reads the artifact at `url`: every part, in order. `z` is read when `withZ` is set
     /// (and must then be there). A missing, truncated or damaged part, or one with
-    /// another schema, is a ``ParquetError`` that names the part and what is wrong.
+    /// another schema, is a ``ParquetError`` that names the part (the first in order
+    /// when several are) and what is wrong.
+    ///
+    /// Each value is copied once, from the file's bytes to its place in the artifact's
+    /// columns: the parts' footers are read first (on every core), which sizes the
+    /// columns, then each part's pages are decoded straight into its rows (on every
+    /// core), and last its category codes are renumbered into the artifact's dictionary.
     public static func read(_ url: URL, withZ: Bool = false) throws(ParquetError) -> RecordColumns {
         let parts = try partURLs(url)
-        // Each part is read and decoded on its own core, then joined in order.
-        let decoded = Mutex<[Int: Result<RecordColumns, ParquetError>]>([:])
-        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+        let opened = try inParallel(parts.count) { index throws(ParquetError) in
             let part = parts[index]
-            let result: Result<RecordColumns, ParquetError>
-            do {
-                let bytes = try PartFile.read(part)
-                result = Result { () throws(ParquetError) in try ParquetPartReader(bytes: bytes, name: part.lastPathComponent).read(withZ: withZ) }
-            } catch {
-                result = .failure(ParquetError(part: part.lastPathComponent, "cannot be read: \(error)"))
-            }
-            decoded.withLock { $0[index] = result }
+            let bytes: [UInt8]
+            do { bytes = try PartFile.read(part) } catch { throw ParquetError(part: part.lastPathComponent, "cannot be read: \(error)") }
+            let reader = ParquetPartReader(bytes: bytes, name: part.lastPathComponent)
+            return (reader, try reader.layout(withZ: withZ))
         }
-        let results = decoded.withLock { $0 }
-        var ids: [Int64] = [], values: [Double] = [], codes: [UInt32] = []
-        var z: [Double] = []
+        let starts = opened.reduce(into: [0]) { $0.append($0.last! + $1.1.rows) }
+        let total = starts.last!
+        var ids = [Int64].unfilled(total), values = [Double].unfilled(total), codes = [UInt32].unfilled(total)
+        var z = [Double].unfilled(withZ ? total : 0)
+        guard total > 0 else { return RecordColumns(ids: [], values: [], categoryCodes: [], categoryNames: [], z: withZ ? [] : nil) }
+        let partNames = try ids.withUnsafeMutableBufferPointer { ids throws(ParquetError) in
+            try values.withUnsafeMutableBufferPointer { values throws(ParquetError) in
+                try codes.withUnsafeMutableBufferPointer { codes throws(ParquetError) in
+                    try z.withUnsafeMutableBufferPointer { z throws(ParquetError) in
+                        let (ids, values, codes, z) = (SharedRows(ids), SharedRows(values), SharedRows(codes), withZ ? SharedRows(z) : nil)
+                        return try inParallel(opened.count) { index throws(ParquetError) in
+                            let (reader, layout) = opened[index]
+                            let row = starts[index]
+                            return try reader.read(layout, into: .init(ids: ids.at(row), values: values.at(row), codes: codes.at(row), z: z?.at(row)))
+                        }
+                    }
+                }
+            }
+        }
+        // Each part has its own dictionary: its codes are renumbered into the artifact's.
         var dictionary = CategoryDictionary()
-        for index in parts.indices {
-            let columns = try results[index]!.get()
-            // Each part has its own dictionary: its codes are renumbered into the artifact's.
-            let global = dictionary.codes(of: columns.categoryNames)
-            ids += columns.ids
-            values += columns.values
-            codes.reserveCapacity(codes.count + columns.count)
-            for code in columns.categoryCodes { codes.append(global[Int(code)]) }
-            if let partZ = columns.z { z += partZ }
+        let renumbering = partNames.map { dictionary.codes(of: $0) }
+        codes.withUnsafeMutableBufferPointer { codes in
+            let codes = SharedRows(codes)
+            DispatchQueue.concurrentPerform(iterations: opened.count) { index in
+                let global = renumbering[index]
+                guard global != Array(0..<UInt32(global.count)) else { return }
+                for row in starts[index]..<starts[index + 1] { codes.at(row).pointee = global[Int(codes.at(row).pointee)] }
+            }
         }
         return RecordColumns(ids: ids, values: values, categoryCodes: codes, categoryNames: dictionary.names, z: withZ ? z : nil)
+    }
+
+    /// `work(0..<count)` on every core; the results in order, or the error of the first
+    /// index in order that failed.
+    private static func inParallel<T: Sendable>(_ count: Int, _ work: @Sendable (Int) throws(ParquetError) -> T) throws(ParquetError) -> [T] {
+        let results = Mutex([Result<T, ParquetError>?](repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let result = Result { () throws(ParquetError) in try work(index) }
+            results.withLock { $0[index] = result }
+        }
+        return try results.withLock { $0 }.map { result throws(ParquetError) in try result!.get() }
+    }
+
+    /// One of the artifact's columns while each part's thread writes its own rows of it.
+    /// `@unchecked Sendable`: the threads' rows never overlap, and the buffer outlives them.
+    private struct SharedRows<Element>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Element>
+        init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+        func at(_ row: Int) -> UnsafeMutablePointer<Element> { buffer.baseAddress! + row }
     }
 
     /// The artifact's parts in order; an error when it is missing or holds none.
@@ -113,6 +148,14 @@ public enum RecordParquet {
         let parts = names.filter { $0.hasPrefix("part-") && $0.hasSuffix(".parquet") }.sorted()
         guard !parts.isEmpty else { throw ParquetError(part: "", "holds no part-*.parquet files") }
         return parts.map { url.appendingPathComponent($0) }
+    }
+}
+
+extension Array where Element: BitwiseCopyable {
+    /// `count` elements as the allocator leaves them (no pass to zero them), for a reader
+    /// that writes every one before anything reads it; on an error it is dropped unread.
+    static func unfilled(_ count: Int) -> [Element] {
+        [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }
 

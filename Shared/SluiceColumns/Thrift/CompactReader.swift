@@ -123,7 +123,7 @@ struct CompactReader {
 }
 
 /// A decoded compact-protocol value.
-indirect enum ThriftValue {
+indirect enum ThriftValue: Sendable {
     case bool(Bool)
     case int(Int64)
     case double(Double)
@@ -133,7 +133,7 @@ indirect enum ThriftValue {
 }
 
 /// A decoded struct: its fields by id.
-struct ThriftStruct {
+struct ThriftStruct: Sendable {
     let fields: [Int16: ThriftValue]
 
     func int(_ id: Int16) -> Int64? {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceColumns
 import SluiceNormalize
 
 /// Times the normalizer's z-score on 10^6…10^8 values around 1e9 (the CPU path, the GPU
@@ -16,6 +17,8 @@ struct NormalizeBenchmark: ParsableCommand {
     var data = ""
     @Flag(inversion: .prefixedNo, help: "Whether to time the STREAM-like triad (it allocates three more arrays).")
     var triad = true
+    @Option(help: "Records of a validated artifact to read and of a normalized one to write, as the normalize stage does (0: none).")
+    var artifactRecords = 0
 
     func run() throws {
         let gpu = Result { try CUDADevice() }
@@ -23,6 +26,7 @@ struct NormalizeBenchmark: ParsableCommand {
         for size in sizes.split(separator: ",").compactMap({ Int($0) }) {
             try measure(size: size, gpu: try? gpu.get())
         }
+        if artifactRecords > 0 { try measureArtifacts(records: artifactRecords) }
         emit(["measure": "peak_rss", "bytes": peakResidentBytes()])
     }
 
@@ -71,6 +75,33 @@ struct NormalizeBenchmark: ParsableCommand {
         } catch {
             emit(["measure": "gpu", "values": size, "error": "\(error)"])
         }
+    }
+
+    /// The normalize stage's reading of `validated.parquet` (ids, values, category codes:
+    /// 20 bytes a record) and writing of `normalized.parquet` (28 bytes a record, with z),
+    /// in a temporary folder (the page cache, as on a machine with memory to spare).
+    private func measureArtifacts(records: Int) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-artifact-bench-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var random = SplitMix64(state: 7)
+        let names = (0..<8).map { "category-\($0)" }
+        let columns = RecordColumns(
+            ids: (0..<Int64(records)).map { $0 }, values: (0..<records).map { _ in 1e3 * random.nextUnit() },
+            categoryCodes: (0..<records).map { UInt32($0 % names.count) }, categoryNames: names, z: nil
+        )
+        let validated = folder.appendingPathComponent(RecordParquet.validatedName)
+        try RecordParquet.write(columns, to: validated)
+        var failure: (any Error)?
+        let read = median {
+            do { _ = try RecordParquet.read(validated) } catch { failure = error }
+        }
+        let normalized = RecordColumns(ids: columns.ids, values: columns.values, categoryCodes: columns.categoryCodes, categoryNames: names, z: columns.values)
+        let write = median {
+            do { try RecordParquet.write(normalized, to: folder.appendingPathComponent(RecordParquet.normalizedName)) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        emit(["measure": "artifact_read", "values": records, "seconds": read, "bytes": 20 * records])
+        emit(["measure": "artifact_write", "values": records, "seconds": write, "bytes": 28 * records])
     }
 
     /// The median wall time of `runs` runs of `body`, after one untimed warm-up run.
