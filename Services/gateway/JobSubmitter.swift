@@ -43,9 +43,7 @@ struct JobSubmitter: Sendable {
     let intake: JobIntake
     let publisher: AMQPPublisher
     let topology: SluiceTopology
-    let artifacts: ArtifactStore
     let limits: SubmissionLimits
-    let threads: BlockingThreadPool
     let logger: Logger
 
     /// The longest `Idempotency-Key` accepted.
@@ -76,10 +74,7 @@ struct JobSubmitter: Sendable {
             config = try ProcessingConfig(parameters: request.configParameters)
         }
 
-        let (limits, artifacts, body) = (limits, artifacts, request.body)
-        let check = try await threads.run {
-            try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: artifacts, readingInputURI: false)
-        }
+        let check = try await intake.check(request.body, format: format, config: config, limits: limits)
         if let rejection = check.rejection { throw rejection }
 
         let admitted = try await intake.admit(
@@ -92,19 +87,10 @@ struct JobSubmitter: Sendable {
                 traceID: UUID().uuidString.lowercased(),
                 submittedBy: request.submittedBy
             ),
-            input: Data(body),
+            input: Data(request.body),
             format: format
         )
-        if admitted.created {
-            do {
-                try await threads.run { try ValidatedArtifacts.write(check.batch, jobID: admitted.jobID, artifacts: artifacts) }
-            } catch {
-                // Not fatal: the validator finds no columns and checks the stored input itself.
-                logger.warning("the checked records were not written; the validator will read the input", metadata: [
-                    "job_id": "\(admitted.jobID.uuidString.lowercased())", "error": "\(error)",
-                ])
-            }
-        }
+        await intake.writeChecked(check, for: admitted, logger: logger)
         // A repeat of a job that never started may be one whose first publish was lost
         // (the gateway died between storing and publishing): publish again. A duplicate
         // message is harmless; stages recognise a repeat.

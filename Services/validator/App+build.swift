@@ -13,7 +13,8 @@ func buildServiceGroup(configuration: WorkerConfiguration, logger: Logger) async
             handler: ValidatorStage(limits: configuration.pipeline.limits),
             intake: SubmissionIntake(
                 intake: JobIntake(store: store, artifacts: configuration.pipeline.artifacts, files: files),
-                limits: configuration.pipeline.limits
+                limits: configuration.pipeline.limits,
+                logger: logger
             ),
             services: [files]
         )

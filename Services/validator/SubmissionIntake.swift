@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceAMQP
 import SluiceContracts
 import SluiceJobs
@@ -10,9 +11,17 @@ import SluiceWorker
 /// `POST /api/v1/jobs`, optionally with `job_id` / `message_id` (or the AMQP
 /// `message_id` property) for idempotency and `reply_to` for the summary. The job row
 /// is created here, with source `amqp`; publishing the same message id twice gives one job.
+///
+/// The body is read and checked once, here, as the gateway checks a request's
+/// (``BatchCheck``): its records go on as the job's validated columns and the validate
+/// stage only reports them. A submission the check refuses (invalid records under
+/// `on_invalid: reject`, an `input_uri` file that is not there) still becomes a job,
+/// which the validate stage fails with the located reason, since a script has no
+/// request to answer.
 struct SubmissionIntake: MessageIntake {
     let intake: JobIntake
     let limits: SubmissionLimits
+    let logger: Logger
 
     /// The idempotency fields a script may put in the body.
     private struct Identity: Decodable {
@@ -22,9 +31,16 @@ struct SubmissionIntake: MessageIntake {
     }
 
     func admit(_ delivery: AMQPDelivery) async throws -> StageMessage {
-        let submission: Submission
-        do { submission = try SubmissionParser(limits: limits).parse(delivery.body, format: .json) } catch {
-            throw StageError(.invalidData, "a submission that cannot be read: \(error.message)")
+        let check = try? await intake.check(delivery.body, format: .json, config: ProcessingConfig(), limits: limits)
+        let (config, records): (ProcessingConfig, Int?)
+        if let check {
+            (config, records) = (check.config, check.records)
+        } else {
+            let submission: Submission
+            do { submission = try SubmissionParser(limits: limits).parse(delivery.body, format: .json) } catch {
+                throw StageError(.invalidData, "a submission that cannot be read: \(error.message)")
+            }
+            (config, records) = (submission.config, submission.inputURI == nil ? submission.records.count : nil)
         }
         let identity = try? JSONDecoder().decode(Identity.self, from: Data(delivery.body))
         let key = delivery.properties.messageID ?? identity?.messageID ?? identity?.jobID
@@ -32,8 +48,8 @@ struct SubmissionIntake: MessageIntake {
             .init(
                 jobID: identity?.jobID.flatMap(UUID.init(uuidString:)) ?? UUID(),
                 source: .amqp,
-                config: try PostgresJSON(submission.config),
-                recordCount: submission.inputURI == nil ? submission.records.count : nil,
+                config: try PostgresJSON(config),
+                recordCount: records,
                 idempotencyKey: key.map { "amqp:\($0)" },
                 traceID: delivery.properties.headers["trace_id"]?.stringValue ?? UUID().uuidString.lowercased(),
                 replyTo: delivery.properties.replyTo,
@@ -42,6 +58,7 @@ struct SubmissionIntake: MessageIntake {
             input: Data(delivery.body),
             format: .json
         )
+        if let check { await intake.writeChecked(check, for: admitted, logger: logger) }
         return admitted.message
     }
 }

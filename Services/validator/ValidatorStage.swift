@@ -8,9 +8,10 @@ import SluiceWorker
 /// The validate stage: checks every record of the job's input, counts data quality,
 /// applies the job's `on_invalid` policy, and writes `validation.json` and
 /// `validated.parquet` for the normalizer (``ValidatedArtifacts``). The submitted text is
-/// read once: a body the gateway already checked arrives with those artifacts written,
-/// and the stage only reports them; a file named by `input_uri` or a script's message is
-/// read and checked here, its errors located as the gateway locates a body's.
+/// read once: a body that the gateway (or, for a script's message, the
+/// ``SubmissionIntake``) already checked arrives with those artifacts written, and the
+/// stage only reports them; a file named by `input_uri` is read and checked here, its
+/// errors located as the gateway locates a body's.
 struct ValidatorStage: StageHandler {
     /// Parsing and checking a large batch is CPU work: it runs here, not on Swift's cooperative pool.
     static let thread = BlockingThread(name: "validator")
@@ -60,8 +61,9 @@ struct ValidatorStage: StageHandler {
         }
     }
 
-    /// The stage's outcome: the quality counts as metrics; `checked_at_gateway` is 1 when
-    /// the gateway had checked the body and written the artifacts.
+    /// The stage's outcome: the quality counts as metrics; `checked_at_intake` is 1 when
+    /// the records were checked and written where the job came in (the gateway, or the
+    /// intake of scripts' messages).
     private static func result(_ quality: QualityCounts, kept: Int, started: ContinuousClock.Instant, alreadyChecked: Bool) -> StageResult {
         var metrics: [StageOutcome.Metric] = [
             .init("records_total", Double(quality.total), unit: "records"),
@@ -69,7 +71,7 @@ struct ValidatorStage: StageHandler {
             .init("records_invalid", Double(quality.invalid), unit: "records"),
             .init("duplicate_ids", Double(quality.duplicates), unit: "records"),
             .init("validate_seconds", (ContinuousClock.now - started).seconds, unit: "seconds"),
-            .init("checked_at_gateway", alreadyChecked ? 1 : 0, unit: "flag"),
+            .init("checked_at_intake", alreadyChecked ? 1 : 0, unit: "flag"),
         ]
         metrics += quality.invalidByReason.sorted { $0.key < $1.key }.map { .init("invalid_\($0.key)", Double($0.value), unit: "records") }
         return StageResult(outcome: StageOutcome(

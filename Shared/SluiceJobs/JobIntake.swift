@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceContracts
 import SluiceCore
 import SluiceRecords
@@ -52,6 +53,30 @@ public struct JobIntake: Sendable {
             created: created.created,
             message: StageMessage(jobID: jobID, stage: .validate, traceID: created.traceID, submittedAt: created.submittedAt)
         )
+    }
+
+    /// Reads and checks a submission (``BatchCheck``) on the intake's thread, off Swift's
+    /// cooperative pool. A body naming an `input_uri` has its file located, not read.
+    public func check(_ body: [UInt8], format: SubmissionFormat, config: ProcessingConfig, limits: SubmissionLimits) async throws -> BatchCheck {
+        let artifacts = artifacts
+        return try await files.run {
+            try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: artifacts, readingInputURI: false)
+        }
+    }
+
+    /// Writes the records that `check` read as the validated columns of a job that
+    /// ``admit(_:input:format:)`` created, so that the validator reads none of its input
+    /// again. Not fatal: without them the validator checks the stored input itself.
+    public func writeChecked(_ check: BatchCheck, for admitted: Admitted, logger: Logger) async {
+        guard admitted.created else { return }
+        let (artifacts, jobID) = (artifacts, admitted.jobID)
+        do {
+            try await files.run { try ValidatedArtifacts.write(check.batch, jobID: jobID, artifacts: artifacts) }
+        } catch {
+            logger.warning("the checked records were not written; the validator will read the input", metadata: [
+                "job_id": "\(jobID.uuidString.lowercased())", "error": "\(error)",
+            ])
+        }
     }
 
     /// The job's status, or nil for an unknown job.

@@ -33,12 +33,32 @@ import Testing
             #expect(try job.decode("reply_to", as: String.self) == "my-replies")
             #expect(try job.decode("correlation_id", as: String.self) == "c-1")
             #expect(try job.decode("outcome", as: String.self) == "succeeded")
+            // Read once: the intake wrote the checked records as columns, and the stage only reported them.
+            let checkedAtIntake = try await pool.withConnection { db in
+                try db.query("SELECT value FROM job_metrics WHERE stage = 'validate' AND name = 'checked_at_intake'").single().decode("value", as: Double.self)
+            }
+            #expect(checkedAtIntake == 1)
 
             // The same message again (a script retrying after a lost confirm): still one job.
             try await publisher.publish(Array(Self.seed.utf8), exchange: topology.submitExchange, routingKey: "", properties: properties)
             #expect(try await eventually(within: .seconds(30)) { try await admin.messageCount(queue: topology.queue(.normalize)) == 2 })
             let jobs = try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM jobs").single().decode("n", as: Int.self) }
             #expect(jobs == 1)
+        }
+    }
+
+    /// Records the check refuses still make a job (a script has no request to answer),
+    /// which the validate stage fails with the first offender located.
+    @Test func aSubmissionWithInvalidRecordsBecomesAFailedJobNamingTheRecord() async throws {
+        try await withValidator { pool, topology, admin, publisher in
+            let body = #"{"data": [{"id": 1, "value": 1, "category": "A"}, {"id": 2, "value": "x", "category": "A"}]}"#
+            try await publisher.publish(Array(body.utf8), exchange: topology.submitExchange, routingKey: "")
+            #expect(try await eventually(within: .seconds(30)) {
+                try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM jobs WHERE status = 'failed'").single().decode("n", as: Int.self) } == 1
+            })
+            let error = try await pool.withConnection { try $0.query("SELECT error FROM jobs").single().decode("error", as: String.self) }
+            #expect(error.contains("the first: record 1 (value, line 1, column"), "\(error)")
+            #expect(try await admin.messageCount(queue: topology.queue(.normalize)) == 0)
         }
     }
 
@@ -67,7 +87,7 @@ import Testing
                 defer { files.shutdown() }
                 let runner = StageRunner(
                     stage: .validate, handler: ValidatorStage(),
-                    intake: SubmissionIntake(intake: JobIntake(store: store, artifacts: artifacts, files: files), limits: SubmissionLimits()),
+                    intake: SubmissionIntake(intake: JobIntake(store: store, artifacts: artifacts, files: files), limits: SubmissionLimits(), logger: logger),
                     amqp: amqp, store: store, artifacts: artifacts, topology: topology, logger: logger
                 )
                 let publisher = AMQPPublisher(configuration: amqp, logger: logger)

@@ -59,7 +59,7 @@ import Testing
         let message = StageMessage(jobID: jobID, stage: .validate, traceID: "t", submittedAt: Date())
         let result = try await ValidatorStage().run(StageJob(message: message, config: .init(rawJSON: "{}"), artifacts: artifacts, logger: Logger(label: "test")))
         #expect(result.outcome.recordsIn == 2 && result.outcome.recordsOut == 2)
-        #expect(metric(result, "checked_at_gateway") == 1 && metric(result, "records_valid") == 2)
+        #expect(metric(result, "checked_at_intake") == 1 && metric(result, "records_valid") == 2)
         #expect(try validated() == ["1,1.0,A", "2,2.0,B"])
     }
 
