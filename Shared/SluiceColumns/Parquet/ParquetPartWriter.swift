@@ -1,7 +1,14 @@
+import Foundation
+
 /// Encodes one part of a ``RecordParquet`` artifact: a Parquet file of the given records
 /// in row groups of ``RecordParquet/rowGroupRecords`` (the unit a Spark task reads),
 /// uncompressed, `category` dictionary-coded with each row group's own dictionary, data
 /// pages of ``RecordParquet/pageRecords`` values.
+///
+/// The file is a list of ``PartPieces``: what is encoded here (headers, the dictionary,
+/// its indices, the footer) and, for the PLAIN pages of `id`, `value` and `z`, the
+/// columns' own memory, written to the file as it is: those bytes are copied once (into
+/// the page cache), not first into a buffer (10^7 records with z: 0.15 -> 0.06 s).
 enum ParquetPartWriter {
     /// Where a column chunk lies in the file, for the footer.
     private struct Chunk {
@@ -13,46 +20,60 @@ enum ParquetPartWriter {
         let encodings: [ParquetFormat.Encoding]
     }
 
-    static func encode(_ columns: RecordColumns, records: Range<Int>) -> [UInt8] {
-        var file = ParquetFormat.magic
-        file.reserveCapacity(records.count * (columns.z == nil ? 18 : 26) + 4096)
+    /// Writes the part of `records` to `url`.
+    static func write(_ columns: RecordColumns, records: Range<Int>, to url: URL) throws {
+        try columns.ids.withUnsafeBytes { ids in
+            try columns.values.withUnsafeBytes { values in
+                try (columns.z ?? []).withUnsafeBytes { z in
+                    let file = encode(columns, records: records, ids: ids, values: values, z: columns.z == nil ? nil : z)
+                    try PartFile.write(file, to: url)
+                }
+            }
+        }
+    }
+
+    /// The part's pieces; the PLAIN pages point into `ids`, `values` and `z` (the columns'
+    /// bytes), which must outlive them.
+    private static func encode(
+        _ columns: RecordColumns, records: Range<Int>, ids: UnsafeRawBufferPointer, values: UnsafeRawBufferPointer, z: UnsafeRawBufferPointer?
+    ) -> PartPieces {
+        var file = PartPieces()
+        file.append(ParquetFormat.magic)
         var groups: [(rows: Int, chunks: [Chunk])] = []
         var start = records.lowerBound
         repeat {
             let group = start..<min(start + RecordParquet.rowGroupRecords, records.upperBound)
             var chunks: [Chunk] = []
-            chunks.append(plainChunk(ParquetFormat.recordColumns[0], columns.ids[group], into: &file))
-            chunks.append(plainChunk(ParquetFormat.recordColumns[1], columns.values[group], into: &file))
+            chunks.append(plainChunk(ParquetFormat.recordColumns[0], ids, rows: group, into: &file))
+            chunks.append(plainChunk(ParquetFormat.recordColumns[1], values, rows: group, into: &file))
             chunks.append(categoryChunk(columns, records: group, into: &file))
-            if let z = columns.z { chunks.append(plainChunk(ParquetFormat.z, z[group], into: &file)) }
+            if let z { chunks.append(plainChunk(ParquetFormat.z, z, rows: group, into: &file)) }
             groups.append((group.count, chunks))
             start = group.upperBound
         } while start < records.upperBound
         let footer = footer(groups, rows: records.count)
-        file += footer
         let length = UInt32(footer.count)
-        file += [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
-        file += ParquetFormat.magic
+        file.append(footer + [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)] + ParquetFormat.magic)
         return file
     }
 
-    /// An INT64 or DOUBLE column in PLAIN data pages (8 little-endian bytes a value).
-    private static func plainChunk<Value: BitwiseCopyable>(_ column: ParquetFormat.Column, _ values: ArraySlice<Value>, into file: inout [UInt8]) -> Chunk {
+    /// An INT64 or DOUBLE column (8 little-endian bytes a value, as Parquet's PLAIN
+    /// encoding and every platform Swift runs on here have them) in PLAIN data pages.
+    private static func plainChunk(_ column: ParquetFormat.Column, _ bytes: UnsafeRawBufferPointer, rows: Range<Int>, into file: inout PartPieces) -> Chunk {
         let start = file.count
-        var page = values.startIndex
+        var page = rows.lowerBound
         repeat {
-            let end = min(page + RecordParquet.pageRecords, values.endIndex)
-            appendDataPageHeader(bodyBytes: (end - page) * MemoryLayout<Value>.size, values: end - page, encoding: .plain, into: &file)
-            // Little-endian, as Parquet's PLAIN encoding is, on every platform Swift runs on here.
-            values[page..<end].withUnsafeBytes { file.append(contentsOf: $0) }
+            let end = min(page + RecordParquet.pageRecords, rows.upperBound)
+            appendDataPageHeader(bodyBytes: (end - page) * 8, values: end - page, encoding: .plain, into: &file)
+            file.append(UnsafeRawBufferPointer(rebasing: bytes[(page * 8)..<(end * 8)]))
             page = end
-        } while page < values.endIndex
+        } while page < rows.upperBound
         return Chunk(column: column, start: start, dataPageOffset: start, dictionaryPageOffset: nil, size: file.count - start, encodings: [.plain])
     }
 
     /// `category`: a dictionary page of the part's distinct names (PLAIN byte arrays:
     /// 4-byte little-endian length, then the UTF-8 bytes), then pages of indices.
-    private static func categoryChunk(_ columns: RecordColumns, records: Range<Int>, into file: inout [UInt8]) -> Chunk {
+    private static func categoryChunk(_ columns: RecordColumns, records: Range<Int>, into file: inout PartPieces) -> Chunk {
         var localCode = [UInt32](repeating: .max, count: columns.categoryNames.count)
         var dictionary: [UInt8] = []
         var entries = 0
@@ -81,8 +102,7 @@ enum ParquetPartWriter {
         header.i32(2, ParquetFormat.Encoding.plainDictionary.rawValue)
         header.endStruct()
         header.endStruct()
-        file += header.bytes
-        file += dictionary
+        file.append(header.bytes + dictionary)
 
         let dataStart = file.count
         let width = DictionaryIndices.bitWidth(forDictionaryOf: entries)
@@ -93,7 +113,7 @@ enum ParquetPartWriter {
             body.reserveCapacity((end - page) * width / 8 + 16)
             DictionaryIndices.encode(indices[page..<end], bitWidth: width, into: &body)
             appendDataPageHeader(bodyBytes: body.count, values: end - page, encoding: .plainDictionary, into: &file)
-            file += body
+            file.append(body)
             page = end
         } while page < indices.count
         return Chunk(
@@ -103,7 +123,7 @@ enum ParquetPartWriter {
     }
 
     /// A data page's header; its body of `bodyBytes` follows.
-    private static func appendDataPageHeader(bodyBytes: Int, values: Int, encoding: ParquetFormat.Encoding, into file: inout [UInt8]) {
+    private static func appendDataPageHeader(bodyBytes: Int, values: Int, encoding: ParquetFormat.Encoding, into file: inout PartPieces) {
         var header = CompactWriter()
         header.beginStruct()
         header.i32(1, ParquetFormat.PageType.dataPage.rawValue)
@@ -117,7 +137,7 @@ enum ParquetPartWriter {
         header.i32(4, ParquetFormat.Encoding.rle.rawValue)
         header.endStruct()
         header.endStruct()
-        file += header.bytes
+        file.append(header.bytes)
     }
 
     /// `FileMetaData`: the schema, the row groups, and where each column chunk lies.

@@ -52,7 +52,7 @@ public enum RecordParquet {
             DispatchQueue.concurrentPerform(iterations: parts) { index in
                 let records = (index * partRecords)..<min((index + 1) * partRecords, columns.count)
                 do {
-                    try PartFile.write(ParquetPartWriter.encode(columns, records: records), to: staging.appendingPathComponent(partName(index)))
+                    try ParquetPartWriter.write(columns, records: records, to: staging.appendingPathComponent(partName(index)))
                 } catch {
                     failures.withLock { $0.append(error) }
                 }
