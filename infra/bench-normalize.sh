@@ -4,8 +4,10 @@
 # values (written to files by the benchmark), a STREAM-like triad on every core (in the
 # Swift binary), and the GPU path with and without the copies where there is a GPU.
 # GB/s counts 16 bytes a value (read once, write once) for the normalizer and numpy,
-# 24 bytes an element for the triad. Then the peak resident memory of normalizing 10^8
-# values (/usr/bin/time -v, without the triad or the files).
+# 24 bytes an element for the triad; then the normalize stage's artifact I/O at 10^7
+# records (RecordParquet: read validated.parquet, write normalized.parquet). Then the
+# peak resident memory of normalizing 10^8 values (/usr/bin/time -v, without the triad
+# or the files).
 # Usage: infra/bench-normalize.sh [sizes, default 1000000,10000000,100000000] [runs, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +19,7 @@ swift build -c release --product sluice-normalize-bench >&2
 bench=$(swift build -c release --show-bin-path)/sluice-normalize-bench
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
-"$bench" --sizes "$sizes" --runs "$runs" --data "$data" >"$data/swift.jsonl"
+"$bench" --sizes "$sizes" --runs "$runs" --data "$data" --artifact-records 10000000 >"$data/swift.jsonl"
 "$python" - "$data" "$runs" <<'PY'
 import json, pathlib, statistics, sys, time
 import numpy as np
@@ -51,6 +53,10 @@ for n in sorted({r["values"] for r in rows if "values" in r}):
     print(f"| {n:.0e} | {cell(cpu and cpu['seconds'], '.4f')} | {cell(gbs(cpu), '.1f')} | {cell(numpy and numpy['seconds'], '.4f')} "
           f"| {cell(gbs(numpy), '.1f')} | {cell(ratio, '.1f')}× | {cell(gbs(triad), '.1f')} | {cell(share and 100 * share, '.0f')}% "
           f"| {cell(gbs(get('gpu_resident', n)), '.1f')} | {cell(gbs(get('gpu_copies', n)), '.1f')} |")
+for r in rows:
+    if r["measure"] in ("artifact_read", "artifact_write"):
+        what = "reads validated.parquet (20 bytes a record)" if r["measure"] == "artifact_read" else "writes normalized.parquet (28 bytes a record)"
+        print(f"the normalize stage {what}, {r['values']:,} records: {r['seconds']:.3f} s, {r['bytes'] / r['seconds'] / 1e9:.2f} GB/s")
 PY
 largest=${sizes##*,}
 rss_kib=$( { /usr/bin/time -v "$bench" --sizes "$largest" --runs 1 --no-triad >/dev/null; } 2>&1 | awk -F': ' '/Maximum resident set size/ {print $2}')

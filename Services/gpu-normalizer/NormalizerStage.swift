@@ -39,18 +39,25 @@ struct NormalizerStage: StageHandler {
         let validated = job.artifacts.url(job.message.jobID, RecordParquet.validatedName)
         let target = job.artifacts.url(job.message.jobID, RecordParquet.normalizedName)
         let partRecords = partRecords
+        let clock = ContinuousClock()
+        let started = clock.now
         let records = try await threads.run { try Self.read(validated, of: job) }
+        let read = clock.now
         let run = try await devices.normalize(records, method: config.normalization, gpuEnabled: config.gpuEnabled, logger: job.logger)
         let output = records.normalized(run.normalized.scaled)
+        let normalized = clock.now
         try await threads.run { try RecordParquet.write(output, to: target, partRecords: partRecords) }
+        let io = Timings(read: (read - started).seconds, write: (clock.now - normalized).seconds)
         job.logger.info("normalized", metadata: [
             "normalize.method": "\(config.normalization.rawValue)",
             "normalize.records": "\(records.count)",
             "normalize.device": "\(run.device)",
             "normalize.device_reason": "\(run.cpuReason ?? "")",
             "normalize.seconds": "\(run.seconds)",
+            "normalize.read_seconds": "\(io.read)",
+            "normalize.write_seconds": "\(io.write)",
         ])
-        return StageResult(outcome: Self.outcome(run, count: records.count, method: config.normalization))
+        return StageResult(outcome: Self.outcome(run, io, count: records.count, method: config.normalization))
     }
 
     /// Reads the validated records. A missing or damaged artifact fails the job (reading
@@ -64,7 +71,13 @@ struct NormalizerStage: StageHandler {
         return ValidatedRecords(columns)
     }
 
-    private static func outcome(_ run: ComputeDevices.Run, count: Int, method: Normalization) -> StageOutcome {
+    /// Seconds spent reading `validated.parquet` and writing `normalized.parquet`.
+    private struct Timings {
+        let read: Double
+        let write: Double
+    }
+
+    private static func outcome(_ run: ComputeDevices.Run, _ io: Timings, count: Int, method: Normalization) -> StageOutcome {
         let summary = run.normalized.summary
         let statistics = summary.statistics
         var metrics: [StageOutcome.Metric] = [
@@ -75,6 +88,8 @@ struct NormalizerStage: StageHandler {
             // 1 when every value is the same: every z (or min-max) value was set to 0.
             .init("constant_values", statistics.isConstant ? 1 : 0, unit: "flag"),
             .init("normalize_seconds", run.seconds, unit: "seconds"),
+            .init("read_seconds", io.read, unit: "seconds"),
+            .init("write_seconds", io.write, unit: "seconds"),
             // A clock too coarse for a tiny job would otherwise divide by zero.
             .init("records_per_second", Double(count) / Swift.max(run.seconds, 1e-9), unit: "records_per_second"),
             // 1 when the GPU failed (gpu_error) and the CPU normalized the job instead.

@@ -28,6 +28,7 @@ import Testing
         #expect(result.metric("min") == 10.5 && result.metric("max") == 20.3)
         #expect(result.metric("constant_values") == 0)
         #expect(try #require(result.metric("normalize_seconds")) >= 0)
+        #expect(try #require(result.metric("read_seconds")) >= 0 && #require(result.metric("write_seconds")) >= 0)
         #expect(try #require(result.metric("records_per_second")) > 0)
         #expect(result.outcome.recordsIn == 3 && result.outcome.recordsOut == 3 && result.outcome.device == "cpu (no GPU: not opened)")
         #expect(result.outcome.metrics.first { $0.name == "mean" }?.unit == "value")
