@@ -143,9 +143,31 @@ wait_until_bindable() {
     wait_for 65 port_bindable "$@" || die "port $1 still cannot be listened on"
 }
 
-# True when process $1 exists.
+# True when process $1 runs: it exists and is not a zombie (a process that has exited
+# but that its parent has not reaped yet, which `kill -0` still finds).
 pid_alive() {
-    [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null
+    [[ -n ${1:-} ]] || return 1
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
+# True when process $1 no longer runs (gone, or a zombie).
+pid_gone() {
+    ! pid_alive "${1:-}"
+}
+
+# Moves LOG to LOG.1 (LOG.1 to LOG.2, and so on, keeping $2 old logs, default 5) so that
+# a restarted process writes a new log and the one before, which says why it stopped, is
+# kept.
+rotate_log() {
+    local log=$1 keep=${2:-5} n
+    [[ -s $log ]] || return 0
+    for ((n = keep - 1; n >= 1; n--)); do
+        if [[ -e $log.$n ]]; then mv -f "$log.$n" "$log.$((n + 1))"; fi
+    done
+    mv -f "$log" "$log.1"
 }
 
 # wait_for SECONDS COMMAND...: polls COMMAND twice a second until it succeeds;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The five services (validator, gpu-normalizer, spark-runner, analyzer, gateway) in
 # the background, as `make run` starts them: release binaries from .build/release, logs in
-# $SLUICE_HOME/logs/<service>.log, pids in $SLUICE_HOME/run/<service>.pid.
+# $SLUICE_HOME/logs/<service>.log (the five runs before as <service>.log.1 … .5), pids in
+# $SLUICE_HOME/run/<service>.pid. A service that died (even one its parent has not reaped
+# yet) counts as stopped: `start` starts it again.
 #
 #   infra/services.sh start|stop|status
 #   infra/services.sh restart SERVICE...   stop and start these (all their replicas), with this shell's environment
@@ -49,7 +51,8 @@ launch() {
     [[ $instance == *.* ]] && replica=${instance##*.}
     [[ -x $bin_dir/$service ]] || die "$bin_dir/$service is missing: run 'swift build -c release' first"
     [[ -n ${health_ports[$service]:-} ]] && port=$((health_ports[$service] + 100 * (replica - 1)))
-    : >"$SLUICE_LOG_DIR/$instance.log"
+    # The log of the run before (which may say why it stopped) becomes $instance.log.1.
+    rotate_log "$SLUICE_LOG_DIR/$instance.log"
     SLUICE_HEALTH_PORT=$port nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$instance.log" 2>&1 </dev/null &
     echo $! >"$run_dir/$instance.pid"
     say "started $instance (pid $!, log $SLUICE_LOG_DIR/$instance.log)"
@@ -89,7 +92,7 @@ stop() {
             instance=$(basename "$pidfile" .pid)
             if pid=$(pid_of "$instance"); then
                 kill -TERM "$pid"
-                if ! wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"; then
+                if ! wait_for 30 pid_gone "$pid"; then
                     say "$instance did not stop in 30 s; killing it"
                     kill -KILL "$pid" 2>/dev/null || true
                 fi

@@ -90,7 +90,8 @@ ports_usable() {
 
 # `make run` as a new user runs it (the stack, migrations, topology, a key, the five
 # services, the seed sample through the gateway), on the debug build just made, with
-# ../shared hidden; then its services stop again. Skipped when this checkout's own
+# ../shared hidden; then each service is killed and started again (Tests/services), and
+# its services stop again. Skipped when this checkout's own
 # services already run (a developer's `make run`): they are not this run's to stop.
 make_run() {
     if infra/services.sh status >/dev/null; then
@@ -99,6 +100,8 @@ make_run() {
     fi
     make_run_services=1
     make run CONFIGURATION=debug
+    # A service killed with SIGKILL is started again at once, its log kept (Tests/services).
+    SLUICE_BIN_DIR=.build/debug "${SLUICE_VENV:-$SLUICE_REPO/.sluice/venv}/bin/python" -m pytest -q -p no:cacheprovider Tests/services
     infra/services.sh stop
     make_run_services=
 }

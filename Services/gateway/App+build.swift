@@ -50,6 +50,8 @@ func buildRouter(configuration: GatewayConfiguration, services: GatewayServices,
     let router = Router(context: GatewayRequestContext.self)
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ErrorResponseMiddleware())
+    router.middlewares.add(HeaderLimitMiddleware())
+    router.middlewares.add(CodingsMiddleware())
     router.middlewares.add(CORSAllowlistMiddleware(origins: configuration.corsOrigins))
     if configuration.authRequired {
         router.middlewares.add(APIKeyMiddleware(

@@ -2,12 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOHTTP1
 import SluicePostgres
 import SluiceRecords
 
 /// The one place where errors become HTTP responses: every refusal is answered with
 /// `{"error": {"code", "message", "details"}}` and its status (submission errors carry
-/// theirs: 400, 413, 415, 422; see ``SubmissionError/Code``). Unexpected errors are
+/// theirs: 400, 413, 415, 422; see ``SubmissionError/Code``; a body that is not
+/// well-formed HTTP is 400 `malformed_request`). Unexpected errors are
 /// logged and answered with 500 `internal_error`, without their text; the database being
 /// unavailable (down, failing over) is answered 503 `unavailable` with `Retry-After`.
 struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -26,6 +28,11 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
                 ? "the body is larger than the gateway accepts (SLUICE_MAX_BODY_BYTES)"
                 : "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"
             return Self.response(error.status, ErrorBody(code: Self.code(error.status), message: message))
+        } catch let error as HTTPParserError {
+            // The client's bytes are not HTTP (a bad chunk size, a body cut short): its
+            // mistake, answered 400 and logged below error level; the connection closes.
+            context.logger.info("malformed request", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
+            return Self.response(.badRequest, ErrorBody(code: "malformed_request", message: "the request is not well-formed HTTP/1.1 (\(error)); nothing was stored"), headers: [.connection: "close"])
         } catch let error as PostgresError where error.isUnavailable {
             context.logger.warning("the database is unavailable", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             return Self.response(GatewayError.unavailable("the database cannot be reached now, so nothing was stored; try again"))

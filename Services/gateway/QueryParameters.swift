@@ -43,10 +43,15 @@ struct QueryParameters {
         return value
     }
 
+    /// An ISO 8601 time, the whole value: the parser alone would take the date at the
+    /// start of `2099-01-01T00:00:00Z' OR 1=1--` and ignore the rest.
     mutating func timestamp(_ name: String) throws -> Date? {
         guard let text = values.removeValue(forKey: name) else { return nil }
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        guard let date = (try? withFraction.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
+        // `YYYY-MM-DDThh:mm:ss`, a fraction of a second if any, then `Z` or an offset.
+        guard text.wholeMatch(of: #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})/#) != nil,
+              let date = (try? withFraction.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+        else {
             throw GatewayError.invalidParameter(name, "must be an ISO 8601 time such as 2026-11-22T09:30:00Z; found \"\(text)\"")
         }
         return date

@@ -8,8 +8,8 @@ import SluiceCore
 /// or JSON lines on standard error, at a level) and metrics (swift-metrics into
 /// `PrometheusMetricsFactory.defaultRegistry`, which each service's `/metrics` serves).
 ///
-/// Settings: `SLUICE_LOG_FORMAT` (`text`, the default, or `json`: one JSON object a
-/// line), `SLUICE_LOG_LEVEL` (`trace` … `critical`, default `info`).
+/// Settings: `SLUICE_LOG_FORMAT` (`text`, the default, one record a line, see
+/// ``OneLineLogHandler``; or `json`: one JSON object a line), `SLUICE_LOG_LEVEL` (`trace` … `critical`, default `info`).
 public enum Observability {
     /// Bootstraps logging and metrics for the process; returns its logger, labelled `label`.
     public static func bootstrap(label: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger {
@@ -17,7 +17,7 @@ public enum Observability {
         switch environment["SLUICE_LOG_FORMAT"] ?? "text" {
         case "text":
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = OneLineLogHandler(StreamLogHandler.standardError(label: label))
                 handler.logLevel = level
                 return handler
             }

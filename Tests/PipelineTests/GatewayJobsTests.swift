@@ -130,6 +130,13 @@ import Testing
             #expect((completed["jobs"] as? [Any])?.isEmpty == true)
             let future = try #require(try await pipeline.client.jobs([("since", "2999-01-01T00:00:00Z")]).object())
             #expect((future["jobs"] as? [Any])?.isEmpty == true)
+            let withFraction = try await pipeline.client.jobs([("since", "2000-01-01T00:00:00.5+01:00")])
+            #expect(withFraction.status == 200 && (withFraction.object()?["jobs"] as? [Any])?.count == 5)
+            // A time followed by anything is refused whole, not read as its date.
+            for since in ["2099-01-01T00:00:00Z' OR 1=1--", "2099-01-01T00:00:00Zjunk", "2099-01-01", " 2099-01-01T00:00:00Z"] {
+                let refused = try await pipeline.client.jobs([("since", since)])
+                #expect(refused.status == 400 && refused.error?.error.code == "invalid_parameter", "\(since): \(refused.status) \(refused.text)")
+            }
         }
     }
 
