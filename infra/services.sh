@@ -2,8 +2,9 @@
 # The five services (validator, gpu-normalizer, spark-runner, analyzer, gateway) in
 # the background, as `make run` starts them: release binaries from .build/release, logs in
 # $SLUICE_HOME/logs/<service>.log (the five runs before as <service>.log.1 … .5), pids in
-# $SLUICE_HOME/run/<service>.pid. A service that died (even one its parent has not reaped
-# yet) counts as stopped: `start` starts it again.
+# $SLUICE_HOME/run/<service>.pid. Each runs under infra/supervise.sh, which starts it again
+# when it crashes (SLUICE_SUPERVISE=0: bare). A service that died (even one its parent has
+# not reaped yet) and has no supervisor counts as stopped: `start` starts it again.
 #
 #   infra/services.sh start|stop|status
 #   infra/services.sh restart SERVICE...   stop and start these (all their replicas), with this shell's environment
@@ -25,10 +26,21 @@ http_port=${SLUICE_HTTP_PORT:-58080}
 declare -A health_ports=([validator]=$((http_port + 1)) [gpu-normalizer]=$((http_port + 2)) [spark-runner]=$((http_port + 3)) [analyzer]=$((http_port + 4)))
 bin_dir=${SLUICE_BIN_DIR:-$SLUICE_REPO/.build/release}
 run_dir=$SLUICE_HOME/run
+# 1 (the default): each service runs under infra/supervise.sh, which starts it again
+# when it exits unexpectedly; 0: bare, as a test of the services' own exits wants them.
+SLUICE_SUPERVISE=${SLUICE_SUPERVISE:-1}
+[[ $SLUICE_SUPERVISE == [01] ]] || die "SLUICE_SUPERVISE must be 0 or 1; found '$SLUICE_SUPERVISE'"
 
 pid_of() {
     local pid
     pid=$(cat "$run_dir/$1.pid" 2>/dev/null) || return 1
+    pid_alive "$pid" && echo "$pid"
+}
+
+# The pid of the instance's supervisor (infra/supervise.sh), while one runs.
+supervisor_of() {
+    local pid
+    pid=$(cat "$run_dir/$1.pid.supervisor" 2>/dev/null) || return 1
     pid_alive "$pid" && echo "$pid"
 }
 
@@ -53,9 +65,17 @@ launch() {
     [[ -n ${health_ports[$service]:-} ]] && port=$((health_ports[$service] + 100 * (replica - 1)))
     # The log of the run before (which may say why it stopped) becomes $instance.log.1.
     rotate_log "$SLUICE_LOG_DIR/$instance.log"
-    SLUICE_HEALTH_PORT=$port nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$instance.log" 2>&1 </dev/null &
-    echo $! >"$run_dir/$instance.pid"
-    say "started $instance (pid $!, log $SLUICE_LOG_DIR/$instance.log)"
+    rm -f "$run_dir/$instance.pid" "$run_dir/$instance.pid.supervisor"
+    if [[ $SLUICE_SUPERVISE == 1 ]]; then
+        # Started again after a crash by its supervisor, which writes the service's pid.
+        SLUICE_HEALTH_PORT=$port nohup infra/supervise.sh "$run_dir/$instance.pid" "$bin_dir/$service" \
+            >>"$SLUICE_LOG_DIR/$instance.log" 2>&1 </dev/null &
+        wait_for 10 test -s "$run_dir/$instance.pid" || die "the supervisor of $instance did not start it; see $SLUICE_LOG_DIR/$instance.log"
+    else
+        SLUICE_HEALTH_PORT=$port nohup "$bin_dir/$service" >>"$SLUICE_LOG_DIR/$instance.log" 2>&1 </dev/null &
+        echo $! >"$run_dir/$instance.pid"
+    fi
+    say "started $instance (pid $(cat "$run_dir/$instance.pid"), log $SLUICE_LOG_DIR/$instance.log)"
 }
 
 start() {
@@ -65,6 +85,10 @@ start() {
     for service in "$@"; do
         if pid=$(pid_of "$service"); then
             say "$service already running (pid $pid)"
+            continue
+        fi
+        if pid=$(supervisor_of "$service"); then
+            say "$service is being started again by its supervisor (pid $pid)"
             continue
         fi
         launch "$service"
@@ -83,22 +107,25 @@ add() {
 }
 
 stop() {
-    local service pidfile instance pid i
+    local service pidfile instance pid supervisor i
     # The gateway first, so that no new job arrives while the workers drain.
     for ((i = $# ; i >= 1; i--)); do
         service=${!i}
         for pidfile in "$run_dir/$service.pid" "$run_dir/$service".*.pid; do
             [[ -e $pidfile ]] || continue
             instance=$(basename "$pidfile" .pid)
-            if pid=$(pid_of "$instance"); then
-                kill -TERM "$pid"
-                if ! wait_for 30 pid_gone "$pid"; then
+            supervisor=$(supervisor_of "$instance") || supervisor=
+            pid=$(pid_of "$instance") || pid=
+            if [[ -n $supervisor || -n $pid ]]; then
+                # A supervisor passes SIGTERM on to its service and then ends, restarting nothing.
+                kill -TERM "${supervisor:-$pid}"
+                if ! wait_for 30 pid_gone "$pid" || ! wait_for 5 pid_gone "$supervisor"; then
                     say "$instance did not stop in 30 s; killing it"
-                    kill -KILL "$pid" 2>/dev/null || true
+                    kill -KILL $supervisor $pid 2>/dev/null || true
                 fi
                 say "stopped $instance"
             fi
-            rm -f "$pidfile"
+            rm -f "$pidfile" "$pidfile.supervisor"
         done
     done
 }
@@ -106,7 +133,15 @@ stop() {
 status() {
     local service pid rc=0
     for service in "${services[@]}"; do
-        if pid=$(pid_of "$service"); then say "$service running (pid $pid)"; else say "$service stopped"; rc=3; fi
+        if pid=$(pid_of "$service"); then
+            say "$service running (pid $pid$(supervisor_of "$service" >/dev/null && echo ", supervised"))"
+        elif pid=$(supervisor_of "$service"); then
+            say "$service restarting (its supervisor, pid $pid, starts it again)"
+            rc=3
+        else
+            say "$service stopped"
+            rc=3
+        fi
     done
     return $rc
 }

@@ -71,31 +71,35 @@ def serving(cluster) -> bool:
     return status_of(exchange(cluster, b"GET /health HTTP/1.1\r\nHost: sluice\r\nConnection: close\r\n\r\n")) == 200
 
 
+# name: (raw request after the common head, the statuses that may answer it, whether the
+# answer has the JSON error body). A request whose head is malformed never reaches a
+# route: Hummingbird answers it 400 with an empty body and closes the connection.
 CASES = {
-    # name: (raw request after the common head, the statuses that may answer it)
-    "chunk size that is not hex": (b"Transfer-Encoding: chunked\r\n\r\nzz\r\n" + BODY + b"\r\n0\r\n\r\n", {400}),
-    "negative chunk size": (b"Transfer-Encoding: chunked\r\n\r\n-1\r\n" + BODY + b"\r\n0\r\n\r\n", {400}),
-    "chunk size past 64 bits": (b"Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n" + BODY + b"\r\n0\r\n\r\n", {400}),
-    "chunk longer than its size": (b"Transfer-Encoding: chunked\r\n\r\n5\r\n" + BODY + b"\r\n0\r\n\r\n", {400}),
-    "chunk shorter than its size, then the end": (b"Transfer-Encoding: chunked\r\n\r\nfff\r\n" + BODY, {400}),
-    "chunks without the last one": (b"Transfer-Encoding: chunked\r\n\r\n" + chunked([BODY])[:-5], {400}),
-    "Content-Length longer than the body": (b"Content-Length: %d\r\n\r\n" % (len(BODY) + 50) + BODY, {400}),
-    "Transfer-Encoding xchunked": (b"Transfer-Encoding: xchunked\r\n\r\n" + chunked([BODY]), {400, 501}),
-    "Transfer-Encoding gzip, chunked (a plain body)": (b"Transfer-Encoding: gzip, chunked\r\n\r\n" + chunked([BODY]), {501}),
-    "Content-Encoding gzip (a plain body)": (b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY, {415}),
-    "both Content-Length and chunked": (b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked([BODY]), {400}),
+    "chunk size that is not hex": (b"Transfer-Encoding: chunked\r\n\r\nzz\r\n" + BODY + b"\r\n0\r\n\r\n", {400}, True),
+    "negative chunk size": (b"Transfer-Encoding: chunked\r\n\r\n-1\r\n" + BODY + b"\r\n0\r\n\r\n", {400}, True),
+    "chunk size past 64 bits": (b"Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\n" + BODY + b"\r\n0\r\n\r\n", {400}, True),
+    "chunk longer than its size": (b"Transfer-Encoding: chunked\r\n\r\n5\r\n" + BODY + b"\r\n0\r\n\r\n", {400}, True),
+    "chunk shorter than its size, then the end": (b"Transfer-Encoding: chunked\r\n\r\nfff\r\n" + BODY, {400}, True),
+    "chunks without the last one": (b"Transfer-Encoding: chunked\r\n\r\n" + chunked([BODY])[:-5], {400}, True),
+    "Content-Length longer than the body": (b"Content-Length: %d\r\n\r\n" % (len(BODY) + 50) + BODY, {400}, True),
+    "Transfer-Encoding gzip, chunked (a plain body)": (b"Transfer-Encoding: gzip, chunked\r\n\r\n" + chunked([BODY]), {501}, True),
+    "Content-Encoding gzip (a plain body)": (b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY, {415}, True),
     "headers past the limit": ("".join(f"X-Extra-{n}: {n}\r\n" for n in range(HEADER_LIMIT + 1)).encode()
-                               + b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY, {431}),
+                               + b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY, {431}, True),
+    "Transfer-Encoding xchunked": (b"Transfer-Encoding: xchunked\r\n\r\n" + chunked([BODY]), {400, 501}, False),
+    "both Content-Length and chunked": (b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked([BODY]), {400}, False),
+    "a header line without a colon": (b"Broken header\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY, {400}, False),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_malformed_request_is_the_clients_error(gateway, name):
-    raw, statuses = CASES[name]
+    raw, statuses, json_body = CASES[name]
     before = jobs(gateway)
     answer = exchange(gateway, head(gateway).encode() + raw)
     assert status_of(answer) in statuses, (name, answer[:300])
-    assert b'"error"' in answer.partition(b"\r\n\r\n")[2], answer[:300]
+    if json_body:
+        assert b'"error"' in answer.partition(b"\r\n\r\n")[2], answer[:300]
     assert jobs(gateway) == before
     assert serving(gateway)
     assert error_lines(gateway) == []
@@ -110,6 +114,8 @@ def test_headers_up_to_the_limit_are_read(gateway):
 def mutate(rng: random.Random, request: bytes) -> bytes:
     data = bytearray(request)
     for _ in range(rng.randint(1, 4)):
+        if not data:
+            break
         at = rng.randrange(len(data))
         choice = rng.randrange(5)
         if choice == 0:
