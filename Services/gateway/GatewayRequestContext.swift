@@ -10,4 +10,16 @@ struct GatewayRequestContext: RequestContext {
     init(source: Source) {
         coreContext = .init(source: source)
     }
+
+    /// The owner whose jobs the request may see and act on; nil for every owner's (an
+    /// admin key, or authentication off). Another owner's job is, to this request, no job.
+    var visibleOwner: String? {
+        apiKey.flatMap { $0.scope == .admin ? nil : $0.owner }
+    }
+
+    /// The owner of the jobs the request submits: its key's, or ``JobOwner/standard``
+    /// with authentication off.
+    var owner: String {
+        apiKey?.owner ?? JobOwner.standard
+    }
 }

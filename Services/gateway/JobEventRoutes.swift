@@ -13,7 +13,7 @@ struct JobEventRoutes: Sendable {
     /// How long the stream may stay silent before a keep-alive comment (and a re-read of the job).
     var keepAlive: Duration = .seconds(15)
 
-    func register(on router: Router<some RequestContext>) {
+    func register(on router: Router<GatewayRequestContext>) {
         router.get("api/v1/jobs/:id/events") { _, context in try await self.stream(try await history.jobID(context)) }
     }
 

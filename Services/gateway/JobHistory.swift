@@ -4,7 +4,8 @@ import SluiceContracts
 import SluicePostgres
 
 /// The gateway's read-only queries over the job-history schema (the `job_history` and
-/// `stage_latency` views and `job_results`), for the REST API.
+/// `stage_latency` views and `job_results`), for the REST API. A request names a job
+/// through ``jobID(_:)``, which finds only the jobs its key may see (its owner's).
 struct JobHistory: Sendable {
     let pool: PostgresPool
 
@@ -15,6 +16,7 @@ struct JobHistory: Sendable {
         let jobID: String
         let source: String
         let status: String
+        let owner: String
         let recordCount: Int?
         let submittedAt: Date
         let startedAt: Date?
@@ -32,7 +34,7 @@ struct JobHistory: Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case jobID = "job_id", source, status, recordCount = "record_count", submittedAt = "submitted_at"
+            case jobID = "job_id", source, status, owner, recordCount = "record_count", submittedAt = "submitted_at"
             case startedAt = "started_at", finishedAt = "finished_at", durationSeconds = "duration_seconds"
             case failedStage = "failed_stage", error, hasResults = "has_results", links
         }
@@ -42,6 +44,7 @@ struct JobHistory: Sendable {
             jobID = id.uuidString.lowercased()
             source = try row.decode("source")
             status = try row.decode("status")
+            owner = try row.decode("owner")
             recordCount = try row.decode("record_count")
             submittedAt = try row.decode("submitted_at")
             startedAt = try row.decode("started_at")
@@ -80,6 +83,8 @@ struct JobHistory: Sendable {
 
     /// What `GET /api/v1/jobs` filters by.
     struct Filter: Sendable {
+        /// Only this owner's jobs; nil for every owner's.
+        var owner: String?
         var statuses: [JobStatus] = []
         var since: Date?
         var until: Date?
@@ -93,10 +98,11 @@ struct JobHistory: Sendable {
         let statuses = filter.statuses.isEmpty ? nil : filter.statuses.map(\.rawValue).joined(separator: ",")
         let rows = try await pool.withConnection { db in
             try db.query("""
-                SELECT job_id, source, status, record_count, submitted_at, started_at, finished_at, duration_seconds,
+                SELECT job_id, source, status, owner, record_count, submitted_at, started_at, finished_at, duration_seconds,
                        failed_stage, error, has_results
                 FROM job_history
-                WHERE (\(statuses)::text IS NULL OR status = ANY (string_to_array(\(statuses)::text, ',')))
+                WHERE (\(filter.owner)::text IS NULL OR owner = \(filter.owner)::text)
+                  AND (\(statuses)::text IS NULL OR status = ANY (string_to_array(\(statuses)::text, ',')))
                   AND (\(filter.since)::timestamptz IS NULL OR submitted_at >= \(filter.since)::timestamptz)
                   AND (\(filter.until)::timestamptz IS NULL OR submitted_at < \(filter.until)::timestamptz)
                   AND (\(filter.after)::uuid IS NULL
@@ -114,19 +120,26 @@ struct JobHistory: Sendable {
     /// The most candidates an ambiguous prefix's refusal lists.
     static let maxCandidates = 10
 
-    /// The job `text` names: a whole id (which may name no job), or a prefix that exactly
-    /// one job begins with. Throws ``GatewayError/jobNotFound(_:)`` for text that is
-    /// neither, or a prefix no job begins with, and ``GatewayError/ambiguousJobID(_:candidates:more:)``
-    /// for a prefix several do, listing the newest.
-    func resolve(_ text: String) async throws -> UUID {
+    /// The job `text` names among `owner`'s jobs (every owner's for nil): a whole id, or a
+    /// prefix that exactly one job begins with. Throws ``GatewayError/jobNotFound(_:)``
+    /// for text that is neither, a prefix no job begins with, or an id of another
+    /// owner's job (with every owner's, a whole id is returned unchecked: the query that
+    /// follows finds no job), and ``GatewayError/ambiguousJobID(_:candidates:more:)`` for
+    /// a prefix several do, listing the newest.
+    func resolve(_ text: String, owner: String?) async throws -> UUID {
         guard let reference = JobReference(text) else {
             throw GatewayError.jobNotFound("\"\(text)\" (a job id is a UUID, or its first \(JobReference.minimumPrefixDigits) or more hex digits)")
         }
-        guard case .prefix = reference else { return reference.bounds.lowest }
+        guard case .prefix = reference else {
+            let jobID = reference.bounds.lowest
+            if owner != nil, try await !exists(jobID, owner: owner) { throw GatewayError.jobNotFound(jobID.uuidString.lowercased()) }
+            return jobID
+        }
         let (lowest, highest) = reference.bounds
         let candidates: [UUID] = try await pool.withConnection { db in
             try db.query("""
                 SELECT job_id FROM jobs WHERE job_id BETWEEN \(lowest) AND \(highest)
+                  AND (\(owner)::text IS NULL OR owner = \(owner)::text)
                 ORDER BY submitted_at DESC LIMIT \(Self.maxCandidates + 1)
                 """).map { try $0.decode("job_id") }
         }
@@ -140,15 +153,16 @@ struct JobHistory: Sendable {
         }
     }
 
-    /// The `:id` path parameter, resolved as ``resolve(_:)`` does.
-    func jobID(_ context: some RequestContext) async throws -> UUID {
-        try await resolve(try context.parameters.require("id"))
+    /// The `:id` path parameter, resolved as ``resolve(_:owner:)`` does among the jobs
+    /// the request may see.
+    func jobID(_ context: GatewayRequestContext) async throws -> UUID {
+        try await resolve(try context.parameters.require("id"), owner: context.visibleOwner)
     }
 
-    /// Whether a job with this id exists.
-    func exists(_ jobID: UUID) async throws -> Bool {
+    /// Whether a job with this id exists among `owner`'s jobs (every owner's for nil).
+    func exists(_ jobID: UUID, owner: String?) async throws -> Bool {
         try await pool.withConnection { db in
-            try !db.query("SELECT 1 FROM jobs WHERE job_id = \(jobID)").isEmpty
+            try !db.query("SELECT 1 FROM jobs WHERE job_id = \(jobID) AND (\(owner)::text IS NULL OR owner = \(owner)::text)").isEmpty
         }
     }
 
@@ -156,7 +170,7 @@ struct JobHistory: Sendable {
     func job(_ jobID: UUID) async throws -> (job: Job, config: String, traceID: String?, attempts: [Attempt])? {
         try await pool.withConnection { db in
             guard let row = try db.query("""
-                SELECT h.job_id, h.source, h.status, h.record_count, h.submitted_at, h.started_at, h.finished_at,
+                SELECT h.job_id, h.source, h.status, h.owner, h.record_count, h.submitted_at, h.started_at, h.finished_at,
                        h.duration_seconds, h.failed_stage, h.error, h.has_results, j.config, j.trace_id
                 FROM job_history h JOIN jobs j USING (job_id)
                 WHERE h.job_id = \(jobID)

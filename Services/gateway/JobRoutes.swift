@@ -10,22 +10,23 @@ struct JobRoutes: Sendable {
     /// The largest page.
     static let maxLimit = 500
 
-    func register(on router: Router<some RequestContext>) {
-        router.get("api/v1/jobs") { request, _ in try await self.list(request) }
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("api/v1/jobs") { request, context in try await self.list(request, owner: context.visibleOwner) }
         router.get("api/v1/jobs/:id") { _, context in try await self.show(try await history.jobID(context)) }
         router.get("api/v1/jobs/:id/results") { _, context in try await self.results(try await history.jobID(context)) }
     }
 
-    func list(_ request: Request) async throws -> Response {
+    /// `owner`'s jobs; every owner's for nil.
+    func list(_ request: Request, owner: String?) async throws -> Response {
         var parameters = QueryParameters(request)
-        var filter = JobHistory.Filter()
+        var filter = JobHistory.Filter(owner: owner)
         filter.statuses = try parameters.statuses("status")
         filter.since = try parameters.timestamp("since")
         filter.until = try parameters.timestamp("until")
         filter.limit = try parameters.integer("limit", in: 1...Self.maxLimit) ?? filter.limit
         filter.after = try parameters.uuid("cursor")
         try parameters.expectNoneLeft(known: "status, since, until, limit, cursor")
-        if let cursor = filter.after, try await !history.exists(cursor) {
+        if let cursor = filter.after, try await !history.exists(cursor, owner: owner) {
             throw GatewayError.invalidParameter("cursor", "names no job; use the next_cursor of the previous page")
         }
         let page = try await history.jobs(filter)

@@ -36,8 +36,10 @@ struct JobSubmitter: Sendable {
         /// Query parameters that configure the job (for NDJSON and CSV bodies).
         var configParameters: [String: String]
         var idempotencyKey: String?
-        /// The API key's name; idempotency keys are scoped to it.
+        /// The API key's name; idempotency keys are scoped to it and its owner.
         var submittedBy: String?
+        /// The job's owner (``JobOwner``): its `input_uri` is looked up in the owner's input folder.
+        var owner: String
     }
 
     let intake: JobIntake
@@ -74,7 +76,7 @@ struct JobSubmitter: Sendable {
             config = try ProcessingConfig(parameters: request.configParameters)
         }
 
-        let check = try await intake.check(request.body, format: format, config: config, limits: limits)
+        let check = try await intake.check(request.body, format: format, config: config, limits: limits, owner: request.owner)
         if let rejection = check.rejection { throw rejection }
 
         let admitted = try await intake.admit(
@@ -82,10 +84,12 @@ struct JobSubmitter: Sendable {
                 source: .http,
                 config: try PostgresJSON(check.config),
                 recordCount: check.records,
-                // Scoped to the submitting key: one client cannot reach another's job by guessing its key.
-                idempotencyKey: request.idempotencyKey.map { "http:\(request.submittedBy ?? ""):\($0)" },
+                // Scoped to the submitting key and its owner: one client cannot reach another's
+                // job by guessing its key, nor by a revoked key's name given to another owner's key.
+                idempotencyKey: request.idempotencyKey.map { "http:\(request.owner):\(request.submittedBy ?? ""):\($0)" },
                 traceID: UUID().uuidString.lowercased(),
-                submittedBy: request.submittedBy
+                submittedBy: request.submittedBy,
+                owner: request.owner
             ),
             input: Data(request.body),
             format: format

@@ -68,7 +68,8 @@ struct SubmissionRoutes: Sendable {
             contentType: request.headers[.contentType],
             configParameters: parameters,
             idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
-            submittedBy: context.apiKey?.name
+            submittedBy: context.apiKey?.name,
+            owner: context.owner
         ))
     }
 

@@ -13,11 +13,12 @@ extension Sluice {
             commandName: "dlq",
             abstract: "Inspect and replay dead-lettered messages (broker and database directly).",
             discussion: """
-                Reads SLUICE_AMQP_URL and SLUICE_DATABASE_URL.
+                Reads SLUICE_AMQP_URL, SLUICE_DATABASE_URL and SLUICE_ARTIFACT_DIR.
 
                 Examples:
                   sluice dlq list                     each letter's job, stage, cause, error and attempts
-                  sluice dlq replay --limit 10        re-run their failed jobs from that stage
+                  sluice dlq replay --limit 10        re-run their failed jobs from that stage (from the
+                                                      stage before when its input is missing or damaged)
 
                 Exit status: 0 done; 69 the broker or the database cannot be reached.
                 """,
@@ -27,7 +28,9 @@ extension Sluice {
         static func deadLetters() throws -> DeadLetters {
             let logger = Logger(label: "sluice.dlq")
             let pool = PostgresPool(configuration: try PostgresConfiguration(environment: ProcessInfo.processInfo.environment), logger: logger)
-            return DeadLetters(amqp: try AMQPConfiguration(), topology: SluiceTopology(), store: JobStore(pool: pool), logger: logger)
+            return DeadLetters(
+                amqp: try AMQPConfiguration(), topology: SluiceTopology(), store: JobStore(pool: pool), artifacts: try ArtifactStore(), logger: logger
+            )
         }
 
         static func describe(_ letter: DeadLetters.Letter) -> String {

@@ -13,8 +13,14 @@ extension Sluice {
             discussion: """
                 Only a key's SHA-256 is stored; the key itself is printed once, by create.
 
+                A key belongs to an owner (a team; --owner, default "default"): it sees and acts on
+                that owner's jobs only, and its jobs' input_uri files are looked up in
+                inputs/OWNER/ in the artifact folder. An --admin key sees every owner's jobs.
+
                 Examples:
                   sluice keys create ci-reader --read-only
+                  sluice keys create etl-nightly --owner analytics
+                  sluice keys create ops-console --admin
                   sluice keys list
                   sluice keys revoke ci-reader
 
@@ -38,17 +44,26 @@ extension Sluice {
             @Argument(help: "Who or what holds the key (letters, digits, . _ -).")
             var name: String
 
-            @Flag(name: .long, help: "The key may only read (GET), not submit jobs.")
+            @Option(name: .long, help: "The owner (team) whose jobs the key sees and submits.")
+            var owner = JobOwner.standard
+
+            @Flag(name: .long, help: "The key may only read (GET), not submit, cancel or retry jobs.")
             var readOnly = false
+
+            @Flag(name: .long, help: "The key sees and acts on every owner's jobs.")
+            var admin = false
 
             func validate() throws {
                 guard name.range(of: "^[A-Za-z0-9._-]{1,64}$", options: .regularExpression) != nil else {
                     throw ValidationError("a key name is 1 to 64 letters, digits, '.', '_' or '-'")
                 }
+                guard JobOwner.isValid(owner) else { throw ValidationError("--owner: an owner is \(JobOwner.rule)") }
+                guard !(readOnly && admin) else { throw ValidationError("--read-only and --admin exclude each other") }
             }
 
             func run() async throws {
-                print(try await Keys.store().create(name: name, scope: readOnly ? .read : .write))
+                let scope: APIKeyStore.Scope = admin ? .admin : readOnly ? .read : .write
+                print(try await Keys.store().create(name: name, scope: scope, owner: owner))
             }
         }
 
@@ -58,10 +73,16 @@ extension Sluice {
             func run() async throws {
                 let keys = try await Keys.store().list()
                 let width = keys.map(\.name.count).max() ?? 0
+                let ownerWidth = keys.map(\.owner.count).max() ?? 0
                 for key in keys {
                     let state = key.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
                     let used = key.lastUsedAt.map { "last used \($0.formatted(.iso8601))" } ?? "never used"
-                    print("\(key.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(key.prefix)…  \(key.scope.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state), \(used)")
+                    let columns = [
+                        key.name.padding(toLength: width, withPad: " ", startingAt: 0), "\(key.prefix)…",
+                        key.scope.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0),
+                        key.owner.padding(toLength: ownerWidth, withPad: " ", startingAt: 0), "\(state), \(used)",
+                    ]
+                    print(columns.joined(separator: "  "))
                 }
             }
         }

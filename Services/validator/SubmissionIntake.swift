@@ -12,6 +12,10 @@ import SluiceWorker
 /// `message_id` property) for idempotency and `reply_to` for the summary. The job row
 /// is created here, with source `amqp`; publishing the same message id twice gives one job.
 ///
+/// The job's owner is the message's `user_id` property: RabbitMQ refuses a message whose
+/// `user_id` is not the user that published it, so a script cannot claim another
+/// owner's jobs or input folder. Without one, the job is ``JobOwner/standard``'s.
+///
 /// The body is read and checked once, here, as the gateway checks a request's
 /// (``BatchCheck``): its records go on as the job's validated columns and the validate
 /// stage only reports them. A submission the check refuses (invalid records under
@@ -31,7 +35,11 @@ struct SubmissionIntake: MessageIntake {
     }
 
     func admit(_ delivery: AMQPDelivery) async throws -> StageMessage {
-        let check = try? await intake.check(delivery.body, format: .json, config: ProcessingConfig(), limits: limits)
+        let owner = delivery.properties.userID ?? JobOwner.standard
+        guard JobOwner.isValid(owner) else {
+            throw StageError(.invalidData, "the message's user_id \"\(owner)\" cannot own jobs: an owner is \(JobOwner.rule)")
+        }
+        let check = try? await intake.check(delivery.body, format: .json, config: ProcessingConfig(), limits: limits, owner: owner)
         let (config, records): (ProcessingConfig, Int?)
         if let check {
             (config, records) = (check.config, check.records)
@@ -53,7 +61,8 @@ struct SubmissionIntake: MessageIntake {
                 idempotencyKey: key.map { "amqp:\($0)" },
                 traceID: delivery.properties.headers["trace_id"]?.stringValue ?? UUID().uuidString.lowercased(),
                 replyTo: delivery.properties.replyTo,
-                correlationID: delivery.properties.correlationID
+                correlationID: delivery.properties.correlationID,
+                owner: owner
             ),
             input: Data(delivery.body),
             format: .json

@@ -39,7 +39,7 @@ struct ValidatorStage: StageHandler {
         }
         let check: BatchCheck
         do {
-            check = try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: job.artifacts, readingInputURI: true)
+            check = try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: job.artifacts, owner: job.owner, readingInputURI: true)
         } catch {
             throw StageError(.invalidData, "\(InputArtifact.name(format)): \(error.message)")
         }

@@ -3,7 +3,8 @@ import SluiceCore
 import SluicePostgres
 
 /// The gateway's API keys (`api_keys`): created, listed, revoked by operators
-/// (`sluice keys`), checked by the gateway on every request.
+/// (`sluice keys`), checked by the gateway on every request. Each key belongs to an
+/// owner (``JobOwner``) and sees that owner's jobs only, unless its scope is admin.
 ///
 /// A key is `sluice_` and 48 random hex digits (192 bits from the system's secure
 /// generator). Only its SHA-256 is stored, so a database dump reveals no key; the key
@@ -13,8 +14,10 @@ public struct APIKeyStore: Sendable {
     public enum Scope: String, Sendable, CaseIterable {
         /// GET requests only.
         case read
-        /// GET requests and submitting jobs.
+        /// GET requests, submitting, cancelling and retrying jobs.
         case write
+        /// As write, over every owner's jobs.
+        case admin
     }
 
     /// A key as listed: never the key itself.
@@ -23,6 +26,8 @@ public struct APIKeyStore: Sendable {
         /// The key's first characters, to recognise it.
         public let prefix: String
         public let scope: Scope
+        /// The owner whose jobs the key sees, and to whom the jobs it submits belong.
+        public let owner: String
         public let createdAt: Date
         public let lastUsedAt: Date?
         public let revokedAt: Date?
@@ -31,6 +36,7 @@ public struct APIKeyStore: Sendable {
             name = try row.decode("name")
             prefix = try row.decode("key_prefix")
             scope = Scope(rawValue: try row.decode("scope")) ?? .read
+            owner = try row.decode("owner")
             createdAt = try row.decode("created_at")
             lastUsedAt = try row.decode("last_used_at")
             revokedAt = try row.decode("revoked_at")
@@ -50,16 +56,16 @@ public struct APIKeyStore: Sendable {
         self.pool = pool
     }
 
-    /// Creates a key and returns it: the only time the key itself is seen.
-    public func create(name: String, scope: Scope) async throws -> String {
+    /// Creates a key for `owner` and returns it: the only time the key itself is seen.
+    public func create(name: String, scope: Scope, owner: String = JobOwner.standard) async throws -> String {
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
         let key = "sluice_" + secret
         do {
             try await pool.withConnection { db in
                 _ = try db.execute("""
-                    INSERT INTO api_keys (key_id, name, key_prefix, key_sha256, scope)
-                    VALUES (\(UUID()), \(name), \(String(key.prefix(15))), \(SHA256.hex(Array(key.utf8))), \(scope.rawValue))
+                    INSERT INTO api_keys (key_id, name, key_prefix, key_sha256, scope, owner)
+                    VALUES (\(UUID()), \(name), \(String(key.prefix(15))), \(SHA256.hex(Array(key.utf8))), \(scope.rawValue), \(owner))
                     """)
             }
         } catch let error as PostgresError where error.isUniqueViolation {
@@ -72,7 +78,7 @@ public struct APIKeyStore: Sendable {
     public func list() async throws -> [Key] {
         try await pool.withConnection { db in
             try db.query("""
-                SELECT name, key_prefix, scope, created_at, last_used_at, revoked_at FROM api_keys
+                SELECT name, key_prefix, scope, owner, created_at, last_used_at, revoked_at FROM api_keys
                 ORDER BY revoked_at IS NOT NULL, created_at DESC
                 """).map(Key.init(row:))
         }
@@ -91,7 +97,7 @@ public struct APIKeyStore: Sendable {
         let digest = SHA256.hex(Array(presented.utf8))
         return try await pool.withConnection { db in
             guard let row = try db.query("""
-                SELECT name, key_prefix, scope, created_at, last_used_at, revoked_at FROM api_keys
+                SELECT name, key_prefix, scope, owner, created_at, last_used_at, revoked_at FROM api_keys
                 WHERE key_sha256 = \(digest) AND revoked_at IS NULL
                 """).first else { return nil }
             let key = try Key(row: row)

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Job data on shared storage, found by job id: `<root>/<job id>/<name>`.
+/// Job data on shared storage, found by job id: `<root>/<job id>/<name>`; and the
+/// owners' input folders, `<root>/inputs/<owner>/`, where `input_uri` files are put.
 ///
 /// Writes go to a temporary file that is renamed into place, so a reader never sees
 /// half an artifact and a stage that runs twice simply replaces it.
@@ -22,6 +23,11 @@ public struct ArtifactStore: Sendable {
     /// Where the job's artifact `name` lives.
     public func url(_ jobID: UUID, _ name: String) -> URL {
         root.appendingPathComponent(jobID.uuidString.lowercased()).appendingPathComponent(name)
+    }
+
+    /// The folder in which the `input_uri` of `owner`'s jobs are looked up (``JobOwner``).
+    public func inputFolder(of owner: String) -> URL {
+        root.appendingPathComponent("inputs").appendingPathComponent(owner)
     }
 
     /// Writes the artifact atomically.

@@ -23,10 +23,10 @@ public struct BatchCheck: Sendable {
 
     /// Reads `bytes` in `format`. A JSON body naming an `input_uri` has its file located
     /// and, with `readingInputURI`, read and checked in the same way; without, the result
-    /// is ``Batch/located(inputURI:)``.
+    /// is ``Batch/located(inputURI:)``. The file is looked up in `owner`'s input folder.
     public static func check(
         _ bytes: some Collection<UInt8>, format: SubmissionFormat, config: ProcessingConfig, limits: SubmissionLimits,
-        artifacts: ArtifactStore, readingInputURI: Bool
+        artifacts: ArtifactStore, owner: String, readingInputURI: Bool
     ) throws(SubmissionError) -> BatchCheck {
         if format == .csv, let columns = clean(bytes, limits: limits) { return BatchCheck(config: config, batch: .clean(columns)) }
         let parser = SubmissionParser(limits: limits)
@@ -34,7 +34,7 @@ public struct BatchCheck: Sendable {
         guard let uri = submission.inputURI else {
             return BatchCheck(config: submission.config, batch: validated(submission.records, config: submission.config, limits: limits))
         }
-        let (file, fileFormat) = try InputArtifact.locate(uri, in: artifacts, limits: limits)
+        let (file, fileFormat) = try InputArtifact.locate(uri, in: artifacts, owner: owner, limits: limits)
         guard readingInputURI else { return BatchCheck(config: submission.config, batch: .located(inputURI: uri)) }
         guard let content = try? Data(contentsOf: file) else { throw InputArtifact.refusal(uri, "the file cannot be read") }
         if fileFormat == .csv, let columns = clean(content, limits: limits) {

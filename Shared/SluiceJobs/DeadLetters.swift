@@ -5,7 +5,8 @@ import SluiceContracts
 
 /// The dead-letter queue, for operators (`sluice dlq list|replay`): what failed, where
 /// and why (the `x-sluice-*` headers the stage runner sets), and replaying a failed
-/// job's message as its stage's next attempt.
+/// job's message as its stage's next attempt, or from the stage before when the failed
+/// stage's input is missing or was set aside as damaged (``ArtifactStore/retryStart(failedAt:jobID:)``).
 public struct DeadLetters: Sendable {
     /// One dead-lettered message.
     public struct Letter: Sendable {
@@ -21,7 +22,7 @@ public struct DeadLetters: Sendable {
 
     /// What replaying a letter did.
     public enum Replay: Sendable, Equatable {
-        /// Published as the stage's next attempt; the job is queued again.
+        /// Published as the next attempt of the stage the retry starts at; the job is queued again.
         case requeued(Stage, attempt: Int)
         /// Left in the queue: not a stage message, or its job is not failed (unknown, running, completed).
         case kept(String)
@@ -30,12 +31,14 @@ public struct DeadLetters: Sendable {
     private let amqp: AMQPConfiguration
     private let topology: SluiceTopology
     private let store: JobStore
+    private let artifacts: ArtifactStore
     private let logger: Logger
 
-    public init(amqp: AMQPConfiguration, topology: SluiceTopology, store: JobStore, logger: Logger) {
+    public init(amqp: AMQPConfiguration, topology: SluiceTopology, store: JobStore, artifacts: ArtifactStore, logger: Logger) {
         self.amqp = amqp
         self.topology = topology
         self.store = store
+        self.artifacts = artifacts
         self.logger = logger
     }
 
@@ -63,7 +66,8 @@ public struct DeadLetters: Sendable {
                     outcomes.append((letter, .kept("not a stage message")))
                     continue
                 }
-                let (outcome, plan) = try await store.prepareRetry(message.jobID)
+                let (artifacts, jobID) = (artifacts, message.jobID)
+                let (outcome, plan) = try await store.prepareRetry(jobID) { artifacts.retryStart(failedAt: $0, jobID: jobID) }
                 guard outcome == .done, let plan else {
                     outcomes.append((letter, .kept("job \(message.jobID.uuidString.lowercased()): \(outcome)")))
                     continue

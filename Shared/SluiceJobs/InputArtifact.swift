@@ -3,8 +3,9 @@ import SluiceRecords
 
 /// A job's raw input as the gateway or the submit intake stored it: `input.json`,
 /// `input.ndjson` or `input.csv` in the job's artifact folder. A JSON input may name its
-/// records' file instead (`{"input_uri": "…"}`), a path relative to the artifact folder
-/// for data already on shared storage; ``locate(_:in:limits:)`` finds that file.
+/// records' file instead (`{"input_uri": "…"}`), a path relative to the input folder of
+/// the job's owner (``ArtifactStore/inputFolder(of:)``) for data already on shared
+/// storage; ``locate(_:in:owner:limits:)`` finds that file.
 public enum InputArtifact {
     /// The artifact name for an input in `format`.
     public static func name(_ format: SubmissionFormat) -> String { "input.\(format.rawValue)" }
@@ -26,9 +27,14 @@ public enum InputArtifact {
     /// `.ndjson`/`.jsonl` or `.csv`), without reading it: what the gateway checks before it
     /// takes such a job, leaving the content to the validator, which reads it.
     ///
-    /// Throws `invalid_input_uri` when the file is missing, outside the artifact folder
-    /// (through a symbolic link) or of an unknown format; `too_large` past the body limit.
-    public static func locate(_ uri: String, in artifacts: ArtifactStore, limits: SubmissionLimits) throws(SubmissionError) -> (URL, SubmissionFormat) {
+    /// The path is relative to `owner`'s input folder: another owner's files and the
+    /// jobs' own artifacts are out of reach, as if they did not exist.
+    ///
+    /// Throws `invalid_input_uri` when the file is missing, outside the owner's input
+    /// folder (through a symbolic link) or of an unknown format; `too_large` past the body limit.
+    public static func locate(
+        _ uri: String, in artifacts: ArtifactStore, owner: String, limits: SubmissionLimits
+    ) throws(SubmissionError) -> (URL, SubmissionFormat) {
         let format: SubmissionFormat
         switch (uri as NSString).pathExtension.lowercased() {
         case "json": format = .json
@@ -36,12 +42,14 @@ public enum InputArtifact {
         case "csv": format = .csv
         default: throw refusal(uri, "the file's extension must say its format: .json, .ndjson, .jsonl or .csv")
         }
-        let root = artifacts.root.standardizedFileURL.resolvingSymlinksInPath().path + "/"
-        let file = artifacts.root.appendingPathComponent(uri).standardizedFileURL.resolvingSymlinksInPath()
-        guard file.path.hasPrefix(root) else { throw refusal(uri, "it leads outside the artifact folder") }
+        let folder = artifacts.inputFolder(of: owner)
+        let place = "the input folder of owner '\(owner)' (inputs/\(owner)/ in the artifact folder)"
+        let root = folder.standardizedFileURL.resolvingSymlinksInPath().path + "/"
+        let file = folder.appendingPathComponent(uri).standardizedFileURL.resolvingSymlinksInPath()
+        guard file.path.hasPrefix(root) else { throw refusal(uri, "it leads outside \(place)") }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
               attributes[.type] as? FileAttributeType == .typeRegular
-        else { throw refusal(uri, "there is no such file under the artifact folder") }
+        else { throw refusal(uri, "there is no such file in \(place)") }
         if let size = attributes[.size] as? Int, size > limits.maxBodyBytes {
             throw SubmissionError(code: .tooLarge, message: "input_uri \"\(uri)\" is \(size) bytes; the limit is \(limits.maxBodyBytes)")
         }

@@ -56,11 +56,14 @@ public struct JobIntake: Sendable {
     }
 
     /// Reads and checks a submission (``BatchCheck``) on the intake's thread, off Swift's
-    /// cooperative pool. A body naming an `input_uri` has its file located, not read.
-    public func check(_ body: [UInt8], format: SubmissionFormat, config: ProcessingConfig, limits: SubmissionLimits) async throws -> BatchCheck {
+    /// cooperative pool. A body naming an `input_uri` has its file located in `owner`'s
+    /// input folder, not read.
+    public func check(
+        _ body: [UInt8], format: SubmissionFormat, config: ProcessingConfig, limits: SubmissionLimits, owner: String
+    ) async throws -> BatchCheck {
         let artifacts = artifacts
         return try await files.run {
-            try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: artifacts, readingInputURI: false)
+            try BatchCheck.check(body, format: format, config: config, limits: limits, artifacts: artifacts, owner: owner, readingInputURI: false)
         }
     }
 

@@ -44,9 +44,14 @@ extension JobStore {
                     ? stage.next.map { attempt.handOff(to: $0) }
                     : attempt.nextAttempt()
                 let jobIsOver = JobStatus(rawValue: try row.decode("status"))?.isFinal ?? true
+                // Begun: an attempt of the successor's stage started after this one did (after a
+                // retry from an earlier stage, the next stage's attempt 1 is an old row).
                 let successorBegun = try successor.map {
                     try db.query("""
-                        SELECT 1 FROM stage_attempts WHERE job_id = \($0.jobID) AND stage = \($0.stage.rawValue) AND attempt = \($0.attempt)
+                        SELECT 1 FROM stage_attempts s, stage_attempts a
+                        WHERE s.job_id = \($0.jobID) AND s.stage = \($0.stage.rawValue) AND s.attempt >= \($0.attempt)
+                          AND a.job_id = \(attempt.jobID) AND a.stage = \(stage.rawValue) AND a.attempt = \(attempt.attempt)
+                          AND s.started_at > a.started_at
                         """).first != nil
                 } ?? true
                 if let successor, !jobIsOver, !successorBegun {

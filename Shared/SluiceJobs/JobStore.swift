@@ -30,10 +30,13 @@ public struct JobStore: Sendable {
         public var correlationID: String?
         /// The API key that submitted the job over HTTP.
         public var submittedBy: String?
+        /// The job's owner (``JobOwner``).
+        public var owner: String
 
         public init(
             jobID: UUID = UUID(), source: JobSource, config: PostgresJSON, recordCount: Int?, idempotencyKey: String?,
-            traceID: String, replyTo: String? = nil, correlationID: String? = nil, submittedBy: String? = nil
+            traceID: String, replyTo: String? = nil, correlationID: String? = nil, submittedBy: String? = nil,
+            owner: String = JobOwner.standard
         ) {
             self.jobID = jobID
             self.source = source
@@ -44,6 +47,7 @@ public struct JobStore: Sendable {
             self.replyTo = replyTo
             self.correlationID = correlationID
             self.submittedBy = submittedBy
+            self.owner = owner
         }
     }
 
@@ -53,9 +57,9 @@ public struct JobStore: Sendable {
     public func createJob(_ job: NewJob) async throws -> (jobID: UUID, submittedAt: Date, created: Bool, traceID: String) {
         try await pool.withConnection { db in
             let inserted = try db.query("""
-                INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id, reply_to, correlation_id, submitted_by)
+                INSERT INTO jobs (job_id, source, config, record_count, idempotency_key, trace_id, reply_to, correlation_id, submitted_by, owner)
                 VALUES (\(job.jobID), \(job.source.rawValue), \(job.config), \(job.recordCount), \(job.idempotencyKey),
-                        \(job.traceID), \(job.replyTo), \(job.correlationID), \(job.submittedBy))
+                        \(job.traceID), \(job.replyTo), \(job.correlationID), \(job.submittedBy), \(job.owner))
                 ON CONFLICT DO NOTHING
                 RETURNING job_id, submitted_at
                 """)
@@ -85,14 +89,15 @@ public struct JobStore: Sendable {
     /// What ``beginAttempt(_:worker:)`` found.
     public enum Admission: Sendable, Equatable {
         /// Run the stage, with the job's `processing_config`, as `attempt`: the message's,
-        /// or the next one when the message's attempt failed the job before a retry that
-        /// started at an earlier stage.
-        case run(config: PostgresJSON, attempt: Int)
+        /// or the stage's next one when the stage before ran again since this stage's latest
+        /// attempt (a retry that started at an earlier stage). `owner` is the job's (``JobOwner``).
+        case run(config: PostgresJSON, attempt: Int, owner: String)
         /// This attempt already succeeded (its hand-off may not have been published): skip the work.
         case alreadySucceeded
         /// The job is final or past this stage: nothing to do.
         case alreadyPast(JobStatus)
-        /// This attempt was abandoned (its lease ran out) or retried: a later attempt carries the stage.
+        /// This attempt was abandoned (its lease ran out), retried or failed, or a later
+        /// attempt carries the stage: the message is a stale copy.
         case superseded
         /// No such job.
         case unknownJob
@@ -102,29 +107,39 @@ public struct JobStore: Sendable {
     /// records the attempt as running, unless the job is past it.
     public func beginAttempt(_ message: StageMessage, worker: String, lease: Duration = .seconds(60)) async throws -> Admission {
         try await pool.withTransaction { db in
-            guard let job = try db.query("SELECT status, config FROM jobs WHERE job_id = \(message.jobID) FOR UPDATE").first else {
+            guard let job = try db.query("SELECT status, config, owner FROM jobs WHERE job_id = \(message.jobID) FOR UPDATE").first else {
                 return .unknownJob
             }
             let status = JobStatus(rawValue: try job.decode("status")) ?? .failed
             guard status.admits(message.stage) else { return .alreadyPast(status) }
-            let previous = try db.query("""
+            var attempt = message.attempt
+            if let own = try db.query("""
                 SELECT outcome FROM stage_attempts
                 WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue) AND attempt = \(message.attempt)
-                """).first
-            var attempt = message.attempt
-            switch try previous?.decode("outcome", as: String.self) {
-            case "succeeded": return .alreadySucceeded
-            case "abandoned", "retried": return .superseded
-            case "failed":
-                // This attempt failed the job, and a retry started at an earlier stage
-                // handed the job on again: run as a new attempt, keeping the failed one's
-                // row, unless a later attempt already carries the stage.
+                """).first {
                 let latest = try db.query("""
-                    SELECT max(attempt) AS latest FROM stage_attempts WHERE job_id = \(message.jobID) AND stage = \(message.stage.rawValue)
-                    """).single().decode("latest", as: Int.self)
-                guard latest == message.attempt else { return .superseded }
-                attempt = latest + 1
-            default: break
+                    SELECT a.attempt, a.outcome <> 'running' AND EXISTS (
+                        SELECT FROM stage_attempts p
+                        WHERE p.job_id = a.job_id AND p.stage = \(message.stage.previous?.rawValue) AND p.started_at > a.started_at
+                    ) AS rerun
+                    FROM stage_attempts a WHERE a.job_id = \(message.jobID) AND a.stage = \(message.stage.rawValue)
+                    ORDER BY a.attempt DESC LIMIT 1
+                    """).single()
+                if try latest.decode("rerun", as: Bool.self) {
+                    // The stage before ran again since this stage's latest attempt began: a
+                    // retry started at an earlier stage (this stage's input was damaged or
+                    // missing) hands the job on with new input. Run as the next attempt,
+                    // keeping the earlier attempts' rows.
+                    attempt = try latest.decode("attempt", as: Int.self) + 1
+                } else if try latest.decode("attempt", as: Int.self) > message.attempt {
+                    return .superseded
+                } else {
+                    switch try own.decode("outcome", as: String.self) {
+                    case "succeeded": return .alreadySucceeded
+                    case "abandoned", "retried", "failed": return .superseded
+                    default: break  // still running: its worker was lost, and the message came back
+                    }
+                }
             }
 
             try db.execute("""
@@ -140,7 +155,7 @@ public struct JobStore: Sendable {
                     lease_expires_at = excluded.lease_expires_at
                 """)
             try Self.announce(db, message.jobID, status: message.stage.runningStatus, stage: message.stage)
-            return .run(config: try job.decode("config"), attempt: attempt)
+            return .run(config: try job.decode("config"), attempt: attempt, owner: try job.decode("owner"))
         }
     }
 

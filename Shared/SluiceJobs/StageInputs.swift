@@ -43,7 +43,10 @@ extension ArtifactStore {
 
     /// The stage a retry of a job that failed at `stage` starts from: `stage` itself while
     /// its input is in place, else the stage that writes that input (and so on back).
+    /// Where the job's folder cannot be seen at all (the shared storage is not mounted
+    /// here), nothing is known to be missing: `stage`.
     public func retryStart(failedAt stage: Stage, jobID: UUID) -> Stage {
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent(jobID.uuidString.lowercased()).path) else { return stage }
         var start = stage
         while let input = StageInputs.artifact(readBy: start), !FileManager.default.fileExists(atPath: url(jobID, input).path),
               let writer = start.previous {

@@ -22,14 +22,17 @@ public struct StageJob: Sendable {
     public let config: PostgresJSON
     /// Where the job's data is.
     public let artifacts: ArtifactStore
+    /// The job's owner (``JobOwner``), in whose input folder its `input_uri` is found.
+    public let owner: String
     /// Carries the job id and trace id as metadata.
     public let logger: Logger
 
     /// Creates a job description (the runner does; tests of a handler do too).
-    public init(message: StageMessage, config: PostgresJSON, artifacts: ArtifactStore, logger: Logger) {
+    public init(message: StageMessage, config: PostgresJSON, artifacts: ArtifactStore, owner: String = JobOwner.standard, logger: Logger) {
         self.message = message
         self.config = config
         self.artifacts = artifacts
+        self.owner = owner
         self.logger = logger
     }
 }

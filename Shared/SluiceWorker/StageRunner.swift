@@ -140,6 +140,7 @@ public final class StageRunner: Service {
         }
 
         let config: PostgresJSON
+        let owner: String
         do {
             switch try await store.beginAttempt(message, worker: worker, lease: lease) {
             case .unknownJob:
@@ -160,8 +161,9 @@ public final class StageRunner: Service {
                 logger.info("a later attempt carries this stage; acknowledging the old one")
                 try held.ack()
                 return
-            case .run(let jobConfig, let attempt):
+            case .run(let jobConfig, let attempt, let jobOwner):
                 config = jobConfig
+                owner = jobOwner
                 message.attempt = attempt
                 metrics.recordQueueWait(since: message.enqueuedAt)
             }
@@ -174,7 +176,7 @@ public final class StageRunner: Service {
         let result: StageResult
         let started = ContinuousClock.now
         do {
-            result = try await runRenewingLease(StageJob(message: message, config: config, artifacts: artifacts, logger: logger), held: held)
+            result = try await runRenewingLease(StageJob(message: message, config: config, artifacts: artifacts, owner: owner, logger: logger), held: held)
         } catch {
             await retryOrFail(message, StageError(classifying: error), held: held, publisher: publisher, logger: logger)
             return

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceClient
+import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport
 import Testing
@@ -95,11 +96,11 @@ extension FullPipeline {
         /// invalid record fails its job with the record located, and stores no results.
         @Test func aBadInputURIFileFailsItsJobWithTheRecordLocated() async throws {
             try await TestPipeline.run(.all) { pipeline in
-                let folder = pipeline.artifacts.root.appendingPathComponent("inputs")
+                let folder = pipeline.artifacts.inputFolder(of: JobOwner.standard)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try Data("id,value,category\n1,1.5,A\n2,x,B\n".utf8).write(to: folder.appendingPathComponent("bad-values.csv"))
                 let response = try await pipeline.client.submit(
-                    Data(#"{"input_uri": "inputs/bad-values.csv"}"#.utf8), contentType: "application/json", wait: .seconds(120)
+                    Data(#"{"input_uri": "bad-values.csv"}"#.utf8), contentType: "application/json", wait: .seconds(120)
                 )
                 #expect(response.status == 200 && response.object()?["status"] as? String == "failed", "\(response.text.prefix(500))")
                 let error = try #require(response.object()?["error"] as? [String: Any])

@@ -73,20 +73,20 @@ import Testing
     /// the validator reads, once): a file of bad records is taken, and a missing one refused.
     @Test func inputURINamesAFileOnSharedStorage() async throws {
         try await TestPipeline.run(.gatewayOnly) { pipeline in
-            let folder = pipeline.artifacts.root.appendingPathComponent("inputs")
+            let folder = pipeline.artifacts.inputFolder(of: JobOwner.standard)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try Data((1...500).map { "{\"id\": \($0), \"value\": \($0 % 7), \"category\": \"c\($0 % 3)\"}\n" }.joined().utf8)
                 .write(to: folder.appendingPathComponent("batch.ndjson"))
-            let response = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/batch.ndjson"}"#.utf8), contentType: "application/json")
+            let response = try await pipeline.client.submit(Data(#"{"input_uri": "batch.ndjson"}"#.utf8), contentType: "application/json")
             #expect(response.status == 202, "\(response.text)")
             #expect(response.object()?["records"] == nil, "the gateway does not read the file")
             let id = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
             #expect(!FileManager.default.fileExists(atPath: pipeline.artifacts.url(id, "validated.parquet").path))
 
             try Data("id,value,category\n1,x,A\n".utf8).write(to: folder.appendingPathComponent("bad.csv"))
-            let taken = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/bad.csv"}"#.utf8), contentType: "application/json")
+            let taken = try await pipeline.client.submit(Data(#"{"input_uri": "bad.csv"}"#.utf8), contentType: "application/json")
             #expect(taken.status == 202, "the validator, which reads the file, fails the job: \(taken.text)")
-            let missing = try await pipeline.client.submit(Data(#"{"input_uri": "inputs/none.csv"}"#.utf8), contentType: "application/json")
+            let missing = try await pipeline.client.submit(Data(#"{"input_uri": "none.csv"}"#.utf8), contentType: "application/json")
             #expect(missing.status == 422 && missing.error?.error.code == "invalid_input_uri")
             #expect(try await pipeline.jobCount() == 2)
         }

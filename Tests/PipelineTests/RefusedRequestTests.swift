@@ -65,8 +65,8 @@ import Testing
         Refusal(name: "a body over the size limit", contentType: "application/json", body: records(Array(repeating: one, count: 40_000).joined(separator: ", ")), status: 413, code: "too_large"),
         Refusal(name: "more records than the limit", contentType: "text/csv", body: "id,value,category\n" + (1...1_001).map { "\($0),1.5,A\n" }.joined(), status: 413, code: "too_many_records"),
         Refusal(name: "input_uri leaving the artifact folder", contentType: "application/json", body: #"{"input_uri": "../secrets.csv"}"#, status: 422, code: "invalid_input_uri"),
-        Refusal(name: "input_uri naming no file", contentType: "application/json", body: #"{"input_uri": "inputs/missing.csv"}"#, status: 422, code: "invalid_input_uri"),
-        Refusal(name: "input_uri of unknown format", contentType: "application/json", body: #"{"input_uri": "inputs/data.parquet"}"#, status: 422, code: "invalid_input_uri"),
+        Refusal(name: "input_uri naming no file", contentType: "application/json", body: #"{"input_uri": "missing.csv"}"#, status: 422, code: "invalid_input_uri"),
+        Refusal(name: "input_uri of unknown format", contentType: "application/json", body: #"{"input_uri": "data.parquet"}"#, status: 422, code: "invalid_input_uri"),
         Refusal(name: "wait that is not a number", path: "/process", query: [("wait", "soon")], contentType: "application/json", body: records(one), status: 400, code: "invalid_parameter"),
         Refusal(name: "wait over the maximum", path: "/process", query: [("wait", "100000")], contentType: "application/json", body: records(one), status: 400, code: "invalid_parameter"),
         // Past what a Duration holds: once a trap that stopped the gateway (found by Tests/openapi).

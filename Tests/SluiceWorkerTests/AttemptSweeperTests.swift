@@ -58,7 +58,7 @@ import Testing
         ))
         try pipeline.artifacts.write(Data("input".utf8), job.jobID, "input.txt")
         let message = StageMessage(jobID: job.jobID, stage: .validate, traceID: worker, submittedAt: job.submittedAt)
-        #expect(try await pipeline.store.beginAttempt(message, worker: worker, lease: lease) == .run(config: .init(rawJSON: "{}"), attempt: 1))
+        #expect(try await pipeline.store.beginAttempt(message, worker: worker, lease: lease) == .run(config: .init(rawJSON: "{}"), attempt: 1, owner: JobOwner.standard))
         return message
     }
 }

@@ -16,9 +16,9 @@ import Testing
             let message = StageMessage(jobID: job.jobID, stage: .validate, traceID: "t", submittedAt: job.submittedAt)
             let outcome = StageOutcome(recordsIn: 1, recordsOut: 1, device: "cpu", metrics: [.init("lines", 1, unit: "records")])
 
-            #expect(try await store.beginAttempt(message, worker: "frozen") == .run(config: .init(rawJSON: "{}"), attempt: 1))
+            #expect(try await store.beginAttempt(message, worker: "frozen") == .run(config: .init(rawJSON: "{}"), attempt: 1, owner: JobOwner.standard))
             // The broker gave up on "frozen" and redelivered the message to "replica".
-            #expect(try await store.beginAttempt(message, worker: "replica") == .run(config: .init(rawJSON: "{}"), attempt: 1))
+            #expect(try await store.beginAttempt(message, worker: "replica") == .run(config: .init(rawJSON: "{}"), attempt: 1, owner: JobOwner.standard))
 
             await #expect(throws: JobStore.AttemptTakenOver.self) { try await store.completeAttempt(message, worker: "frozen", outcome: outcome) }
             await #expect(throws: JobStore.AttemptTakenOver.self) { try await store.failJob(message, worker: "frozen", cause: .timeout, error: "late") }

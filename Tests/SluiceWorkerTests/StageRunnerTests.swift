@@ -121,7 +121,11 @@ import Testing
             try await pipeline.waitForCompletion(of: job.jobID)
             #expect(try await pipeline.history(of: job.jobID).status == "failed")
 
-            let deadLetters = DeadLetters(amqp: try TestBroker.configuration(), topology: pipeline.topology, store: pipeline.store, logger: TestDatabase.logger)
+            let deadLetters = DeadLetters(
+                amqp: try TestBroker.configuration(), topology: pipeline.topology, store: pipeline.store, artifacts: pipeline.artifacts, logger: TestDatabase.logger
+            )
+            // The spark stage's input is in place: the replay starts there.
+            try pipeline.artifacts.write(Data(), job.jobID, StageInputs.artifact(readBy: .spark)!)
             let listed = try await deadLetters.list(limit: 10)
             #expect(listed.count == 1)
             #expect(listed.first?.cause == "timeout" && listed.first?.stage == "spark" && listed.first?.attempts == 3)
@@ -133,6 +137,32 @@ import Testing
             try await pipeline.waitForCompletion(of: job.jobID, statuses: ["completed"])
             #expect(try await pipeline.history(of: job.jobID).status == "completed")
             #expect(try await deadLetters.list(limit: 10).isEmpty)
+        }
+    }
+
+    /// A replay (as a retry) starts at the first stage whose input is in place; every stage
+    /// after it runs again as its next attempt, even those that had succeeded, since their
+    /// input is new.
+    @Test func aReplayStartsWhereTheInputsAreAndEveryStageAfterItRunsAgain() async throws {
+        try await withPipeline { pipeline in
+            let job = try await pipeline.submit(input: "input\nflaky:spark:3")
+            try await pipeline.waitForCompletion(of: job.jobID)
+            #expect(try await pipeline.history(of: job.jobID).status == "failed")
+            // Neither the spark stage's input nor the normalizer's is there: back to validate.
+            #expect(pipeline.artifacts.retryStart(failedAt: .spark, jobID: job.jobID) == .validate)
+
+            let deadLetters = DeadLetters(
+                amqp: try TestBroker.configuration(), topology: pipeline.topology, store: pipeline.store, artifacts: pipeline.artifacts, logger: TestDatabase.logger
+            )
+            #expect(try await deadLetters.replay(limit: 10).map(\.1) == [.requeued(.validate, attempt: 2)])
+            try await pipeline.waitForCompletion(of: job.jobID, statuses: ["completed"])
+
+            let attempts = try await pipeline.attempts(of: job.jobID).map { "\($0.stage) \($0.attempt) \($0.outcome)" }
+            #expect(attempts == [
+                "validate 1 succeeded", "normalize 1 succeeded", "spark 1 retried", "spark 2 retried", "spark 3 failed",
+                "validate 2 succeeded", "normalize 2 succeeded", "spark 4 succeeded", "analyze 1 succeeded",
+            ])
+            #expect(try await pipeline.history(of: job.jobID).status == "completed")
         }
     }
 
@@ -171,7 +201,7 @@ import Testing
             ))
             try pipeline.artifacts.write(Data("input".utf8), job.jobID, "input.txt")
             let message = StageMessage(jobID: job.jobID, stage: .validate, traceID: "frozen", submittedAt: job.submittedAt)
-            #expect(try await pipeline.store.beginAttempt(message, worker: "frozen", lease: .seconds(1)) == .run(config: .init(rawJSON: "{}"), attempt: 1))
+            #expect(try await pipeline.store.beginAttempt(message, worker: "frozen", lease: .seconds(1)) == .run(config: .init(rawJSON: "{}"), attempt: 1, owner: JobOwner.standard))
             claimed.withLock { $0 = message }
         }) { pipeline in
             let message = try #require(claimed.withLock { $0 })

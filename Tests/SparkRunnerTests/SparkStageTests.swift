@@ -101,8 +101,13 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: input.path))
         #expect(FileManager.default.fileExists(atPath: input.path + StageInputs.damagedSuffix))
         #expect(artifacts.retryStart(failedAt: .spark, jobID: damagedJob) == .normalize)
-        // With neither artifact (a job whose folder is gone), the retry starts at the beginning.
-        #expect(artifacts.retryStart(failedAt: .spark, jobID: UUID()) == .validate)
+        // With neither artifact in the job's folder, the retry starts at the beginning.
+        let bare = UUID()
+        try artifacts.write(Data("{}".utf8), bare, "input.json")
+        #expect(artifacts.retryStart(failedAt: .spark, jobID: bare) == .validate)
+        // Without the folder (the shared storage not mounted where the retry is asked), nothing
+        // is known to be missing: the failed stage.
+        #expect(artifacts.retryStart(failedAt: .spark, jobID: UUID()) == .spark)
     }
 
     @Test func aDriverKilledMidJobFailsTheAttemptAsACrashAndTheNextAttemptCompletesTheJob() async throws {

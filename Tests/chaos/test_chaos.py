@@ -7,6 +7,7 @@ Run by `make test` (infra/test.sh) after the Swift tests, against the test stack
 import collections
 import json
 import os
+import pathlib
 import select
 import signal
 import socket
@@ -258,10 +259,66 @@ def crash_broker():
         os.close(gone)
 
 
+def failed_job(cluster):
+    """A job that the validator failed: an input_uri file with a bad record (the gateway
+    does not read it)."""
+    folder = pathlib.Path(cluster.env["SLUICE_ARTIFACT_DIR"]) / "inputs" / "default"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "outage-bad.csv").write_text("id,value,category\n1,x,a\n")
+    status, answer, _ = gateway(cluster, "POST", "/api/v1/jobs", json.dumps({"input_uri": "outage-bad.csv"}).encode())
+    assert status == 202, answer
+    job = answer["job_id"]
+    deadline = time.monotonic() + 120
+    with psycopg.connect(cluster.database_url, autocommit=True) as db:
+        while db.execute("SELECT status FROM jobs WHERE job_id = %s", (job,)).fetchone()[0] != "failed":
+            assert time.monotonic() < deadline, "the bad input_uri job did not fail"
+            time.sleep(0.2)
+    return job
+
+
+def gateway(cluster, method, path, body=None):
+    """One request to the gateway with the cluster's key: (status, JSON body or None, headers)."""
+    request = urllib.request.Request(f"{cluster.url}{path}", data=body, method=method, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {cluster.api_key}",
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read(65536)  # an event stream of a finished job ends; this bounds it anyway
+            return response.status, json.loads(text) if response.headers.get_content_type() == "application/json" else None, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read()), error.headers
+
+
+def outage_answers(cluster, server, job):
+    """What each route answers while `server` is down, as problems: a route that needs the
+    server must answer 503 `unavailable` with Retry-After (PostgreSQL: every route, the key
+    is checked there; RabbitMQ: those that publish), and the others must go on."""
+    body = json.dumps({"data": [{"id": 1, "value": 1.5, "category": "a"}]}).encode()
+    path = f"/api/v1/jobs/{job}"
+    routes = [
+        ("POST", "/api/v1/jobs", body, True), ("POST", "/process?wait=5", body, True), ("POST", f"{path}/retry", None, True),
+        ("GET", "/api/v1/jobs", None, False), ("GET", path, None, False), ("GET", f"{path}/results", None, False),
+        ("GET", f"{path}/events", None, False), ("POST", f"{path}/cancel", None, False),
+    ]
+    problems = []
+    for method, route, data, publishes in routes:
+        status, answer, headers = gateway(cluster, method, route, data)
+        if server == "postgres" or publishes:
+            code = (answer or {}).get("error", {}).get("code")
+            if status != 503 or code != "unavailable" or not headers.get("Retry-After", "").isdigit():
+                problems.append(f"{method} {route}: {status} {code} Retry-After={headers.get('Retry-After')}")
+        elif status >= 500:
+            problems.append(f"{method} {route} does not need {server}, yet answered {status}: {answer}")
+    return problems
+
+
 @pytest.mark.parametrize("server", ["rabbitmq", "postgres"])
 def test_a_server_restarted_mid_batch(cluster, watch, server):
     """RabbitMQ is killed (a crash), PostgreSQL stopped (fast shutdown: its sessions are
-    cut off), when 5 of 50 jobs are done; then started again."""
+    cut off), when 5 of 50 jobs are done; then started again. Meanwhile the gateway
+    answers 503 with Retry-After on every route that needs the server, stores nothing,
+    and serves the others."""
+    failed = failed_job(cluster)
     ids = {submit(cluster, f"{server}-{index}") for index in range(JOBS)}
     watch.wait_for(ids, 5, timeout=300)
     script = str(REPO / "infra" / f"{server}.sh")
@@ -277,6 +334,9 @@ def test_a_server_restarted_mid_batch(cluster, watch, server):
         for name in ["validator", "gpu-normalizer", "spark-runner", "analyzer"]:
             status, answer = readiness(cluster, name)
             assert status == 503 and answer["checks"][check] != "ok", (name, answer)
+        jobs_before = None if server == "postgres" else job_count(cluster)
+        assert outage_answers(cluster, server, failed) == []
+        assert jobs_before is None or job_count(cluster) == jobs_before, "a submission refused in the outage was stored"
     finally:  # the later tests need the server, whatever happened here
         subprocess.run([script, "start"], check=True, capture_output=True, timeout=180)
     restarted = time.monotonic()
@@ -289,6 +349,13 @@ def test_a_server_restarted_mid_batch(cluster, watch, server):
           f"next job completed {first - restarted:.1f} s after it was back, all {JOBS} {time.monotonic() - restarted:.1f} s after")
     # Announcements made while the database was down are lost by definition.
     assert_exactly_once(cluster, watch, ids, announcements=server != "postgres")
+    with psycopg.connect(cluster.database_url, autocommit=True) as db:
+        assert db.execute("SELECT status FROM jobs WHERE job_id = %s", (failed,)).fetchone()[0] == "failed", "the refused retry changed the job"
+
+
+def job_count(cluster):
+    with psycopg.connect(cluster.database_url, autocommit=True) as db:
+        return db.execute("SELECT count(*) FROM jobs").fetchone()[0]
 
 
 def test_a_worker_killed_after_its_commit_before_its_ack(cluster, watch):

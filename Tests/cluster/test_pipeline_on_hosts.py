@@ -48,7 +48,7 @@ def finished(running: subprocess.Popen[str], jobs: int) -> dict:
 def submit_large(deployment: Deployment, size: int) -> subprocess.Popen[str]:
     """`sluice submit --wait` on the client host of a job of `size` records from a file on the
     shared storage (`input_uri`: the validator reads it where it lies), written once."""
-    inputs = HOME / "artifacts" / "inputs"
+    inputs = HOME / "artifacts" / "inputs" / "default"  # the input folder of the deployment key's owner
     inputs.mkdir(parents=True, exist_ok=True)
     data = inputs / f"large-{size}.csv"
     if not data.exists():
@@ -56,7 +56,7 @@ def submit_large(deployment: Deployment, size: int) -> subprocess.Popen[str]:
             out.write("id,value,category\n")
             out.writelines(f"{i},{(i * 7919) % 1000 / 10},k{i % 5}\n" for i in range(1, size + 1))
     request = HOME / f"large-{size}.json"
-    request.write_text(json.dumps({"input_uri": f"inputs/large-{size}.csv"}))
+    request.write_text(json.dumps({"input_uri": f"large-{size}.csv"}))
     return subprocess.Popen(
         deployment.on_client(str(BIN / "sluice"), "submit", str(request), "--wait", "--timeout", "400", "--json"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -114,7 +114,7 @@ def wait_for_workers(run: Run, count: int) -> None:
 
 
 def input_file(records: int) -> str:
-    path = HOME / "artifacts" / "inputs" / f"scaling-{records}.csv"
+    path = HOME / "artifacts" / "inputs" / "default" / f"scaling-{records}.csv"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         rng = random.Random(records)
@@ -122,7 +122,7 @@ def input_file(records: int) -> str:
             out.write("id,value,category\n")
             for start in range(0, records, 100_000):
                 out.write("".join(f"{i},{rng.gauss(100.0, 25.0):.4f},{'ABCDEFGH'[i % 8]}\n" for i in range(start + 1, min(start + 100_000, records) + 1)))
-    return "inputs/" + path.name
+    return path.name
 
 
 def large_job(run: Run, records: int, uri: str) -> float:

@@ -58,8 +58,8 @@ def sluice_input(artifacts: Path, csv: Path | None, records: int) -> str:
     """The input_uri of the peers' CSV of `records` records, copied under the artifact folder (or Sluice's own file)."""
     if csv is None:
         return input_file(artifacts, records)
-    name = f"inputs/peer-{records}.csv"
-    target = artifacts / name
+    name = f"peer-{records}.csv"
+    target = artifacts / "inputs" / "default" / name
     if not target.exists() or target.stat().st_size != csv.stat().st_size:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(csv, target)

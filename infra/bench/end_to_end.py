@@ -2,7 +2,7 @@
 """Whole jobs end to end by size: submitted -> completed, split by stage, with each service's peak memory.
 
 For each size a CSV of that many records (id,value,category; seeded values, 8
-categories) is written once under the artifact folder's inputs/ and submitted by
+categories) is written once in the default owner's input folder and submitted by
 `{"input_uri": ...}` to POST /process?wait=..., so the body does not pass through
 the client; the job must complete with every record processed. Each size runs
 --warm-ups times untimed (default 2: a service's JVM compiles a large job's paths
@@ -28,9 +28,10 @@ SERVICES = ["gateway", "validator", "gpu-normalizer", "spark-runner", "analyzer"
 
 
 def input_file(artifacts: Path, records: int) -> str:
-    """The input of `records` records under artifacts/inputs, written once; its input_uri."""
-    name = f"inputs/bench-e2e-{records}.csv"
-    path = artifacts / name
+    """The input of `records` records in artifacts/inputs/default (the input folder of the
+    benchmark key's owner), written once; its input_uri."""
+    name = f"bench-e2e-{records}.csv"
+    path = artifacts / "inputs" / "default" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         rng = random.Random(records)

@@ -113,6 +113,11 @@ struct TestPipeline: Sendable {
         try await pool.withConnection { try $0.query("SELECT count(*) AS n FROM jobs").single().decode("n") }
     }
 
+    /// The job's status as `jobs` holds it.
+    func status(of jobID: String) async throws -> String {
+        try await pool.withConnection { try $0.query("SELECT status FROM jobs WHERE job_id = \(jobID)::uuid").single().decode("status") }
+    }
+
     /// Messages waiting in the validate queue.
     func queuedMessages() async throws -> Int {
         try await AMQPAdmin(configuration: amqp).messageCount(queue: topology.queue(.validate))
