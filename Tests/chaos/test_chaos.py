@@ -241,7 +241,7 @@ def test_the_gateway_killed_mid_submission(cluster, watch):
     ids = set(accepted)
     assert len(accepted) == JOBS and len(ids) == JOBS
     with psycopg.connect(cluster.database_url) as db:
-        rows = db.execute("SELECT count(*) FROM jobs WHERE idempotency_key LIKE 'http:chaos:gateway-%'").fetchone()[0]
+        rows = db.execute("SELECT count(*) FROM jobs WHERE idempotency_key LIKE 'http:default:chaos:gateway-%'").fetchone()[0]
     assert rows == JOBS, "a retried request made a second job"
     watch.wait_for(ids, JOBS, timeout=600)
     assert_exactly_once(cluster, watch, ids)
