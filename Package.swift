@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "SluiceAMQP",
             dependencies: [
-                "CRabbitMQ", "CAMQPShim", "SluiceCore",
+                "CRabbitMQ", "CAMQPShim", "SluiceCore", "SluiceContracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -121,11 +121,8 @@ let package = Package(
             ],
             path: "Shared/SluiceWorker"
         ),
-        .target(
-            name: "SluiceContracts",
-            dependencies: ["SluiceAMQP"],
-            path: "Shared/SluiceContracts"
-        ),
+        // Every shape that crosses a process boundary, defined once; depends on nothing.
+        .target(name: "SluiceContracts", path: "Shared/SluiceContracts"),
 
         .executableTarget(
             name: "sluice",
@@ -167,7 +164,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sluice-normalize-bench",
-            dependencies: ["SluiceNormalize", "SluiceColumns", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SluiceNormalize", "SluiceColumns", "SluiceContracts", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/Benchmarks/NormalizeBenchmark"
         ),
 

@@ -12,53 +12,40 @@ struct AnalyzerStage: StageHandler {
     let store: JobStore
     let prices: PriceTable
 
-    /// What `aggregates.json` (the Spark driver's reply) holds that the summary uses.
-    private struct Aggregates: Decodable {
-        struct Timing: Decodable { let seconds: Double }
-        struct Comparison: Decodable { let agree: Bool }
-        struct Batch: Decodable { let jobs: Int }
-        let categories: [[String: JSONNumberOrString]]
-        let dataframe: Timing
-        let rdd: Timing?
-        let speedup: Double?
-        let comparison: Comparison?
-        let batch: Batch?
-        let pipelinesConcurrent: Bool?
-        enum CodingKeys: String, CodingKey {
-            case categories, dataframe, rdd, speedup, comparison, batch
-            case pipelinesConcurrent = "pipelines_concurrent"
-        }
-    }
-
     func run(_ job: StageJob) async throws -> StageResult {
         let jobID = job.message.jobID
         let record = try await store.record(of: jobID)
-        let aggregates: Aggregates
-        do { aggregates = try JSONDecoder().decode(Aggregates.self, from: try job.artifacts.read(jobID, StageInputs.aggregatesName)) } catch {
+        let aggregates: SparkReply
+        do { aggregates = try JSONDecoder().decode(SparkReply.self, from: try job.artifacts.read(jobID, ArtifactName.aggregates)) } catch {
             throw StageError.unreadableInput(of: job, "cannot be read: \(error)")
         }
-        let summary = summarize(record, aggregates, now: Date())
+        guard let dataframe = aggregates.dataframe, let categories = aggregates.categories else {
+            throw StageError.unreadableInput(of: job, "holds no DataFrame timing or aggregates")
+        }
+        let summary = summarize(record, aggregates, dataframe: dataframe, categories: categories, now: Date())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(summary)
-        try job.artifacts.write(body, jobID, "summary.json")
+        try job.artifacts.write(body, jobID, ArtifactName.summary)
 
         let reply = record.replyTo.map { StageResult.Reply(queue: $0, correlationID: record.correlationID, body: Array(body)) }
         let outcome = StageOutcome(
             recordsIn: summary.records.received, recordsOut: summary.recordsProcessed,
             metrics: [
-                .init("processing_time", summary.processingTime, unit: "seconds", stage: "job"),
-                .init("throughput", summary.throughputRecordsPerSecond, unit: "records_per_second", stage: "job"),
-                .init("cost", summary.cost.usd, unit: "usd", stage: "job"),
-                .init("cost_per_record", summary.cost.usdPerRecord, unit: "usd", stage: "job"),
+                .init(.processingTime, summary.processingTime, stage: "job"),
+                .init(.throughput, summary.throughputRecordsPerSecond, stage: "job"),
+                .init(.cost, summary.cost.usd, stage: "job"),
+                .init(.costPerRecord, summary.cost.usdPerRecord, stage: "job"),
             ]
         )
         return StageResult(outcome: outcome, summary: PostgresJSON(rawJSON: String(decoding: body, as: UTF8.self)), reply: reply)
     }
 
-    private func summarize(_ record: JobStore.JobRecord, _ aggregates: Aggregates, now: Date) -> JobSummary {
-        let received = Int(record.metric(.validate, "records_total") ?? Double(record.recordCount ?? 0))
-        let valid = Int(record.metric(.validate, "records_valid") ?? Double(received))
+    private func summarize(
+        _ record: JobStore.JobRecord, _ aggregates: SparkReply, dataframe: SparkReply.Timing, categories: [CategoryAggregate], now: Date
+    ) -> JobSummary {
+        let received = Int(record.metric(.validate, .recordsTotal) ?? Double(record.recordCount ?? 0))
+        let valid = Int(record.metric(.validate, .recordsValid) ?? Double(received))
         let processingTime = max(now.timeIntervalSince(record.submittedAt), 1e-9)
         let stages = record.attempts.map {
             JobSummary.StageTiming(stage: $0.stage.rawValue, device: $0.device, queueWaitSeconds: $0.queueWaitSeconds, serviceSeconds: $0.serviceSeconds)
@@ -66,10 +53,10 @@ struct AnalyzerStage: StageHandler {
         let computeSeconds = record.attempts.reduce(0) { $0 + ($1.serviceSeconds ?? 0) }
         let usd = record.attempts.reduce(0) { $0 + ($1.serviceSeconds ?? 0) * prices.perSecond(on: $1.device) }
         let pipelines = JobSummary.Pipelines(
-            dataframeSeconds: aggregates.dataframe.seconds,
+            dataframeSeconds: dataframe.seconds,
             rddSeconds: aggregates.rdd?.seconds,
             speedup: aggregates.speedup,
-            winner: (aggregates.rdd?.seconds).map { $0 < aggregates.dataframe.seconds ? "rdd" : "dataframe" } ?? "dataframe",
+            winner: (aggregates.rdd?.seconds).map { $0 < dataframe.seconds ? "rdd" : "dataframe" } ?? "dataframe",
             agree: aggregates.comparison?.agree,
             batchedJobs: aggregates.batch?.jobs,
             concurrent: aggregates.pipelinesConcurrent
@@ -82,19 +69,19 @@ struct AnalyzerStage: StageHandler {
             recordsProcessed: valid,
             throughputRecordsPerSecond: Double(valid) / processingTime,
             records: .init(
-                received: received, valid: valid, invalid: Int(record.metric(.validate, "records_invalid") ?? 0),
-                duplicates: Int(record.metric(.validate, "duplicate_ids") ?? 0)
+                received: received, valid: valid, invalid: Int(record.metric(.validate, .recordsInvalid) ?? 0),
+                duplicates: Int(record.metric(.validate, .duplicateIDs) ?? 0)
             ),
             device: record.attempts.first { $0.stage == .normalize }?.device,
             statistics: .init(
-                mean: record.metric(.normalize, "mean"), std: record.metric(.normalize, "std"),
-                min: record.metric(.normalize, "min"), max: record.metric(.normalize, "max"),
-                constantValues: record.metric(.normalize, "constant_values") == 1
+                mean: record.metric(.normalize, .mean), std: record.metric(.normalize, .std),
+                min: record.metric(.normalize, .min), max: record.metric(.normalize, .max),
+                constantValues: record.metric(.normalize, .constantValues) == 1
             ),
-            categories: aggregates.categories,
+            categories: categories,
             stages: stages,
             pipelines: pipelines,
-            cost: .init(computeSeconds: computeSeconds, usd: usd, usdPerRecord: valid > 0 ? usd / Double(valid) : 0, prices: prices)
+            cost: .init(computeSeconds: computeSeconds, usd: usd, usdPerRecord: valid > 0 ? usd / Double(valid) : 0, prices: prices.stated)
         )
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceContracts
 import SluiceCore
 
 /// What a second of compute costs, for the summary's cost estimate (compute seconds ×
@@ -7,11 +8,9 @@ import SluiceCore
 /// Keys: `SLUICE_PRICE_CPU_SECOND` (USD per CPU-second, default 0.0000134, about
 /// $0.048 an hour) and `SLUICE_PRICE_GPU_SECOND` (USD per GPU-second, default
 /// 0.000694, about $2.50 an hour).
-struct PriceTable: Sendable, Codable, Hashable {
+struct PriceTable: Sendable, Hashable {
     var cpuSecond: Double
     var gpuSecond: Double
-
-    enum CodingKeys: String, CodingKey { case cpuSecond = "cpu_second_usd", gpuSecond = "gpu_second_usd" }
 
     static let defaultCPUSecond = 0.0000134
     static let defaultGPUSecond = 0.000694
@@ -32,6 +31,9 @@ struct PriceTable: Sendable, Codable, Hashable {
             self[keyPath: path] = value
         }
     }
+
+    /// The prices as the summary states them.
+    var stated: JobSummary.Prices { .init(cpuSecond: cpuSecond, gpuSecond: gpuSecond) }
 
     /// The price of a second on `device` (`cuda…` is a GPU; anything else a CPU).
     func perSecond(on device: String?) -> Double {

@@ -17,28 +17,36 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as SubmissionError {
-            return Self.response(HTTPResponse.Status(code: error.code.httpStatus), ErrorBody(error))
+            return Self.answer(GatewayError(error), request, context)
         } catch let error as GatewayError {
-            return Self.response(error)
+            return Self.answer(error, request, context)
         } catch let error as HTTPError {
-            return Self.response(error.status, ErrorBody(code: Self.code(error.status), message: error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"))
+            let message = error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"
+            return Self.answer(GatewayError(status: error.status, code: Self.code(error.status), message: message), request, context)
         } catch let error as any HTTPResponseError {
             // Hummingbird's own refusals; a body over the collect limit is one (413).
             let message = error.status == .contentTooLarge
                 ? "the body is larger than the gateway accepts (SLUICE_MAX_BODY_BYTES)"
                 : "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)"
-            return Self.response(error.status, ErrorBody(code: Self.code(error.status), message: message))
+            return Self.answer(GatewayError(status: error.status, code: Self.code(error.status), message: message), request, context)
         } catch let error as HTTPParserError {
             // The client's bytes are not HTTP (a bad chunk size, a body cut short): its
             // mistake, answered 400 and logged below error level; the connection closes.
             context.logger.info("malformed request", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-            return Self.response(.badRequest, ErrorBody(code: "malformed_request", message: "the request is not well-formed HTTP/1.1 (\(error)); nothing was stored"), headers: [.connection: "close"])
+            let refusal = GatewayError(
+                status: .badRequest, code: "malformed_request",
+                message: "the request is not well-formed HTTP/1.1 (\(error)); nothing was stored", headers: [.connection: "close"]
+            )
+            return Self.answer(refusal, request, context)
         } catch let error as PostgresError where error.isUnavailable {
             context.logger.warning("the database is unavailable", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-            return Self.response(GatewayError.unavailable("the database cannot be reached now, so nothing was stored; try again"))
+            return Self.answer(GatewayError.unavailable("the database cannot be reached now, so nothing was stored; try again"), request, context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
-            return Self.response(.internalServerError, ErrorBody(code: "internal_error", message: "the gateway failed to handle the request; its log has the reason"))
+            let failure = GatewayError(
+                status: .internalServerError, code: "internal_error", message: "the gateway failed to handle the request; its log has the reason"
+            )
+            return Self.answer(failure, request, context)
         }
     }
 
@@ -47,11 +55,7 @@ struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         status == .contentTooLarge ? SubmissionError.Code.tooLarge.rawValue : status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
     }
 
-    private static func response(_ error: GatewayError) -> Response {
-        response(error.status, ErrorBody(code: error.code, message: error.message, details: error.details), headers: error.headers)
-    }
-
-    private static func response(_ status: HTTPResponse.Status, _ body: ErrorBody, headers: HTTPFields = [:]) -> Response {
-        (try? JSONBody.response(body, status: status, headers: headers)) ?? Response(status: status, headers: headers)
+    private static func answer(_ error: GatewayError, _ request: Request, _ context: Context) -> Response {
+        (try? error.response(from: request, context: context)) ?? Response(status: error.status, headers: error.headers)
     }
 }

@@ -1,10 +1,14 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
+import SluiceContracts
 import SluiceRecords
 
-/// A refusal the gateway makes itself; refused submissions are ``SubmissionError``s.
-/// ``ErrorResponseMiddleware`` turns both into the JSON error body.
-struct GatewayError: Error, Sendable, CustomStringConvertible {
+/// A refusal, answered as the JSON error body `{"error": {"code", "message", "details"}}`
+/// with its status and headers (an `HTTPResponseError`, written with the context's
+/// response encoder). The gateway's own are made here; a refused submission's
+/// ``SubmissionError`` and every other error become one in ``ErrorResponseMiddleware``.
+struct GatewayError: HTTPResponseError, Sendable, CustomStringConvertible {
     let status: HTTPResponse.Status
     /// The stable machine code, such as `job_not_found`.
     let code: String
@@ -14,6 +18,14 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
     var headers: HTTPFields = [:]
 
     var description: String { "\(status.code) \(code): \(message)" }
+
+    /// The answer: the error body with the status and headers.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(ErrorBody(code: code, message: message, details: details), from: request, context: context)
+        response.status = status
+        response.headers.append(contentsOf: headers)
+        return response
+    }
 
     /// 404: no job has this id.
     static func jobNotFound(_ id: String) -> GatewayError {
@@ -38,11 +50,11 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
     }
 
     /// 409: the job has no results (yet, or ever: it failed or was cancelled).
-    static func noResults(_ id: String, status: String, error: String?) -> GatewayError {
+    static func noResults(_ id: String, status: JobStatus, error: String?) -> GatewayError {
         let why = error.map { ": \($0)" } ?? ""
         return GatewayError(
             status: .conflict, code: "results_not_available",
-            message: "job \(id) is \(status), so it has no results\(status == "failed" || status == "cancelled" ? why : " yet")"
+            message: "job \(id) is \(status.rawValue), so it has no results\(status == .failed || status == .cancelled ? why : " yet")"
         )
     }
 
@@ -83,5 +95,12 @@ struct GatewayError: Error, Sendable, CustomStringConvertible {
     /// `Retry-After` says when to try again.
     static func unavailable(_ message: String) -> GatewayError {
         GatewayError(status: .serviceUnavailable, code: "unavailable", message: message, headers: [.retryAfter: "2"])
+    }
+}
+
+extension GatewayError {
+    /// A refused submission, with the status its code carries.
+    init(_ error: SubmissionError) {
+        self.init(status: HTTPResponse.Status(code: error.code.httpStatus), code: error.code.rawValue, message: error.message, details: error.details)
     }
 }

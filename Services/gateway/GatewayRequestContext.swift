@@ -11,6 +11,9 @@ struct GatewayRequestContext: RequestContext {
         coreContext = .init(source: source)
     }
 
+    /// Every answer's JSON.
+    var responseEncoder: JSONBody { JSONBody() }
+
     /// The owner whose jobs the request may see and act on; nil for every owner's (an
     /// admin key, or authentication off). Another owner's job is, to this request, no job.
     var visibleOwner: String? {

@@ -13,12 +13,12 @@ struct HealthRoutes: Sendable {
     let topology: SluiceTopology
     let events: JobEvents
 
-    func register(on router: Router<some RequestContext>) {
-        router.get("health") { _, _ in try JSONBody.response(["status": "ok"]) }
-        router.get("ready") { _, _ in try await self.ready() }
+    func register(on router: Router<GatewayRequestContext>) {
+        router.get("health") { _, _ in ["status": "ok"] }
+        router.get("ready") { _, _ in await self.ready() }
     }
 
-    func ready() async throws -> Response {
+    func ready() async -> EditedResponse<Readiness> {
         let (pool, admin, queue, events) = (pool, admin, topology.queue(.validate), events)
         let checks = await ReadinessCheck.evaluate([
             .database(pool),
@@ -26,10 +26,7 @@ struct HealthRoutes: Sendable {
             ReadinessCheck("job_events") { guard events.isListening else { throw NotListening() } },
         ])
         let ready = checks.values.allSatisfy { $0 == ReadinessCheck.passed }
-        return try JSONBody.response(
-            Readiness(status: ready ? "ready" : "unavailable", checks: checks),
-            status: ready ? .ok : .serviceUnavailable
-        )
+        return EditedResponse(status: ready ? .ok : .serviceUnavailable, response: Readiness(status: ready ? "ready" : "unavailable", checks: checks))
     }
 
     /// `/ready`'s answer while the job-events listener is not connected.
@@ -37,7 +34,7 @@ struct HealthRoutes: Sendable {
         var description: String { "not listening yet" }
     }
 
-    struct Readiness: Encodable {
+    struct Readiness: ResponseEncodable {
         let status: String
         let checks: [String: String]
     }

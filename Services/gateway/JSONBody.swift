@@ -3,10 +3,15 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// JSON response bodies: snake_case keys come from each type's `CodingKeys`; dates are
-/// ISO 8601 in UTC with milliseconds (`2026-11-22T09:30:00.123Z`); job ids are lower-case; stored JSON (a summary, a config) is spliced in
-/// as it is, not decoded and encoded again.
-enum JSONBody {
+/// The gateway's JSON, as its request context's response encoder
+/// (``GatewayRequestContext/responseEncoder``): a route returns a `ResponseEncodable`
+/// answer, or an `EditedResponse` of one for another status or headers. Snake_case keys
+/// come from each type's `CodingKeys`; dates are ISO 8601 in UTC with milliseconds
+/// (`2026-11-22T09:30:00.123Z`); job ids are lower-case. Stored JSON (a summary, a
+/// config) is spliced in as it is, not decoded and encoded again (``response(_:adding:)``,
+/// ``response(rawJSON:)``).
+struct JSONBody: ResponseEncoder {
+    /// The encoder every answer is written with.
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
@@ -17,36 +22,34 @@ enum JSONBody {
         return encoder
     }
 
-    /// `value` as a JSON response.
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
-        response(bytes: try encoder().encode(value), status: status, headers: headers)
+    private let encoder = JSONBody.encoder()
+
+    func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
+        Self.response(bytes: try encoder.encode(value))
     }
 
     /// `value` encoded, with stored JSON texts added as further members: `{…, "key": <raw>}`.
-    static func response(
-        _ value: some Encodable, adding raw: KeyValuePairs<String, String>, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]
-    ) throws -> Response {
-        var object = try encoder().encode(value)
-        guard object.last == UInt8(ascii: "}") else { return response(bytes: object, status: status, headers: headers) }
+    static func response(_ value: some Encodable, adding raw: KeyValuePairs<String, String>) throws -> Response {
+        let encoder = encoder()
+        var object = try encoder.encode(value)
+        guard object.last == UInt8(ascii: "}") else { return response(bytes: object) }
         object.removeLast()
         for (key, json) in raw {
             if object.count > 1 { object.append(UInt8(ascii: ",")) }
-            object.append(contentsOf: try encoder().encode(key))
+            object.append(contentsOf: try encoder.encode(key))
             object.append(UInt8(ascii: ":"))
             object.append(contentsOf: json.utf8)
         }
         object.append(UInt8(ascii: "}"))
-        return response(bytes: object, status: status, headers: headers)
+        return response(bytes: object)
     }
 
     /// Stored JSON text as the whole response.
-    static func response(rawJSON text: String, status: HTTPResponse.Status = .ok) -> Response {
-        response(bytes: Data(text.utf8), status: status, headers: [:])
+    static func response(rawJSON text: String) -> Response {
+        response(bytes: Data(text.utf8))
     }
 
-    private static func response(bytes: Data, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    private static func response(bytes: Data) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

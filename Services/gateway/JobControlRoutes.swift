@@ -22,15 +22,15 @@ struct JobControlRoutes: Sendable {
         router.post("api/v1/jobs/:id/retry") { _, context in try await self.retry(try await history.jobID(context)) }
     }
 
-    func cancel(_ jobID: UUID, by who: String?) async throws -> Response {
+    func cancel(_ jobID: UUID, by who: String?) async throws -> ControlAnswer {
         switch try await store.cancel(jobID, by: who) {
         case .unknownJob: throw GatewayError.jobNotFound(jobID.uuidString.lowercased())
         case .notAllowed(let status): throw GatewayError.conflict("job_finished", "job \(jobID.uuidString.lowercased()) is already \(status.rawValue)")
-        case .done: return try JSONBody.response(ControlAnswer(jobID: jobID.uuidString.lowercased(), status: "cancelled", stage: nil, attempt: nil))
+        case .done: return ControlAnswer(jobID: jobID.uuidString.lowercased(), status: "cancelled", stage: nil, attempt: nil)
         }
     }
 
-    func retry(_ jobID: UUID) async throws -> Response {
+    func retry(_ jobID: UUID) async throws -> EditedResponse<ControlAnswer> {
         let artifacts = artifacts
         let (outcome, plan) = try await store.prepareRetry(jobID) { artifacts.retryStart(failedAt: $0, jobID: jobID) }
         switch outcome {
@@ -47,15 +47,15 @@ struct JobControlRoutes: Sendable {
             try await store.abandonRetry(plan)
             throw GatewayError.unavailable("the message broker did not accept the retry; the job is failed as before, try again")
         }
-        return try JSONBody.response(
-            ControlAnswer(jobID: jobID.uuidString.lowercased(), status: "queued", stage: plan.message.stage.rawValue, attempt: plan.message.attempt),
+        return EditedResponse(
             status: .accepted,
-            headers: [.location: JobLinks.job(jobID)]
+            headers: [.location: JobLinks.job(jobID)],
+            response: ControlAnswer(jobID: jobID.uuidString.lowercased(), status: "queued", stage: plan.message.stage.rawValue, attempt: plan.message.attempt)
         )
     }
 
     /// The answer to a cancel or a retry.
-    struct ControlAnswer: Encodable {
+    struct ControlAnswer: ResponseEncodable {
         let jobID: String
         let status: String
         /// For a retry: the stage that runs again, and its attempt number.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceContracts
 import NIOCore
 
 /// `GET /api/v1/jobs/{id}/events`: the job's progress as Server-Sent Events
@@ -19,7 +20,7 @@ struct JobEventRoutes: Sendable {
 
     func stream(_ jobID: UUID) async throws -> Response {
         let subscription = events.subscribe(jobID)
-        let first: (job: JobHistory.Job, config: String, traceID: String?, attempts: [JobHistory.Attempt])?
+        let first: (job: JobHistory.Job, config: String, traceID: String?, attempts: [StageAttempt])?
         do {
             first = try await history.job(jobID)
         } catch {

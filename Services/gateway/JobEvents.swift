@@ -24,7 +24,7 @@ final class JobEvents: Service, Sendable {
     private let listening = Atomic<Bool>(false)
 
     init(configuration: PostgresConfiguration, store: JobStore, logger: Logger) {
-        listener = PostgresListener(configuration: configuration, channels: [JobStore.eventsChannel], logger: logger)
+        listener = PostgresListener(configuration: configuration, channels: [JobAnnouncement.channel], logger: logger)
         self.store = store
         self.logger = logger
     }
@@ -73,7 +73,7 @@ final class JobEvents: Service, Sendable {
                     wakeAll()
                 case .notification(_, let payload):
                     guard let announcement = JobAnnouncement(payload: payload) else { continue }
-                    wake(announcement.jobID, final: JobStatus(rawValue: announcement.status)?.isFinal == true)
+                    wake(announcement.jobID, final: announcement.status.isFinal)
                 }
             }
             listening.store(false, ordering: .relaxed)

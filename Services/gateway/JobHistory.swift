@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SluiceContracts
+import SluiceJobs
 import SluicePostgres
 
 /// The gateway's read-only queries over the job-history schema (the `job_history` and
@@ -15,7 +16,7 @@ struct JobHistory: Sendable {
         let id: UUID
         let jobID: String
         let source: String
-        let status: String
+        let status: JobStatus
         let owner: String
         let recordCount: Int?
         let submittedAt: Date
@@ -43,7 +44,7 @@ struct JobHistory: Sendable {
             id = try row.decode("job_id")
             jobID = id.uuidString.lowercased()
             source = try row.decode("source")
-            status = try row.decode("status")
+            status = JobStatus(rawValue: try row.decode("status")) ?? .failed  // the schema allows no other value
             owner = try row.decode("owner")
             recordCount = try row.decode("record_count")
             submittedAt = try row.decode("submitted_at")
@@ -54,30 +55,6 @@ struct JobHistory: Sendable {
             error = try row.decode("error")
             hasResults = try row.decode("has_results")
             links = Links(this: JobLinks.job(id), results: JobLinks.results(id))
-        }
-    }
-
-    /// One stage attempt with its timings, from `stage_latency` and `stage_attempts`.
-    struct Attempt: Encodable, Sendable {
-        let stage: String
-        let attempt: Int
-        let outcome: String
-        let worker: String
-        let device: String?
-        let enqueuedAt: Date
-        let startedAt: Date
-        let finishedAt: Date?
-        let queueWaitSeconds: Double
-        let serviceSeconds: Double?
-        let recordsIn: Int?
-        let recordsOut: Int?
-        let errorCause: String?
-        let error: String?
-
-        enum CodingKeys: String, CodingKey {
-            case stage, attempt, outcome, worker, device, enqueuedAt = "enqueued_at", startedAt = "started_at"
-            case finishedAt = "finished_at", queueWaitSeconds = "queue_wait_seconds", serviceSeconds = "service_seconds"
-            case recordsIn = "records_in", recordsOut = "records_out", errorCause = "error_cause", error
         }
     }
 
@@ -167,7 +144,7 @@ struct JobHistory: Sendable {
     }
 
     /// The job, its stored `processing_config` (JSON text), its trace id and every stage attempt.
-    func job(_ jobID: UUID) async throws -> (job: Job, config: String, traceID: String?, attempts: [Attempt])? {
+    func job(_ jobID: UUID) async throws -> (job: Job, config: String, traceID: String?, attempts: [StageAttempt])? {
         try await pool.withConnection { db in
             guard let row = try db.query("""
                 SELECT h.job_id, h.source, h.status, h.owner, h.record_count, h.submitted_at, h.started_at, h.finished_at,
@@ -175,29 +152,14 @@ struct JobHistory: Sendable {
                 FROM job_history h JOIN jobs j USING (job_id)
                 WHERE h.job_id = \(jobID)
                 """).first else { return nil }
-            let attempts = try db.query("""
-                SELECT l.stage, l.attempt, l.outcome, l.worker, l.device, a.enqueued_at, l.started_at, l.finished_at,
-                       l.queue_wait_seconds, l.service_seconds, l.records_in, l.records_out, a.error_cause, a.error
-                FROM stage_latency l JOIN stage_attempts a USING (job_id, stage, attempt)
-                WHERE l.job_id = \(jobID)
-                ORDER BY l.started_at, l.attempt
-                """).map { row in
-                Attempt(
-                    stage: try row.decode("stage"), attempt: try row.decode("attempt"), outcome: try row.decode("outcome"),
-                    worker: try row.decode("worker"), device: try row.decode("device"), enqueuedAt: try row.decode("enqueued_at"),
-                    startedAt: try row.decode("started_at"), finishedAt: try row.decode("finished_at"),
-                    queueWaitSeconds: try row.decode("queue_wait_seconds"), serviceSeconds: try row.decode("service_seconds"),
-                    recordsIn: try row.decode("records_in"), recordsOut: try row.decode("records_out"),
-                    errorCause: try row.decode("error_cause"), error: try row.decode("error")
-                )
-            }
+            let attempts = try JobStore.attempts(of: jobID, on: db)
             let config: PostgresJSON = try row.decode("config")
             return (try Job(row), config.text, try row.decode("trace_id"), attempts)
         }
     }
 
     /// The job's status, failure and summary (JSON text, once it completed); nil for an unknown job.
-    func outcome(_ jobID: UUID) async throws -> (status: String, durationSeconds: Double?, error: String?, failedStage: String?, summary: String?)? {
+    func outcome(_ jobID: UUID) async throws -> (status: JobStatus, durationSeconds: Double?, error: String?, failedStage: String?, summary: String?)? {
         try await pool.withConnection { db in
             guard let row = try db.query("""
                 SELECT h.status, h.duration_seconds, h.error, h.failed_stage, r.summary
@@ -205,7 +167,7 @@ struct JobHistory: Sendable {
                 WHERE h.job_id = \(jobID)
                 """).first else { return nil }
             let summary: PostgresJSON? = try row.decode("summary")
-            return (try row.decode("status"), try row.decode("duration_seconds"), try row.decode("error"), try row.decode("failed_stage"), summary?.text)
+            return (JobStatus(rawValue: try row.decode("status")) ?? .failed, try row.decode("duration_seconds"), try row.decode("error"), try row.decode("failed_stage"), summary?.text)
         }
     }
 }

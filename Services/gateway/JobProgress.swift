@@ -4,7 +4,7 @@ import SluiceContracts
 /// Turns successive readings of a job into the Server-Sent Events of
 /// `GET /api/v1/jobs/{id}/events`, each told once however often the job is re-read:
 /// `status` (the job as ``JobHistory/Job`` lists it) when its status changes,
-/// `stage_started` and `stage_finished` (an attempt as ``JobHistory/Attempt`` lists it,
+/// `stage_started` and `stage_finished` (an attempt as ``StageAttempt`` lists it,
 /// with its records and timings), then `end` (the job) once it is completed, failed or
 /// cancelled.
 struct JobProgress {
@@ -18,22 +18,22 @@ struct JobProgress {
     }
 
     private struct AttemptKey: Hashable {
-        let stage: String
+        let stage: Stage
         let attempt: Int
     }
 
     private var started: Set<AttemptKey> = []
     private var finished: Set<AttemptKey> = []
-    private var status: String?
+    private var status: JobStatus?
     /// Whether `end` was told: nothing follows it.
     private(set) var ended = false
 
     /// The events that `job` and its `attempts`, as read now, add to those told before.
-    mutating func events(job: JobHistory.Job, attempts: [JobHistory.Attempt]) throws -> [Event] {
+    mutating func events(job: JobHistory.Job, attempts: [StageAttempt]) throws -> [Event] {
         guard !ended else { return [] }
         let encoder = JSONBody.encoder()
         var events: [Event] = []
-        let isFinal = JobStatus(rawValue: job.status)?.isFinal == true
+        let isFinal = job.status.isFinal
         if job.status != status, !isFinal {
             events.append(Event(name: "status", json: try encoder.encodedText(job)))
         }
@@ -43,7 +43,7 @@ struct JobProgress {
             if started.insert(key).inserted {
                 events.append(Event(name: "stage_started", json: try encoder.encodedText(attempt)))
             }
-            if attempt.outcome != "running", finished.insert(key).inserted {
+            if attempt.outcome != .running, finished.insert(key).inserted {
                 events.append(Event(name: "stage_finished", json: try encoder.encodedText(attempt)))
             }
         }

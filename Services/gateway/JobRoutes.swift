@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SluiceContracts
 import SluicePostgres
 
 /// `GET /api/v1/jobs` (filtered, paginated), `GET /api/v1/jobs/{id}` (status and every
@@ -17,7 +18,7 @@ struct JobRoutes: Sendable {
     }
 
     /// `owner`'s jobs; every owner's for nil.
-    func list(_ request: Request, owner: String?) async throws -> Response {
+    func list(_ request: Request, owner: String?) async throws -> JobList {
         var parameters = QueryParameters(request)
         var filter = JobHistory.Filter(owner: owner)
         filter.statuses = try parameters.statuses("status")
@@ -39,15 +40,12 @@ struct JobRoutes: Sendable {
                 .map { URLQueryItem(name: $0.0, value: $0.1) }
             next = components.string
         }
-        return try JSONBody.response(JobList(jobs: page.jobs, nextCursor: page.next?.uuidString.lowercased(), links: .init(next: next)))
+        return JobList(jobs: page.jobs, nextCursor: page.next?.uuidString.lowercased(), links: .init(next: next))
     }
 
     func show(_ jobID: UUID) async throws -> Response {
         guard let found = try await history.job(jobID) else { throw GatewayError.jobNotFound(jobID.uuidString.lowercased()) }
-        return try JSONBody.response(
-            JobDetail(job: found.job, traceID: found.traceID, attempts: found.attempts),
-            adding: ["config": found.config]
-        )
+        return try JSONBody.response(JobDetail(job: found.job, traceID: found.traceID, attempts: found.attempts), adding: ["config": found.config])
     }
 
     func results(_ jobID: UUID) async throws -> Response {
@@ -60,7 +58,7 @@ struct JobRoutes: Sendable {
 }
 
 /// The body of `GET /api/v1/jobs`.
-struct JobList: Encodable {
+struct JobList: ResponseEncodable {
     struct Links: Encodable {
         let next: String?
     }
@@ -83,7 +81,7 @@ struct JobList: Encodable {
 struct JobDetail: Encodable {
     let job: JobHistory.Job
     let traceID: String?
-    let attempts: [JobHistory.Attempt]
+    let attempts: [StageAttempt]
 
     enum CodingKeys: String, CodingKey { case traceID = "trace_id", attempts }
 

@@ -24,9 +24,9 @@ struct SubmissionRoutes: Sendable {
     }
 
     /// 202 with the job id and its `Location`, once the job is stored and queued.
-    func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+    func create(_ request: Request, context: GatewayRequestContext) async throws -> EditedResponse<AcceptedAnswer> {
         let accepted = try await submit(request, context: context, parameters: QueryParameters(request).remaining())
-        return try Self.acceptedResponse(accepted, status: "queued")
+        return Self.acceptedAnswer(accepted, status: "queued")
     }
 
     /// 200 with the summary when the job finishes within the wait; 202 otherwise.
@@ -37,9 +37,9 @@ struct SubmissionRoutes: Sendable {
         guard let status = try await events.waitUntilFinal(accepted.jobID, timeout: wait),
               let outcome = try await history.outcome(accepted.jobID)
         else {
-            return try Self.acceptedResponse(accepted, status: "running")
+            return try Self.acceptedAnswer(accepted, status: "running").response(from: request, context: context)
         }
-        let head = outcome.summary.flatMap { try? JSONDecoder().decode(SummaryHead.self, from: Data($0.utf8)) }
+        let head = outcome.summary.flatMap { try? JSONDecoder().decode(JobSummary.self, from: Data($0.utf8)) }
         let answer = ProcessAnswer(
             jobID: accepted.jobID.uuidString.lowercased(),
             status: status.rawValue,
@@ -49,7 +49,7 @@ struct SubmissionRoutes: Sendable {
             links: .init(this: JobLinks.job(accepted.jobID), results: JobLinks.results(accepted.jobID))
         )
         if let summary = outcome.summary { return try JSONBody.response(answer, adding: ["summary": summary]) }
-        return try JSONBody.response(answer)
+        return try answer.response(from: request, context: context)
     }
 
     private func submit(_ request: Request, context: GatewayRequestContext, parameters: [String: String]) async throws -> JobSubmitter.Accepted {
@@ -73,28 +73,22 @@ struct SubmissionRoutes: Sendable {
         ))
     }
 
-    private static func acceptedResponse(_ accepted: JobSubmitter.Accepted, status: String) throws -> Response {
+    /// The 202 answer: the job and where to follow it.
+    private static func acceptedAnswer(_ accepted: JobSubmitter.Accepted, status: String) -> EditedResponse<AcceptedAnswer> {
         let link = JobLinks.job(accepted.jobID)
-        return try JSONBody.response(
-            AcceptedAnswer(
+        return EditedResponse(
+            status: .accepted,
+            headers: [.location: link],
+            response: AcceptedAnswer(
                 jobID: accepted.jobID.uuidString.lowercased(), status: status, created: accepted.created, records: accepted.records,
                 dropped: accepted.dropped, links: .init(this: link, results: JobLinks.results(accepted.jobID))
-            ),
-            status: .accepted,
-            headers: [.location: link]
+            )
         )
-    }
-
-    /// The part of a stored summary that `/process` repeats at the top.
-    private struct SummaryHead: Decodable {
-        let processingTime: Double
-        let recordsProcessed: Int
-        enum CodingKeys: String, CodingKey { case processingTime = "processing_time", recordsProcessed = "records_processed" }
     }
 }
 
 /// The 202 body: the job and where to follow it.
-struct AcceptedAnswer: Encodable {
+struct AcceptedAnswer: ResponseEncodable {
     let jobID: String
     let status: String
     let created: Bool
@@ -106,7 +100,7 @@ struct AcceptedAnswer: Encodable {
 }
 
 /// The 200 body of `/process`: the seed's four fields, then the summary.
-struct ProcessAnswer: Encodable {
+struct ProcessAnswer: ResponseEncodable {
     struct Failure: Encodable {
         let stage: String?
         let message: String

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceColumns
+import SluiceCore
 import SluiceJobs
 
 /// The gpu-normalizer's own settings, read from the environment:

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SluiceColumns
+import SluiceContracts
 import SluiceCore
 import SluiceJobs
 import SluiceRecords
@@ -36,8 +37,8 @@ struct NormalizerStage: StageHandler {
         } catch {
             throw StageError(.invalidData, "the job's processing_config cannot be read: \(error)")
         }
-        let validated = job.artifacts.url(job.message.jobID, RecordParquet.validatedName)
-        let target = job.artifacts.url(job.message.jobID, RecordParquet.normalizedName)
+        let validated = job.artifacts.url(job.message.jobID, ArtifactName.validated)
+        let target = job.artifacts.url(job.message.jobID, ArtifactName.normalized)
         let partRecords = partRecords
         let clock = ContinuousClock()
         let started = clock.now
@@ -67,7 +68,7 @@ struct NormalizerStage: StageHandler {
         do { columns = try RecordParquet.read(url) } catch {
             throw StageError.unreadableInput(of: job, "\(error)")
         }
-        guard columns.count > 0 else { throw StageError(.invalidData, "\(RecordParquet.validatedName) holds no records") }
+        guard columns.count > 0 else { throw StageError(.invalidData, "\(ArtifactName.validated) holds no records") }
         return ValidatedRecords(columns)
     }
 
@@ -81,23 +82,23 @@ struct NormalizerStage: StageHandler {
         let summary = run.normalized.summary
         let statistics = summary.statistics
         var metrics: [StageOutcome.Metric] = [
-            .init("mean", statistics.mean, unit: "value"),
-            .init("std", statistics.std, unit: "value"),
-            .init("min", statistics.min, unit: "value"),
-            .init("max", statistics.max, unit: "value"),
+            .init(.mean, statistics.mean),
+            .init(.std, statistics.std),
+            .init(.min, statistics.min),
+            .init(.max, statistics.max),
             // 1 when every value is the same: every z (or min-max) value was set to 0.
-            .init("constant_values", statistics.isConstant ? 1 : 0, unit: "flag"),
-            .init("normalize_seconds", run.seconds, unit: "seconds"),
-            .init("read_seconds", io.read, unit: "seconds"),
-            .init("write_seconds", io.write, unit: "seconds"),
+            .init(.constantValues, statistics.isConstant ? 1 : 0),
+            .init(.normalizeSeconds, run.seconds),
+            .init(.readSeconds, io.read),
+            .init(.writeSeconds, io.write),
             // A clock too coarse for a tiny job would otherwise divide by zero.
-            .init("records_per_second", Double(count) / Swift.max(run.seconds, 1e-9), unit: "records_per_second"),
+            .init(.recordsPerSecond, Double(count) / Swift.max(run.seconds, 1e-9)),
             // 1 when the GPU failed (gpu_error) and the CPU normalized the job instead.
-            .init("gpu_fallback", run.gpuFailed ? 1 : 0, unit: "flag"),
+            .init(.gpuFallback, run.gpuFailed ? 1 : 0),
         ]
         if method == .zScorePerCategory {
-            metrics.append(.init("categories", Double(summary.categories), unit: "categories"))
-            metrics.append(.init("constant_categories", Double(summary.constantCategories), unit: "categories"))
+            metrics.append(.init(.categories, Double(summary.categories)))
+            metrics.append(.init(.constantCategories, Double(summary.constantCategories)))
         }
         return StageOutcome(recordsIn: count, recordsOut: count, device: run.device, metrics: metrics)
     }

@@ -38,8 +38,8 @@ struct JobFollower {
         let results = try await client.results(id)
         if json {
             print(results.text)
-        } else if let summary = results.object() {
-            print(SummaryText(summary).rendered)
+        } else {
+            print(SummaryText.rendered(results.body) ?? results.text)
         }
     }
 

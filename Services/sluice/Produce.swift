@@ -88,8 +88,8 @@ extension Sluice {
                 FileHandle.standardError.write(Data("sluice: no summary within \(timeout) s for message \(messageID)\n".utf8))
                 throw ExitCode(3)
             }
-            if !json, let object = (try? JSONSerialization.jsonObject(with: Data(summary))) as? [String: Any] {
-                print(SummaryText(object).rendered)
+            if !json, let text = SummaryText.rendered(summary) {
+                print(text)
             } else {
                 print(String(decoding: summary, as: UTF8.self))
             }

@@ -21,7 +21,8 @@ extension Sluice {
         @OptionGroup var options: GatewayOptions
 
         func run() async throws {
-            try options.show(try await options.client().results(id)) { SummaryText($0).rendered }
+            let response = try await options.client().results(id)
+            try options.show(response) { _ in SummaryText.rendered(response.body) ?? response.text }
         }
     }
 }

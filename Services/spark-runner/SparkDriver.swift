@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SluiceContracts
 import SluiceCore
 
 /// Supervises the long-lived PySpark driver (`driver/sluice_spark_driver.py`): starts
@@ -46,7 +47,7 @@ final class SparkDriver: Service, @unchecked Sendable {
 
     /// A reply, its raw line, and which driver generation (1, 2, … since this supervisor began) gave it.
     struct Answer: Sendable {
-        let reply: DriverReply
+        let reply: SparkReply
         let line: String
         let generation: Int
     }
@@ -338,7 +339,7 @@ final class SparkDriver: Service, @unchecked Sendable {
     }
 
     private func handle(line: String, generation: Int) {
-        guard let reply = try? JSONDecoder().decode(DriverReply.self, from: Data(line.utf8)) else {
+        guard let reply = try? JSONDecoder().decode(SparkReply.self, from: Data(line.utf8)) else {
             logger.warning("ignoring a line from the Spark driver that is not a reply", metadata: ["spark.line": "\(line.prefix(200))"])
             return
         }

@@ -24,7 +24,7 @@ struct SparkStage: StageHandler {
         }
         let jobID = job.message.jobID
         let requestID = "\(job.message.messageID)-\(UUID().uuidString.prefix(8))"
-        let input = job.artifacts.url(jobID, RecordParquet.normalizedName).path
+        let input = job.artifacts.url(jobID, ArtifactName.normalized).path
         let request: [String: any Sendable] = [
             "request_id": requestID,
             "job_id": jobID.uuidString.lowercased(),
@@ -45,26 +45,26 @@ struct SparkStage: StageHandler {
             default: throw StageError(.sparkDriverCrash, failure.message)
             }
         }
-        try job.artifacts.write(Data(answer.line.utf8), jobID, StageInputs.aggregatesName)
+        try job.artifacts.write(Data(answer.line.utf8), jobID, ArtifactName.aggregates)
 
         var metrics: [StageOutcome.Metric] = [
-            .init("dataframe_seconds", dataframe.seconds, unit: "seconds"),
-            .init("dataframe_records_per_second", dataframe.throughputRecordsPerSecond, unit: "records_per_second"),
+            .init(.dataframeSeconds, dataframe.seconds),
+            .init(.dataframeRecordsPerSecond, dataframe.throughputRecordsPerSecond),
         ]
         if let rdd = reply.rdd, let speedup = reply.speedup {
             metrics += [
-                .init("rdd_seconds", rdd.seconds, unit: "seconds"),
-                .init("rdd_records_per_second", rdd.throughputRecordsPerSecond, unit: "records_per_second"),
-                .init("rdd_vs_dataframe_speedup", speedup, unit: "ratio"),
+                .init(.rddSeconds, rdd.seconds),
+                .init(.rddRecordsPerSecond, rdd.throughputRecordsPerSecond),
+                .init(.rddVersusDataframeSpeedup, speedup),
             ]
         }
         if let difference = reply.comparison?.maxAbsDifference {
-            metrics.append(.init("rdd_dataframe_max_abs_difference", difference, unit: "value"))
+            metrics.append(.init(.rddDataframeMaxAbsDifference, difference))
         }
         if let batch = reply.batch {
             metrics += [
-                .init("batch_jobs", Double(batch.jobs), unit: "jobs"),
-                .init("batch_records", Double(batch.records), unit: "records"),
+                .init(.batchJobs, Double(batch.jobs)),
+                .init(.batchRecords, Double(batch.records)),
             ]
         }
         let records = reply.records ?? 0

@@ -59,7 +59,7 @@ struct SubmissionIntake: MessageIntake {
                 config: try PostgresJSON(config),
                 recordCount: records,
                 idempotencyKey: key.map { "amqp:\($0)" },
-                traceID: delivery.properties.headers["trace_id"]?.stringValue ?? UUID().uuidString.lowercased(),
+                traceID: delivery.properties.headers[MessageHeader.traceID]?.stringValue ?? UUID().uuidString.lowercased(),
                 replyTo: delivery.properties.replyTo,
                 correlationID: delivery.properties.correlationID,
                 owner: owner

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceContracts
 import SluiceCore
 import SluiceJobs
 import SluicePostgres
@@ -66,14 +67,14 @@ struct ValidatorStage: StageHandler {
     /// intake of scripts' messages).
     private static func result(_ quality: QualityCounts, kept: Int, started: ContinuousClock.Instant, alreadyChecked: Bool) -> StageResult {
         var metrics: [StageOutcome.Metric] = [
-            .init("records_total", Double(quality.total), unit: "records"),
-            .init("records_valid", Double(quality.valid), unit: "records"),
-            .init("records_invalid", Double(quality.invalid), unit: "records"),
-            .init("duplicate_ids", Double(quality.duplicates), unit: "records"),
-            .init("validate_seconds", (ContinuousClock.now - started).seconds, unit: "seconds"),
-            .init("checked_at_intake", alreadyChecked ? 1 : 0, unit: "flag"),
+            .init(.recordsTotal, Double(quality.total)),
+            .init(.recordsValid, Double(quality.valid)),
+            .init(.recordsInvalid, Double(quality.invalid)),
+            .init(.duplicateIDs, Double(quality.duplicates)),
+            .init(.validateSeconds, (ContinuousClock.now - started).seconds),
+            .init(.checkedAtIntake, alreadyChecked ? 1 : 0),
         ]
-        metrics += quality.invalidByReason.sorted { $0.key < $1.key }.map { .init("invalid_\($0.key)", Double($0.value), unit: "records") }
+        metrics += quality.invalidByReason.sorted { $0.key < $1.key }.map { .init(.invalid($0.key), Double($0.value)) }
         return StageResult(outcome: StageOutcome(
             recordsIn: quality.total, recordsOut: kept, metrics: metrics, jobRecordCount: quality.total
         ))

@@ -1,74 +1,133 @@
 import Foundation
 
-/// The job summary: stored in `job_results.summary`, written as `summary.json`, and
-/// sent to the submitter's `reply_to` queue. Keys are snake_case; `processing_time`
-/// and `records_processed` are the seed API's names.
-struct JobSummary: Codable, Sendable {
-    struct Records: Codable, Sendable {
-        let received: Int
-        let valid: Int
-        let invalid: Int
-        let duplicates: Int
+/// The job summary, written by the analyzer: stored in `job_results.summary`, written as
+/// ``ArtifactName/summary``, sent to the submitter's `reply_to` queue, answered by
+/// `GET /api/v1/jobs/{id}/results` and `POST /process`, and printed by `sluice`. Keys are
+/// snake_case; `processing_time` and `records_processed` are the seed API's names.
+public struct JobSummary: Codable, Sendable, Equatable {
+    /// The input's record counts, from the validate stage.
+    public struct Records: Codable, Sendable, Equatable {
+        public let received: Int
+        public let valid: Int
+        public let invalid: Int
+        public let duplicates: Int
+
+        public init(received: Int, valid: Int, invalid: Int, duplicates: Int) {
+            self.received = received
+            self.valid = valid
+            self.invalid = invalid
+            self.duplicates = duplicates
+        }
     }
 
-    struct Statistics: Codable, Sendable {
-        let mean: Double?
-        let std: Double?
-        let min: Double?
-        let max: Double?
-        let constantValues: Bool
+    /// The values' statistics, from the normalize stage (nil when not recorded).
+    public struct Statistics: Codable, Sendable, Equatable {
+        public let mean: Double?
+        public let std: Double?
+        public let min: Double?
+        public let max: Double?
+        /// Every value the same: every z (or min-max) value was set to 0.
+        public let constantValues: Bool
         enum CodingKeys: String, CodingKey { case mean, std, min, max, constantValues = "constant_values" }
+
+        public init(mean: Double?, std: Double?, min: Double?, max: Double?, constantValues: Bool) {
+            self.mean = mean
+            self.std = std
+            self.min = min
+            self.max = max
+            self.constantValues = constantValues
+        }
     }
 
-    struct StageTiming: Codable, Sendable {
-        let stage: String
-        let device: String?
-        let queueWaitSeconds: Double
-        let serviceSeconds: Double?
+    /// One stage's succeeded attempt: where it ran, how long it waited and worked.
+    public struct StageTiming: Codable, Sendable, Equatable {
+        public let stage: String
+        public let device: String?
+        public let queueWaitSeconds: Double
+        public let serviceSeconds: Double?
         enum CodingKeys: String, CodingKey {
             case stage, device
             case queueWaitSeconds = "queue_wait_seconds"
             case serviceSeconds = "service_seconds"
         }
+
+        public init(stage: String, device: String?, queueWaitSeconds: Double, serviceSeconds: Double?) {
+            self.stage = stage
+            self.device = device
+            self.queueWaitSeconds = queueWaitSeconds
+            self.serviceSeconds = serviceSeconds
+        }
     }
 
-    struct Pipelines: Codable, Sendable {
-        let dataframeSeconds: Double
-        let rddSeconds: Double?
-        let speedup: Double?
-        let winner: String
-        let agree: Bool?
+    /// The two Spark pipelines compared.
+    public struct Pipelines: Codable, Sendable, Equatable {
+        public let dataframeSeconds: Double
+        public let rddSeconds: Double?
+        public let speedup: Double?
+        /// `rdd` or `dataframe`.
+        public let winner: String
+        public let agree: Bool?
         /// Jobs in the shared Spark jobs this one ran in; nil when it ran alone.
-        let batchedJobs: Int?
+        public let batchedJobs: Int?
         /// Whether the two pipelines ran at once (their seconds overlap); nil when only one ran.
-        let concurrent: Bool?
+        public let concurrent: Bool?
         enum CodingKeys: String, CodingKey {
             case dataframeSeconds = "dataframe_seconds", rddSeconds = "rdd_seconds", speedup, winner, agree
             case batchedJobs = "batched_jobs", concurrent
         }
+
+        public init(dataframeSeconds: Double, rddSeconds: Double?, speedup: Double?, winner: String, agree: Bool?, batchedJobs: Int?, concurrent: Bool?) {
+            self.dataframeSeconds = dataframeSeconds
+            self.rddSeconds = rddSeconds
+            self.speedup = speedup
+            self.winner = winner
+            self.agree = agree
+            self.batchedJobs = batchedJobs
+            self.concurrent = concurrent
+        }
     }
 
-    struct Cost: Codable, Sendable {
-        let computeSeconds: Double
-        let usd: Double
-        let usdPerRecord: Double
-        let prices: PriceTable
+    /// What a second of compute cost, as the estimate used it.
+    public struct Prices: Codable, Sendable, Equatable {
+        public let cpuSecond: Double
+        public let gpuSecond: Double
+        enum CodingKeys: String, CodingKey { case cpuSecond = "cpu_second_usd", gpuSecond = "gpu_second_usd" }
+
+        public init(cpuSecond: Double, gpuSecond: Double) {
+            self.cpuSecond = cpuSecond
+            self.gpuSecond = gpuSecond
+        }
+    }
+
+    /// The cost estimate: compute seconds × price.
+    public struct Cost: Codable, Sendable, Equatable {
+        public let computeSeconds: Double
+        public let usd: Double
+        public let usdPerRecord: Double
+        public let prices: Prices
         enum CodingKeys: String, CodingKey { case computeSeconds = "compute_seconds", usd, usdPerRecord = "usd_per_record", prices }
+
+        public init(computeSeconds: Double, usd: Double, usdPerRecord: Double, prices: Prices) {
+            self.computeSeconds = computeSeconds
+            self.usd = usd
+            self.usdPerRecord = usdPerRecord
+            self.prices = prices
+        }
     }
 
-    let jobID: String
-    let status: String
-    let source: String
-    let processingTime: Double
-    let recordsProcessed: Int
-    let throughputRecordsPerSecond: Double
-    let records: Records
-    let device: String?
-    let statistics: Statistics
-    let categories: [[String: JSONNumberOrString]]
-    let stages: [StageTiming]
-    let pipelines: Pipelines?
-    let cost: Cost
+    public let jobID: String
+    public let status: String
+    public let source: String
+    public let processingTime: Double
+    public let recordsProcessed: Int
+    public let throughputRecordsPerSecond: Double
+    public let records: Records
+    public let device: String?
+    public let statistics: Statistics
+    public let categories: [CategoryAggregate]
+    public let stages: [StageTiming]
+    public let pipelines: Pipelines?
+    public let cost: Cost
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id", status, source
@@ -77,23 +136,24 @@ struct JobSummary: Codable, Sendable {
         case throughputRecordsPerSecond = "throughput_records_per_second"
         case records, device, statistics, categories, stages, pipelines, cost
     }
-}
 
-/// A per-category aggregate field as the Spark driver reports it: a number or the category name.
-enum JSONNumberOrString: Codable, Sendable, Equatable {
-    case number(Double)
-    case string(String)
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Double.self) { self = .number(number) } else { self = .string(try container.decode(String.self)) }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .number(let number): try container.encode(number)
-        case .string(let string): try container.encode(string)
-        }
+    public init(
+        jobID: String, status: String, source: String, processingTime: Double, recordsProcessed: Int, throughputRecordsPerSecond: Double,
+        records: Records, device: String?, statistics: Statistics, categories: [CategoryAggregate], stages: [StageTiming],
+        pipelines: Pipelines?, cost: Cost
+    ) {
+        self.jobID = jobID
+        self.status = status
+        self.source = source
+        self.processingTime = processingTime
+        self.recordsProcessed = recordsProcessed
+        self.throughputRecordsPerSecond = throughputRecordsPerSecond
+        self.records = records
+        self.device = device
+        self.statistics = statistics
+        self.categories = categories
+        self.stages = stages
+        self.pipelines = pipelines
+        self.cost = cost
     }
 }

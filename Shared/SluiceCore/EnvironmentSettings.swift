@@ -1,5 +1,4 @@
 import Foundation
-import SluiceCore
 
 /// Reads settings from environment variables, each with a default and a range; a value
 /// that is malformed or out of range is a ``ConfigurationError`` naming its key.

@@ -107,10 +107,10 @@ public struct DeadLetters: Sendable {
         let headers = delivery.properties.headers
         return Letter(
             messageID: delivery.properties.messageID,
-            stage: headers["x-sluice-stage"]?.stringValue,
-            cause: headers["x-sluice-cause"]?.stringValue,
-            error: headers["x-sluice-error"]?.stringValue,
-            attempts: headers["x-sluice-attempts"]?.intValue,
+            stage: headers[MessageHeader.stage]?.stringValue,
+            cause: headers[MessageHeader.cause]?.stringValue,
+            error: headers[MessageHeader.error]?.stringValue,
+            attempts: headers[MessageHeader.attempts]?.intValue,
             message: try? StageMessage.decode(delivery.body),
             body: delivery.body
         )

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceContracts
 import SluiceRecords
 
 /// A job's raw input as the gateway or the submit intake stored it: `input.json`,
@@ -8,7 +9,7 @@ import SluiceRecords
 /// storage; ``locate(_:in:owner:limits:)`` finds that file.
 public enum InputArtifact {
     /// The artifact name for an input in `format`.
-    public static func name(_ format: SubmissionFormat) -> String { "input.\(format.rawValue)" }
+    public static func name(_ format: SubmissionFormat) -> String { ArtifactName.input(format.rawValue) }
 
     /// The job's stored input and its format.
     public static func read(_ jobID: UUID, from artifacts: ArtifactStore) throws -> (SubmissionFormat, Data) {

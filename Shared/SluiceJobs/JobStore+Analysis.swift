@@ -5,28 +5,19 @@ import SluicePostgres
 extension JobStore {
     /// Everything recorded about a job that its summary is made of.
     public struct JobRecord: Sendable {
-        public struct Attempt: Sendable {
-            public let stage: Stage
-            public let device: String?
-            public let queueWaitSeconds: Double
-            public let serviceSeconds: Double?
-            public let recordsIn: Int?
-            public let recordsOut: Int?
-        }
-
         public let jobID: UUID
         public let source: JobSource
         public let submittedAt: Date
         public let recordCount: Int?
         public let replyTo: String?
         public let correlationID: String?
-        /// The succeeded attempt of each stage (the latest, should a stage have run twice).
-        public let attempts: [Attempt]
+        /// The succeeded attempt of each stage (the latest, should a stage have run twice), in stage order.
+        public let attempts: [StageAttempt]
         /// `job_metrics` by stage and name.
         public let metrics: [String: [String: Double]]
 
         /// A metric's value, if recorded.
-        public func metric(_ stage: Stage, _ name: String) -> Double? { metrics[stage.rawValue]?[name] }
+        public func metric(_ stage: Stage, _ metric: JobMetric) -> Double? { metrics[stage.rawValue]?[metric.name] }
     }
 
     /// The job's row, its succeeded attempts and its metrics.
@@ -35,16 +26,9 @@ extension JobStore {
             let job = try db.query("""
                 SELECT source, submitted_at, record_count, reply_to, correlation_id FROM jobs WHERE job_id = \(jobID)
                 """).single()
-            let attempts = try db.query("""
-                SELECT DISTINCT ON (stage) stage, device, queue_wait_seconds, service_seconds, records_in, records_out
-                FROM stage_latency WHERE job_id = \(jobID) AND outcome = 'succeeded'
-                ORDER BY stage, attempt DESC
-                """).compactMap { row -> JobRecord.Attempt? in
-                guard let stage = Stage(rawValue: try row.decode("stage")) else { return nil }
-                return JobRecord.Attempt(
-                    stage: stage, device: try row.decode("device"), queueWaitSeconds: try row.decode("queue_wait_seconds"),
-                    serviceSeconds: try row.decode("service_seconds"), recordsIn: try row.decode("records_in"), recordsOut: try row.decode("records_out")
-                )
+            var succeeded: [Stage: StageAttempt] = [:]
+            for attempt in try JobStore.attempts(of: jobID, on: db) where attempt.outcome == .succeeded {
+                if attempt.attempt >= succeeded[attempt.stage]?.attempt ?? 0 { succeeded[attempt.stage] = attempt }
             }
             var metrics: [String: [String: Double]] = [:]
             for row in try db.query("SELECT stage, name, value FROM job_metrics WHERE job_id = \(jobID)") {
@@ -57,7 +41,7 @@ extension JobStore {
                 recordCount: try job.decode("record_count"),
                 replyTo: try job.decode("reply_to"),
                 correlationID: try job.decode("correlation_id"),
-                attempts: attempts.sorted { Stage.allCases.firstIndex(of: $0.stage)! < Stage.allCases.firstIndex(of: $1.stage)! },
+                attempts: Stage.allCases.compactMap { succeeded[$0] },
                 metrics: metrics
             )
         }

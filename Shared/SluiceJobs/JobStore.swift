@@ -7,9 +7,6 @@ import SluicePostgres
 /// parameterised, and safe to repeat, so a redelivered message or a stage that runs
 /// twice leaves one set of rows and status changes.
 public struct JobStore: Sendable {
-    /// The channel on which job changes are announced (`NOTIFY`), payload `{"job_id", "status", "stage"}`.
-    public static let eventsChannel = "sluice_job_events"
-
     let pool: PostgresPool
 
     /// Creates a store over `pool`.
@@ -260,11 +257,9 @@ public struct JobStore: Sendable {
         }
     }
 
-    /// Announces on ``eventsChannel`` a job's new status, or that an attempt of `stage`
+    /// Announces on ``JobAnnouncement/channel`` a job's new status, or that an attempt of `stage`
     /// finished (the status then stays the stage's); `stage` is null for changes no stage made (a cancel).
     static func announce(_ db: PostgresConnection, _ jobID: UUID, status: JobStatus, stage: Stage?) throws {
-        let stageJSON = stage.map { "\"\($0.rawValue)\"" } ?? "null"
-        let payload = #"{"job_id":"\#(jobID.uuidString.lowercased())","status":"\#(status.rawValue)","stage":\#(stageJSON)}"#
-        try db.notify(channel: eventsChannel, payload: payload)
+        try db.notify(channel: JobAnnouncement.channel, payload: JobAnnouncement(jobID: jobID, status: status, stage: stage).payload)
     }
 }

@@ -14,17 +14,11 @@ public enum StageInputs {
     public static func artifact(readBy stage: Stage) -> String? {
         switch stage {
         case .validate: nil
-        case .normalize: RecordParquet.validatedName
-        case .spark: RecordParquet.normalizedName
-        case .analyze: aggregatesName
+        case .normalize: ArtifactName.validated
+        case .spark: ArtifactName.normalized
+        case .analyze: ArtifactName.aggregates
         }
     }
-
-    /// The spark stage's answer, read by the analyzer.
-    public static let aggregatesName = "aggregates.json"
-
-    /// The suffix of an input set aside as damaged.
-    public static let damagedSuffix = ".damaged"
 }
 
 extension ArtifactStore {
@@ -35,7 +29,7 @@ extension ArtifactStore {
     public func setAside(_ jobID: UUID, _ name: String) throws -> String? {
         let source = url(jobID, name)
         guard FileManager.default.fileExists(atPath: source.path) else { return nil }
-        let damaged = url(jobID, name + StageInputs.damagedSuffix)
+        let damaged = url(jobID, name + ArtifactName.damagedSuffix)
         if FileManager.default.fileExists(atPath: damaged.path) { try FileManager.default.removeItem(at: damaged) }
         try FileManager.default.moveItem(at: source, to: damaged)
         return damaged.lastPathComponent

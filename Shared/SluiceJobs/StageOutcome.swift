@@ -1,3 +1,5 @@
+import SluiceContracts
+
 /// What a stage reports about its work: counts, the device it ran on, and figures
 /// for `job_metrics`.
 public struct StageOutcome: Sendable {
@@ -14,6 +16,11 @@ public struct StageOutcome: Sendable {
             self.value = value
             self.unit = unit
             self.stage = stage
+        }
+
+        /// `metric`'s figure (its name and unit as declared in ``JobMetric``).
+        public init(_ metric: JobMetric, _ value: Double, stage: String? = nil) {
+            self.init(metric.name, value, unit: metric.unit, stage: stage)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceColumns
+import SluiceContracts
 import SluiceRecords
 
 /// What the validate step leaves in a job's folder: `validation.json` (a
@@ -12,8 +13,6 @@ import SluiceRecords
 /// died before writing them). `validation.json` is written first and the columns last, so
 /// columns in place mean that the step was finished.
 public enum ValidatedArtifacts {
-    public static let summaryName = "validation.json"
-
     /// Writes the summary and, unless the job is rejected, the columns of the records it
     /// goes on with; a located file, not read yet, has nothing to write.
     public static func write(_ batch: BatchCheck.Batch, jobID: UUID, artifacts: ArtifactStore) throws {
@@ -21,24 +20,24 @@ public enum ValidatedArtifacts {
         switch batch {
         case .located: return
         case .clean(let clean):
-            try artifacts.write(try ValidationSummary(clean: clean.count).encoded(), jobID, summaryName)
+            try artifacts.write(try ValidationSummary(clean: clean.count).encoded(), jobID, ArtifactName.validation)
             columns = clean
         case .validated(let report, let outcome):
-            try artifacts.write(try ValidationSummary(report: report, outcome: outcome).encoded(), jobID, summaryName)
+            try artifacts.write(try ValidationSummary(report: report, outcome: outcome).encoded(), jobID, ArtifactName.validation)
             switch outcome {
             case .accepted(let records), .acceptedDroppingInvalid(let records, _):
                 columns = RecordColumns(records, id: \.id, value: \.value, category: \.category)
             case .rejected: return
             }
         }
-        try RecordParquet.write(columns, to: artifacts.url(jobID, RecordParquet.validatedName))
+        try RecordParquet.write(columns, to: artifacts.url(jobID, ArtifactName.validated))
     }
 
     /// The summary of a job whose validated columns are already written, or nil when
     /// they are not (or the summary cannot be read: the step is then done again).
     public static func finished(jobID: UUID, artifacts: ArtifactStore) -> ValidationSummary? {
-        guard FileManager.default.fileExists(atPath: artifacts.url(jobID, RecordParquet.validatedName).path),
-              let data = try? artifacts.read(jobID, summaryName),
+        guard FileManager.default.fileExists(atPath: artifacts.url(jobID, ArtifactName.validated).path),
+              let data = try? artifacts.read(jobID, ArtifactName.validation),
               let summary = try? JSONDecoder().decode(ValidationSummary.self, from: data),
               summary.accepted
         else { return nil }

@@ -7,8 +7,8 @@ extension AMQPPublisher {
     /// `x-sluice-*` headers (what `sluice dlq list` shows).
     func deadLetter(_ message: StageMessage, cause: FailureCause, error: String, topology: SluiceTopology) async throws {
         try await publish(message, exchange: topology.deadLetterExchange, routingKey: topology.routingKey(message.stage), headers: [
-            "x-sluice-stage": .string(message.stage.rawValue), "x-sluice-cause": .string(cause.rawValue),
-            "x-sluice-error": .string(error), "x-sluice-attempts": .int(Int64(message.attempt)),
+            MessageHeader.stage: .string(message.stage.rawValue), MessageHeader.cause: .string(cause.rawValue),
+            MessageHeader.error: .string(error), MessageHeader.attempts: .int(Int64(message.attempt)),
         ])
     }
 }

@@ -1,4 +1,5 @@
 import SluiceContracts
+import SluiceCore
 import SluiceJobs
 
 /// How many attempts a stage gets per failure cause before its job is failed and its

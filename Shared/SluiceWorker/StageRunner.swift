@@ -277,7 +277,7 @@ public final class StageRunner: Service {
             try await Self.patiently {
                 try await publisher.publish(
                     message, exchange: topology.retryExchange, routingKey: topology.retryRoutingKey(stage, tier: tier),
-                    headers: ["x-sluice-retry-cause": .string(cause.rawValue)]
+                    headers: [MessageHeader.retryCause: .string(cause.rawValue)]
                 )
             }
             metrics.retried.increment()

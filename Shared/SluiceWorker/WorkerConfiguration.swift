@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 import SluiceJobs
 
 /// What every stage worker reads from its environment: the pipeline's settings

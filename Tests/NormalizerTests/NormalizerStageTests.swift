@@ -1,5 +1,6 @@
 import Foundation
 import SluiceColumns
+import SluiceContracts
 import SluiceJobs
 import SluiceWorker
 import Testing
@@ -181,7 +182,7 @@ import Testing
             """)
         #expect(!FileManager.default.fileExists(atPath: harness.normalizedURL.path))
         #expect(!FileManager.default.fileExists(atPath: harness.validatedURL.path))
-        #expect(FileManager.default.fileExists(atPath: harness.validatedURL.path + StageInputs.damagedSuffix))
+        #expect(FileManager.default.fileExists(atPath: harness.validatedURL.path + ArtifactName.damagedSuffix))
 
         _ = try await harness.run(validated: validatedColumns(values))
         #expect(try harness.normalized().rows.map(\.value) == values)

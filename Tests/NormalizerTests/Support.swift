@@ -42,8 +42,8 @@ final class Harness {
         ))
     }
 
-    var validatedURL: URL { artifacts.url(jobID, RecordParquet.validatedName) }
-    var normalizedURL: URL { artifacts.url(jobID, RecordParquet.normalizedName) }
+    var validatedURL: URL { artifacts.url(jobID, ArtifactName.validated) }
+    var normalizedURL: URL { artifacts.url(jobID, ArtifactName.normalized) }
 
     /// The stage's normalized.parquet, read back: id, value, category and z of each record.
     func normalized() throws -> (columns: RecordColumns, rows: [(id: Int64, value: Double, category: String, z: Double)]) {

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceClient
+import SluiceContracts
 import Testing
 @testable import sluice
 
@@ -35,13 +36,23 @@ import Testing
         #expect(lines.first?.hasSuffix("validate #1   started") == true, "\(lines)")
     }
 
-    @Test func theSummarySaysWhichPipelineWasFasterAndByHowMuch() {
-        #expect(SummaryText.faster(["dataframe_seconds": 1.0, "rdd_seconds": 0.125]) == "RDD 8.0× faster")
-        #expect(SummaryText.faster(["dataframe_seconds": 0.5, "rdd_seconds": 1.5]) == "DataFrame 3.0× faster")
-        #expect(SummaryText.faster(["dataframe_seconds": 1.0, "rdd_seconds": 0.98]) == "both about as fast")
-        #expect(SummaryText.faster(["dataframe_seconds": 1.0]) == nil)
-        let summary: [String: Any] = ["pipelines": ["dataframe_seconds": 1.0, "rdd_seconds": 0.1314, "speedup": 0.1314, "winner": "rdd", "agree": true]]
+    @Test func theSummarySaysWhichPipelineWasFasterAndByHowMuch() throws {
+        func pipelines(_ dataframe: Double, _ rdd: Double?) -> JobSummary.Pipelines {
+            .init(dataframeSeconds: dataframe, rddSeconds: rdd, speedup: rdd.map { $0 / dataframe }, winner: "rdd", agree: true, batchedJobs: nil, concurrent: nil)
+        }
+        #expect(SummaryText.faster(pipelines(1.0, 0.125)) == "RDD 8.0× faster")
+        #expect(SummaryText.faster(pipelines(0.5, 1.5)) == "DataFrame 3.0× faster")
+        #expect(SummaryText.faster(pipelines(1.0, 0.98)) == "both about as fast")
+        #expect(SummaryText.faster(pipelines(1.0, nil)) == nil)
+        let summary = JobSummary(
+            jobID: "j", status: "completed", source: "http", processingTime: 1, recordsProcessed: 1, throughputRecordsPerSecond: 1,
+            records: .init(received: 1, valid: 1, invalid: 0, duplicates: 0), device: "cpu",
+            statistics: .init(mean: 1, std: 0, min: 1, max: 1, constantValues: true), categories: [], stages: [],
+            pipelines: pipelines(1.0, 0.1314), cost: .init(computeSeconds: 1, usd: 0, usdPerRecord: 0, prices: .init(cpuSecond: 0, gpuSecond: 0))
+        )
         let line = SummaryText(summary).rendered.split(separator: "\n").first { $0.hasPrefix("spark:") }
         #expect(line == "spark: DataFrame 1.000 s, RDD 0.131 s; RDD 7.6× faster; results agree")
+        // The JSON the gateway answers renders the same.
+        #expect(SummaryText.rendered(try JSONEncoder().encode(summary)) == SummaryText(summary).rendered)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceColumns
+import SluiceContracts
 import SluiceJobs
 import SluiceTestSupport
 import Testing
@@ -16,7 +17,7 @@ extension FullPipeline {
                 // The gateway checks the body and writes validated.parquet; nothing reads it yet.
                 let text = try #require(try await pipeline.client.submit(Self.body, contentType: "application/json").object()?["job_id"] as? String)
                 let id = try #require(UUID(uuidString: text))
-                let validated = pipeline.artifacts.url(id, RecordParquet.validatedName)
+                let validated = pipeline.artifacts.url(id, ArtifactName.validated)
                 let part = validated.appendingPathComponent(RecordParquet.partName(0))
                 let bytes = try Data(contentsOf: part)
                 try bytes.prefix(bytes.count / 2).write(to: part)
@@ -30,7 +31,7 @@ extension FullPipeline {
                         #expect(error.hasPrefix("validated.parquet: part-00000.parquet: is truncated or damaged"), "\(error)")
                         #expect(error.hasSuffix("set aside as validated.parquet.damaged, and a retry runs validate again to write it anew"), "\(error)")
                         #expect(!FileManager.default.fileExists(atPath: validated.path))
-                        #expect(FileManager.default.fileExists(atPath: validated.path + StageInputs.damagedSuffix))
+                        #expect(FileManager.default.fileExists(atPath: validated.path + ArtifactName.damagedSuffix))
 
                         watcher.forget(id)
                         let retried = try await pipeline.client.retry(text)

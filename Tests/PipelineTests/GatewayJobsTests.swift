@@ -101,7 +101,7 @@ import Testing
             )
             #expect(response.status == 202 && response.object()?["records"] as? Int == 2 && response.object()?["dropped"] as? Int == 1)
             let id = try #require(UUID(uuidString: response.object()?["job_id"] as? String ?? ""))
-            let columns = try RecordParquet.read(pipeline.artifacts.url(id, RecordParquet.validatedName))
+            let columns = try RecordParquet.read(pipeline.artifacts.url(id, ArtifactName.validated))
             #expect(columns.ids == [1] && columns.values == [2.5] && columns.categoryNames == ["A"])
             let summary = try #require(ValidatedArtifacts.finished(jobID: id, artifacts: pipeline.artifacts))
             #expect(summary.quality.total == 2 && summary.quality.valid == 1 && summary.dropped == 1)

@@ -88,7 +88,7 @@ extension FullPipeline {
             let row = try await pool.withConnection { try $0.query("SELECT status, has_results FROM job_history WHERE job_id = \(jobID)").single() }
             #expect(try row.decode("status", as: String.self) == "completed")
             #expect(try row.decode("has_results", as: Bool.self))
-            #expect((try? artifacts.read(jobID, "summary.json")) == Data(reply.body))
+            #expect((try? artifacts.read(jobID, ArtifactName.summary)) == Data(reply.body))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceContracts
 import Testing
 @testable import SluiceColumns
 
@@ -27,7 +28,7 @@ import Testing
     func writtenColumnsReadBackEqual(count: Int, partRecords: Int) throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let written = columns(count)
-        let url = folder.appendingPathComponent(RecordParquet.normalizedName)
+        let url = folder.appendingPathComponent(ArtifactName.normalized)
         try RecordParquet.write(written, to: url, partRecords: partRecords)
         let parts = try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
         #expect(parts == (0..<((count + partRecords - 1) / partRecords)).map(RecordParquet.partName))
@@ -42,7 +43,7 @@ import Testing
     @Test func manyDistinctCategoriesNeedWiderIndices() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let written = columns(70_000, categories: 66_000, withZ: false)
-        let url = folder.appendingPathComponent(RecordParquet.validatedName)
+        let url = folder.appendingPathComponent(ArtifactName.validated)
         try RecordParquet.write(written, to: url, partRecords: 40_000)
         let read = try RecordParquet.read(url)
         #expect(categories(read) == categories(written))
@@ -51,7 +52,7 @@ import Testing
 
     @Test func validatedDataHasNoZToRead() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent(RecordParquet.validatedName)
+        let url = folder.appendingPathComponent(ArtifactName.validated)
         try RecordParquet.write(columns(10, withZ: false), to: url)
         #expect(throws: ParquetError(part: "part-00000.parquet", "has the columns id,value,category, expected id,value,category,z")) {
             try RecordParquet.read(url, withZ: true)
@@ -60,18 +61,18 @@ import Testing
 
     @Test func aRewriteReplacesTheEarlierArtifact() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent(RecordParquet.normalizedName)
+        let url = folder.appendingPathComponent(ArtifactName.normalized)
         try RecordParquet.write(columns(5_000), to: url, partRecords: 1_000)
         let second = columns(1_500)
         try RecordParquet.write(second, to: url, partRecords: 1_000)
         #expect(try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() == ["part-00000.parquet", "part-00001.parquet"])
         #expect(try RecordParquet.read(url, withZ: true).values == second.values)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [RecordParquet.normalizedName])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [ArtifactName.normalized])
     }
 
     @Test func aMissingArtifactOrOneWithoutPartsIsNamed() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent(RecordParquet.normalizedName)
+        let url = folder.appendingPathComponent(ArtifactName.normalized)
         #expect(throws: ParquetError(part: "", "is missing: \(url.path)")) { try RecordParquet.read(url) }
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         #expect(throws: ParquetError(part: "", "holds no part-*.parquet files")) { try RecordParquet.read(url) }
@@ -82,7 +83,7 @@ import Testing
     @Test func aTruncatedOrDamagedPartIsAnErrorNeverWrongValues() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let written = columns(3_000, categories: 40)
-        let url = folder.appendingPathComponent(RecordParquet.normalizedName)
+        let url = folder.appendingPathComponent(ArtifactName.normalized)
         try RecordParquet.write(written, to: url)
         let part = url.appendingPathComponent(RecordParquet.partName(0))
         let original = try Data(contentsOf: part)
@@ -111,7 +112,7 @@ import Testing
 
     @Test func aTruncatedPartSaysSo() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let url = folder.appendingPathComponent(RecordParquet.normalizedName)
+        let url = folder.appendingPathComponent(ArtifactName.normalized)
         try RecordParquet.write(columns(2_000), to: url)
         let part = url.appendingPathComponent(RecordParquet.partName(0))
         let original = try Data(contentsOf: part)

@@ -39,12 +39,12 @@ struct Pipeline: Sendable {
     func waitForCompletion(of jobID: UUID, statuses: Set<String> = ["completed", "failed"]) async throws {
         let events = events
         try await withTimeout(.seconds(60), waitingFor: "job \(jobID) to be \(statuses.sorted())") {
-            await events.wait { seen, _ in seen.contains { $0.jobID == jobID && statuses.contains($0.status) } }
+            await events.wait { seen, _ in seen.contains { $0.jobID == jobID && statuses.contains($0.status.rawValue) } }
         }
     }
 
     func completions(of jobID: UUID) -> Int {
-        events.snapshot.filter { $0.jobID == jobID && $0.status == "completed" }.count
+        events.snapshot.filter { $0.jobID == jobID && $0.status == .completed }.count
     }
 
     struct Attempt: Equatable {
@@ -123,7 +123,7 @@ func withPipeline(
             let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("sluice-artifacts-\(UUID())"))
             defer { try? FileManager.default.removeItem(at: artifacts.root) }
             let store = JobStore(pool: pool)
-            let listener = PostgresListener(configuration: TestDatabase.configuration(), channels: [JobStore.eventsChannel], logger: logger)
+            let listener = PostgresListener(configuration: TestDatabase.configuration(), channels: [JobAnnouncement.channel], logger: logger)
             let runners: [any Service] = try Stage.allCases.flatMap { stage -> [any Service] in [
                 StageRunner(stage: stage, handler: EchoStage(stage: stage), amqp: try TestBroker.configuration(), store: store,
                             artifacts: artifacts, topology: topology, prefetch: prefetch, retryPolicy: retryPolicy,

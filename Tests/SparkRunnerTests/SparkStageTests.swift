@@ -32,7 +32,7 @@ import Testing
     )
 
     func run(_ input: RecordColumns?, jobID: UUID = UUID(), config: String = "{}") async throws -> (StageResult, UUID) {
-        if let input { try RecordParquet.write(input, to: artifacts.url(jobID, RecordParquet.normalizedName)) }
+        if let input { try RecordParquet.write(input, to: artifacts.url(jobID, ArtifactName.normalized)) }
         let message = StageMessage(jobID: jobID, stage: .spark, traceID: "t", submittedAt: Date())
         let job = StageJob(message: message, config: .init(rawJSON: config), artifacts: artifacts, logger: Logger(label: "test"))
         return (try await SparkStage(driver: driver, master: "local[1]", batchMaxBytes: 1 << 20, pipelines: .concurrent).run(job), jobID)
@@ -47,7 +47,7 @@ import Testing
         #expect(names.isSuperset(of: ["dataframe_seconds", "rdd_seconds", "rdd_vs_dataframe_speedup"]))
         #expect(!names.contains("batch_jobs"), "a job that found no company ran alone")
 
-        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, StageInputs.aggregatesName)) as? [String: Any]
+        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, ArtifactName.aggregates)) as? [String: Any]
         let categories = aggregates?["categories"] as? [[String: Any]] ?? []
         #expect(categories.map { $0["category"] as? String } == ["A", "B"])
         #expect(categories.map { $0["count"] as? Int } == [2, 1])
@@ -82,13 +82,13 @@ import Testing
         #expect(!result.outcome.metrics.contains { $0.name == "rdd_seconds" })
         // Each job's validated.parquet is in place, so the retries go back one stage only.
         let (missingJob, damagedJob) = (UUID(), UUID())
-        for job in [missingJob, damagedJob] { try RecordParquet.write(Self.normalized, to: artifacts.url(job, RecordParquet.validatedName)) }
+        for job in [missingJob, damagedJob] { try RecordParquet.write(Self.normalized, to: artifacts.url(job, ArtifactName.validated)) }
         let missing = await #expect(throws: StageError.self) { try await run(nil, jobID: missingJob) }
         #expect(missing?.cause == .invalidData)
         #expect(missing?.message.hasSuffix("; a retry runs normalize again to write it") == true, "\(missing?.message ?? "")")
         #expect(artifacts.retryStart(failedAt: .spark, jobID: missingJob) == .normalize)
 
-        let input = artifacts.url(damagedJob, RecordParquet.normalizedName)
+        let input = artifacts.url(damagedJob, ArtifactName.normalized)
         try RecordParquet.write(Self.normalized, to: input)
         let part = input.appendingPathComponent(RecordParquet.partName(0))
         let bytes = try Data(contentsOf: part)
@@ -99,7 +99,7 @@ import Testing
         #expect(message.contains("part-00000.parquet: not a readable Parquet file"), "\(message)")
         #expect(message.hasSuffix("; set aside as normalized.parquet.damaged, and a retry runs normalize again to write it anew"), "\(message)")
         #expect(!FileManager.default.fileExists(atPath: input.path))
-        #expect(FileManager.default.fileExists(atPath: input.path + StageInputs.damagedSuffix))
+        #expect(FileManager.default.fileExists(atPath: input.path + ArtifactName.damagedSuffix))
         #expect(artifacts.retryStart(failedAt: .spark, jobID: damagedJob) == .normalize)
         // With neither artifact in the job's folder, the retry starts at the beginning.
         let bare = UUID()
@@ -114,7 +114,7 @@ import Testing
         defer { driver.stop() }
         // The job's input part is a pipe nobody writes yet: the driver, opening it, is held mid-job for as long as the test needs.
         let jobID = UUID()
-        let input = artifacts.url(jobID, RecordParquet.normalizedName)
+        let input = artifacts.url(jobID, ArtifactName.normalized)
         try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
         try #require(mkfifo(input.appendingPathComponent(RecordParquet.partName(0)).path, 0o600) == 0)
         let attempt = Task { try await run(nil, jobID: jobID) }
@@ -129,7 +129,7 @@ import Testing
         try FileManager.default.removeItem(at: input)
         let (result, _) = try await withTimeout(.seconds(180), waitingFor: "the retried job") { try await run(Self.normalized, jobID: jobID) }
         #expect(result.outcome.recordsOut == 3)
-        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, StageInputs.aggregatesName)) as? [String: Any]
+        let aggregates = try JSONSerialization.jsonObject(with: try artifacts.read(jobID, ArtifactName.aggregates)) as? [String: Any]
         #expect((aggregates?["categories"] as? [[String: Any]])?.map { $0["count"] as? Int } == [2, 1])
     }
 }

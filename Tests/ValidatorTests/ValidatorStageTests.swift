@@ -28,7 +28,7 @@ import Testing
 
     /// The job's validated.parquet as `id,value,category` lines.
     func validated() throws -> [String] {
-        try Self.lines(RecordParquet.read(artifacts.url(jobID, RecordParquet.validatedName)))
+        try Self.lines(RecordParquet.read(artifacts.url(jobID, ArtifactName.validated)))
     }
 
     static func lines(_ columns: RecordColumns) -> [String] {
@@ -77,7 +77,7 @@ import Testing
         }
         #expect(error?.cause == .invalidData)
         #expect(error?.message.contains("1") == true)
-        #expect(!FileManager.default.fileExists(atPath: artifacts.url(jobID, RecordParquet.validatedName).path))
+        #expect(!FileManager.default.fileExists(atPath: artifacts.url(jobID, ArtifactName.validated).path))
         let summary = String(decoding: try artifacts.read(jobID, "validation.json"), as: UTF8.self)
         #expect(summary.contains("\"accepted\":false") && summary.contains("duplicate_id") && summary.contains("value_not_finite"))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceContracts
 import SluicePostgres
 
 /// What `sluice report` shows of the job history since a point in time, read from the
@@ -95,10 +96,10 @@ struct JobReport: Sendable {
                 """).map { StatusCount(status: try $0.decode("status"), jobs: try $0.decode("jobs")) }
             let figures = try db.query("""
                 SELECT j.record_count, j.status = 'completed' AS completed,
-                       max(m.value) FILTER (WHERE m.stage = 'spark' AND m.name = 'rdd_seconds') AS rdd,
-                       max(m.value) FILTER (WHERE m.stage = 'spark' AND m.name = 'dataframe_seconds') AS df,
-                       max(m.value) FILTER (WHERE m.stage = 'job' AND m.name = 'cost') AS cost,
-                       max(m.value) FILTER (WHERE m.stage = 'job' AND m.name = 'cost_per_record') AS per_record
+                       max(m.value) FILTER (WHERE m.stage = 'spark' AND m.name = \(JobMetric.rddSeconds.name)) AS rdd,
+                       max(m.value) FILTER (WHERE m.stage = 'spark' AND m.name = \(JobMetric.dataframeSeconds.name)) AS df,
+                       max(m.value) FILTER (WHERE m.stage = 'job' AND m.name = \(JobMetric.cost.name)) AS cost,
+                       max(m.value) FILTER (WHERE m.stage = 'job' AND m.name = \(JobMetric.costPerRecord.name)) AS per_record
                 FROM jobs j JOIN job_metrics m USING (job_id)
                 WHERE j.submitted_at >= \(since) AND j.record_count IS NOT NULL
                 GROUP BY j.job_id

@@ -21,10 +21,6 @@ import Synchronization
 /// The directory is written beside its final name and renamed into place, so a reader
 /// never sees half an artifact, and a retry's artifact replaces an earlier attempt's.
 public enum RecordParquet {
-    /// The validator's artifact, read by the normalizer.
-    public static let validatedName = "validated.parquet"
-    /// The normalizer's artifact, read by Spark.
-    public static let normalizedName = "normalized.parquet"
     /// 2^21 records: about 40 MB a part with `z`.
     public static let defaultPartRecords = 1 << 21
     /// Records in a row group: about 13 MB with `z`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceColumns
+import SluiceContracts
 import SluiceNormalize
 
 /// Times the normalizer's z-score on 10^6…10^8 values around 1e9 (the CPU path, the GPU
@@ -89,7 +90,7 @@ struct NormalizeBenchmark: ParsableCommand {
             ids: (0..<Int64(records)).map { $0 }, values: (0..<records).map { _ in 1e3 * random.nextUnit() },
             categoryCodes: (0..<records).map { UInt32($0 % names.count) }, categoryNames: names, z: nil
         )
-        let validated = folder.appendingPathComponent(RecordParquet.validatedName)
+        let validated = folder.appendingPathComponent(ArtifactName.validated)
         try RecordParquet.write(columns, to: validated)
         var failure: (any Error)?
         let read = median {
@@ -97,7 +98,7 @@ struct NormalizeBenchmark: ParsableCommand {
         }
         let normalized = RecordColumns(ids: columns.ids, values: columns.values, categoryCodes: columns.categoryCodes, categoryNames: names, z: columns.values)
         let write = median {
-            do { try RecordParquet.write(normalized, to: folder.appendingPathComponent(RecordParquet.normalizedName)) } catch { failure = error }
+            do { try RecordParquet.write(normalized, to: folder.appendingPathComponent(ArtifactName.normalized)) } catch { failure = error }
         }
         if let failure { throw failure }
         emit(["measure": "artifact_read", "values": records, "seconds": read, "bytes": 20 * records])

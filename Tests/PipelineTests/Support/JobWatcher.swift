@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SluiceContracts
 import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport
@@ -17,7 +18,7 @@ final class JobWatcher {
 
     /// Runs `body` with a watcher that is already listening.
     static func run<T: Sendable>(_ database: PostgresConfiguration, _ body: (JobWatcher) async throws -> T) async throws -> T {
-        let listener = PostgresListener(configuration: database, channels: [JobStore.eventsChannel], logger: TestDatabase.logger)
+        let listener = PostgresListener(configuration: database, channels: [JobAnnouncement.channel], logger: TestDatabase.logger)
         let group = ServiceGroup(services: [listener], gracefulShutdownSignals: [], cancellationSignals: [], logger: TestDatabase.logger)
         return try await whileRunning([group]) {
             let watcher = JobWatcher(listener)
@@ -37,9 +38,9 @@ final class JobWatcher {
             guard let event = await events.next() else { return nil }
             guard case .notification(_, let payload) = event,
                   let announcement = JobAnnouncement(payload: payload),
-                  ["completed", "failed", "cancelled"].contains(announcement.status)
+                  announcement.status.isFinal
             else { continue }
-            finished[announcement.jobID] = announcement.status
+            finished[announcement.jobID] = announcement.status.rawValue
         }
         return finished[jobID]
     }

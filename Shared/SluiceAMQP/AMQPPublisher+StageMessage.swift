@@ -1,4 +1,4 @@
-import SluiceAMQP
+import SluiceContracts
 
 extension AMQPPublisher {
     /// Publishes `message` to its stage's queue (through the work exchange) and returns
@@ -19,7 +19,7 @@ extension AMQPPublisher {
             routingKey: routingKey,
             properties: AMQPProperties(
                 contentType: "application/json",
-                headers: headers.merging(["trace_id": .string(message.traceID)]) { $1 },
+                headers: headers.merging([MessageHeader.traceID: .string(message.traceID)]) { $1 },
                 messageID: message.messageID
             )
         )
