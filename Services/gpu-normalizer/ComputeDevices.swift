@@ -5,6 +5,7 @@ import SluiceCore
 import SluiceNormalize
 import SluiceRecords
 import SluiceWorker
+import Synchronization
 
 /// Chooses where each job's arithmetic runs (``DeviceChoice``) and runs it there: on
 /// the GPU through ``GPUWorker``, or on every core through ``CPUNormalizer`` on a
@@ -15,9 +16,9 @@ import SluiceWorker
 /// `cpu (gpu_error)`. A fatal (sticky) error also retires the GPU for the rest of the
 /// process's life.
 ///
-/// A `Service`: on shutdown it closes the device. `@unchecked Sendable`: `gpuUnavailable`
-/// is only touched under `lock`.
-final class ComputeDevices: Service, @unchecked Sendable {
+/// A `Service`: on shutdown it closes the device. Why the GPU is unavailable (nil while
+/// it is) is guarded by a `Mutex`.
+final class ComputeDevices: Service, Sendable {
     /// What a job's normalization produced, and where it ran.
     struct Run: Sendable {
         var normalized: Normalized
@@ -35,18 +36,20 @@ final class ComputeDevices: Service, @unchecked Sendable {
     private let threads: BlockingThreadPool
     private let minRecords: Int
     private let gpu: (any GPUBackend)?
-    private let lock = NSLock()
-    private var gpuUnavailable: String?
+    /// Why jobs cannot run on the GPU: none was opened, or a fatal error retired it.
+    private let gpuUnavailable: Mutex<String?>
 
     /// - Parameter gpu: the opened device, or why there is none.
     init(threads: BlockingThreadPool, minRecords: Int, gpu: Result<any GPUBackend, CUDAError>) {
         self.threads = threads
         self.minRecords = minRecords
         switch gpu {
-        case .success(let worker): self.gpu = worker
+        case .success(let worker):
+            self.gpu = worker
+            gpuUnavailable = Mutex(nil)
         case .failure(let error):
             self.gpu = nil
-            gpuUnavailable = error.message
+            gpuUnavailable = Mutex(error.message)
         }
     }
 
@@ -75,7 +78,7 @@ final class ComputeDevices: Service, @unchecked Sendable {
     /// the submitted values.
     func normalize(_ records: ValidatedRecords, method: Normalization, gpuEnabled: Bool, logger: Logger) async throws -> Run {
         var records = records
-        let unavailable = lock.withLock { gpuUnavailable }
+        let unavailable = gpuUnavailable.withLock { $0 }
         let choice = DeviceChoice.choose(
             gpuEnabled: gpuEnabled, gpuUnavailable: unavailable, records: records.count, minRecords: minRecords,
             method: method, categories: records.categoryNames.count
@@ -89,7 +92,7 @@ final class ComputeDevices: Service, @unchecked Sendable {
                 return Run(normalized: normalized, device: gpu.label, seconds: (ContinuousClock.now - start).seconds, gpuFailed: false)
             case .failure(let error):
                 let classified = StageError(.gpuError, error.message)
-                if error.kind == .fatal { lock.withLock { gpuUnavailable = "lost after a fatal error: \(error.message)" } }
+                if error.kind == .fatal { gpuUnavailable.withLock { $0 = "lost after a fatal error: \(error.message)" } }
                 logger.error("the GPU failed; normalizing this job on the CPU", metadata: [
                     "error.cause": "\(classified.cause.rawValue)", "error.message": "\(classified.message)",
                     "normalize.gpu_retired": "\(error.kind == .fatal)",

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import SluiceContracts
 import SluiceCore
+import Synchronization
 
 /// Supervises the long-lived PySpark driver (`driver/sluice_spark_driver.py`): starts
 /// it on first use and waits for its ready line, sends requests as JSON lines on its
@@ -30,9 +31,9 @@ import SluiceCore
 /// it answers the ones it holds, then it is told to stop (end of its stdin) and the
 /// next generation starts and takes the queue. No request is ever cut short.
 ///
-/// `@unchecked Sendable`: the mutable state is guarded by `lock`; the pipes are
-/// written by `writer` and read by a reader thread of each driver's own.
-final class SparkDriver: Service, @unchecked Sendable {
+/// The mutable state is guarded by a `Mutex`; the pipes are written by `writer` and
+/// read by a reader thread of each driver's own.
+final class SparkDriver: Service, Sendable {
     /// Why a request got no reply.
     enum DriverError: Error, CustomStringConvertible {
         case crashed(String)
@@ -81,6 +82,20 @@ final class SparkDriver: Service, @unchecked Sendable {
         let continuation: CheckedContinuation<Answer, Error>
     }
 
+    /// The supervisor's mutable state, only reached through `state`'s lock.
+    private struct State {
+        var running: Running?
+        var generations = 0
+        var readyWaiters: [CheckedContinuation<Void, Error>] = []
+        var queued: [Queued] = []
+        var inFlight: [String: Waiting] = [:]
+        var linesWritten = 0
+        var wakeScheduled = false
+
+        /// Lines written to the driver with a request still unanswered.
+        var openLines: Int { Set(inFlight.values.map(\.line)).count }
+    }
+
     /// What a state change asks to be done outside the lock.
     private struct Effects {
         var retire: Running?
@@ -93,14 +108,7 @@ final class SparkDriver: Service, @unchecked Sendable {
     private let configuration: SparkConfiguration
     private let logger: Logger
     private let writer = BlockingThread(name: "spark-driver-in")
-    private let lock = NSLock()
-    private var running: Running?
-    private var generations = 0
-    private var readyWaiters: [CheckedContinuation<Void, Error>] = []
-    private var queued: [Queued] = []
-    private var inFlight: [String: Waiting] = [:]
-    private var linesWritten = 0
-    private var wakeScheduled = false
+    private let state = Mutex(State())
 
     init(configuration: SparkConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -115,9 +123,9 @@ final class SparkDriver: Service, @unchecked Sendable {
     func send(_ request: [String: any Sendable], id: String, batchable: Bool = false) async throws -> Answer {
         let object = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys])
         return try await withCheckedThrowingContinuation { continuation in
-            perform(lock.withLock {
-                queued.append(Queued(id: id, object: object, batchable: batchable, continuation: continuation))
-                return advance()
+            perform(state.withLock { state in
+                state.queued.append(Queued(id: id, object: object, batchable: batchable, continuation: continuation))
+                return advance(&state)
             })
         }
     }
@@ -135,7 +143,7 @@ final class SparkDriver: Service, @unchecked Sendable {
             try? await cancelWhenGracefulShutdown {
                 while true {
                     try await Task.sleep(for: min(max(maxAge, .seconds(1)), .seconds(60)))
-                    self.perform(self.lock.withLock { self.advance() })
+                    self.perform(self.state.withLock { self.advance(&$0) })
                 }
             }
         }
@@ -146,20 +154,20 @@ final class SparkDriver: Service, @unchecked Sendable {
     /// Stops the driver: closing its stdin makes it stop its session and exit; SIGTERM
     /// makes sure. Requests waiting on it fail; the next request would start a new one.
     func stop() {
-        let process = lock.withLock { () -> Process? in
-            defer { running = nil }
-            try? running?.input.close()
-            return running?.process
+        let process = state.withLock { state -> Process? in
+            defer { state.running = nil }
+            try? state.running?.input.close()
+            return state.running?.process
         }
         failWaiters(DriverError.crashed("it was stopped"))
         if let process, process.isRunning { process.terminate() }
     }
 
     /// The driver's process id, while one runs (for tests that kill it).
-    var processIdentifier: Int32? { lock.withLock { running?.process.processIdentifier } }
+    var processIdentifier: Int32? { state.withLock { $0.running?.process.processIdentifier } }
 
     /// Requests written to the driver and not answered yet (for tests that kill it mid-job).
-    var requestsInFlight: Int { lock.withLock { inFlight.count } }
+    var requestsInFlight: Int { state.withLock { $0.inFlight.count } }
 
     /// `/ready`'s answer while no driver is warm.
     struct NotReady: Error, CustomStringConvertible {
@@ -167,37 +175,37 @@ final class SparkDriver: Service, @unchecked Sendable {
     }
 
     /// Whether a driver is running and has answered its start-up handshake.
-    var isReady: Bool { lock.withLock { running?.ready ?? false } }
+    var isReady: Bool { state.withLock { $0.running?.ready ?? false } }
 
     private func ensureReady() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            let effects: Effects? = lock.withLock {
-                if let running, running.ready, running.retiring == nil { return nil }
-                readyWaiters.append(continuation)
-                return advance()
+            let effects: Effects? = state.withLock { state in
+                if let running = state.running, running.ready, running.retiring == nil { return nil }
+                state.readyWaiters.append(continuation)
+                return advance(&state)
             }
             guard let effects else { return continuation.resume() }
             perform(effects)
         }
     }
 
-    /// The one state transition (called with `lock` held after anything changes): writes
-    /// queued requests to a warm driver that still takes jobs, retires one that reached a
-    /// limit once it holds none, and starts a driver when one is wanted and none runs.
-    private func advance() -> Effects {
+    /// The one state transition (called with `state`'s lock held after anything changes):
+    /// writes queued requests to a warm driver that still takes jobs, retires one that
+    /// reached a limit once it holds none, and starts a driver when one is wanted and none runs.
+    private func advance(_ state: inout State) -> Effects {
         var effects = Effects()
-        if var current = running {
+        if var current = state.running {
             // Age counts only once a driver has served: one younger than its start-up would otherwise be replaced forever.
             if current.jobs > 0, current.retiring == nil, let maxAge = configuration.maxAge, ContinuousClock.now - current.started >= maxAge {
                 current.retiring = "it is \(ContinuousClock.now - current.started) old (SLUICE_SPARK_MAX_MINUTES)"
             }
-            while current.ready, current.retiring == nil, openLines < configuration.concurrency, let next = queued.first {
-                if next.batchable, inFlight.values.contains(where: \.small) { break }
+            while current.ready, current.retiring == nil, state.openLines < configuration.concurrency, let next = state.queued.first {
+                if next.batchable, state.inFlight.values.contains(where: \.small) { break }
                 let room = configuration.maxJobs.map { $0 - current.jobs } ?? configuration.batchSize
-                guard case .send(let batch) = takeBatch(upTo: min(configuration.batchSize, room), wake: &effects.wake) else { break }
-                linesWritten += 1
+                guard case .send(let batch) = takeBatch(&state, upTo: min(configuration.batchSize, room), wake: &effects.wake) else { break }
+                state.linesWritten += 1
                 for request in batch {
-                    inFlight[request.id] = Waiting(continuation: request.continuation, line: linesWritten, small: next.batchable)
+                    state.inFlight[request.id] = Waiting(continuation: request.continuation, line: state.linesWritten, small: next.batchable)
                 }
                 current.jobs += batch.count
                 effects.writes.append((current.input, batch.map(\.id), Self.line(for: batch)))
@@ -205,24 +213,24 @@ final class SparkDriver: Service, @unchecked Sendable {
                     current.retiring = "it has taken \(current.jobs) jobs (SLUICE_SPARK_MAX_JOBS)"
                 }
             }
-            running = current
+            state.running = current
             // Draining: the replacement starts once the last reply is in.
-            guard current.retiring != nil, inFlight.isEmpty else { return effects }
+            guard current.retiring != nil, state.inFlight.isEmpty else { return effects }
             effects.retire = current
             // Cold: a driver is started for a job, never ahead of one.
-            if configuration.cold, queued.isEmpty, readyWaiters.isEmpty {
-                running = nil
+            if configuration.cold, state.queued.isEmpty, state.readyWaiters.isEmpty {
+                state.running = nil
                 return effects
             }
-        } else if queued.isEmpty && readyWaiters.isEmpty {
+        } else if state.queued.isEmpty && state.readyWaiters.isEmpty {
             return effects
         }
-        generations += 1
+        state.generations += 1
         let stdin = Pipe(), stdout = Pipe()
-        let next = Running(process: Process(), input: stdin.fileHandleForWriting, output: stdout.fileHandleForReading, generation: generations)
+        let next = Running(process: Process(), input: stdin.fileHandleForWriting, output: stdout.fileHandleForReading, generation: state.generations)
         next.process.standardInput = stdin
         next.process.standardOutput = stdout
-        running = next
+        state.running = next
         effects.launch = next
         return effects
     }
@@ -240,7 +248,9 @@ final class SparkDriver: Service, @unchecked Sendable {
         for (input, ids, line) in effects.writes {
             writer.submit { [self] in
                 do { try input.write(contentsOf: line) } catch {
-                    let (waiters, effects) = lock.withLock { (ids.compactMap { inFlight.removeValue(forKey: $0)?.continuation }, advance()) }
+                    let (waiters, effects) = state.withLock { state in
+                        (ids.compactMap { state.inFlight.removeValue(forKey: $0)?.continuation }, advance(&state))
+                    }
                     waiters.forEach { $0.resume(throwing: DriverError.crashed("writing to it failed: \(error)")) }
                     perform(effects)
                 }
@@ -249,9 +259,9 @@ final class SparkDriver: Service, @unchecked Sendable {
         if let wake = effects.wake {
             let delay = max(wake - ContinuousClock.now, .zero)
             DispatchQueue.global().asyncAfter(deadline: .now() + delay.seconds) { [self] in
-                perform(lock.withLock {
-                    wakeScheduled = false
-                    return advance()
+                perform(state.withLock { state in
+                    state.wakeScheduled = false
+                    return advance(&state)
                 })
             }
         }
@@ -263,30 +273,27 @@ final class SparkDriver: Service, @unchecked Sendable {
         case linger
     }
 
-    /// The requests to send next (called with `lock` held, the driver having room, the
+    /// The requests to send next (called with `state`'s lock held, the driver having room, the
     /// queue not empty): a request that is not batchable alone; else the batchable ones at
     /// the head, up to `limit`, once there are `limit` of them or the first has lingered
     /// long enough. While it lingers, `wake` is set to when the linger ends (once: a
     /// wake-up already due is not asked again).
-    private func takeBatch(upTo limit: Int, wake: inout ContinuousClock.Instant?) -> Take {
-        let count = queued.prefix(while: \.batchable).prefix(max(limit, 1)).count
+    private func takeBatch(_ state: inout State, upTo limit: Int, wake: inout ContinuousClock.Instant?) -> Take {
+        let count = state.queued.prefix(while: \.batchable).prefix(max(limit, 1)).count
         if count > 0, (count < limit), configuration.batchLinger > .zero {
-            let deadline = queued[0].queuedAt + configuration.batchLinger
+            let deadline = state.queued[0].queuedAt + configuration.batchLinger
             if ContinuousClock.now < deadline {
-                if !wakeScheduled {
-                    wakeScheduled = true
+                if !state.wakeScheduled {
+                    state.wakeScheduled = true
                     wake = deadline
                 }
                 return .linger
             }
         }
-        let taken = Array(queued.prefix(max(count, 1)))
-        queued.removeFirst(taken.count)
+        let taken = Array(state.queued.prefix(max(count, 1)))
+        state.queued.removeFirst(taken.count)
         return .send(taken)
     }
-
-    /// Lines written to the driver with a request still unanswered (read with `lock` held).
-    private var openLines: Int { Set(inFlight.values.map(\.line)).count }
 
     /// One request's line, or a batch line (`{"batch":[…]}`) for several.
     private static func line(for batch: [Queued]) -> Data {
@@ -344,11 +351,11 @@ final class SparkDriver: Service, @unchecked Sendable {
             return
         }
         if reply.event == "ready" {
-            let (waiters, effects): ([CheckedContinuation<Void, Error>], Effects) = lock.withLock {
-                guard running?.generation == generation else { return ([], Effects()) }
-                running?.ready = true
-                defer { readyWaiters.removeAll() }
-                return (readyWaiters, advance())
+            let (waiters, effects): ([CheckedContinuation<Void, Error>], Effects) = state.withLock { state in
+                guard state.running?.generation == generation else { return ([], Effects()) }
+                state.running?.ready = true
+                defer { state.readyWaiters.removeAll() }
+                return (state.readyWaiters, advance(&state))
             }
             logger.info("the Spark driver is ready", metadata: ["spark.version": "\(reply.sparkVersion ?? "?")", "spark.generation": "\(generation)"])
             waiters.forEach { $0.resume() }
@@ -356,16 +363,16 @@ final class SparkDriver: Service, @unchecked Sendable {
             return
         }
         guard let id = reply.requestID else { return }
-        let (waiter, effects) = lock.withLock { (inFlight.removeValue(forKey: id)?.continuation, advance()) }
+        let (waiter, effects) = state.withLock { state in (state.inFlight.removeValue(forKey: id)?.continuation, advance(&state)) }
         waiter?.resume(returning: Answer(reply: reply, line: line, generation: generation))
         perform(effects)
     }
 
     /// Fails everything waiting on driver `generation` and forgets it, so the next request starts another.
     private func fail(_ generation: Int, _ error: DriverError) {
-        let current: Bool = lock.withLock {
-            guard running?.generation == generation else { return false }
-            running = nil
+        let current: Bool = state.withLock { state in
+            guard state.running?.generation == generation else { return false }
+            state.running = nil
             return true
         }
         if current { failWaiters(error) }
@@ -373,9 +380,9 @@ final class SparkDriver: Service, @unchecked Sendable {
 
     /// Fails every request and readiness wait (after the driver they were waiting on is gone).
     private func failWaiters(_ error: DriverError) {
-        let (ready, replies): ([CheckedContinuation<Void, Error>], [CheckedContinuation<Answer, Error>]) = lock.withLock {
-            defer { readyWaiters.removeAll(); queued.removeAll(); inFlight.removeAll() }
-            return (readyWaiters, queued.map(\.continuation) + inFlight.values.map(\.continuation))
+        let (ready, replies): ([CheckedContinuation<Void, Error>], [CheckedContinuation<Answer, Error>]) = state.withLock { state in
+            defer { state.readyWaiters.removeAll(); state.queued.removeAll(); state.inFlight.removeAll() }
+            return (state.readyWaiters, state.queued.map(\.continuation) + state.inFlight.values.map(\.continuation))
         }
         if !ready.isEmpty || !replies.isEmpty { logger.error("the Spark driver is gone", metadata: ["error": "\(error)"]) }
         ready.forEach { $0.resume(throwing: error) }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 
 extension GatewayClient {
     /// `GET /api/v1/jobs/{id}/events`: the job's progress as it happens, from its first
@@ -29,16 +30,19 @@ extension GatewayClient {
 /// One ``GatewayClient/events(of:)`` sequence: its current request, opened again after
 /// a 429 once the gateway's `Retry-After` has passed, and cancelled when the sequence ends.
 ///
-/// `@unchecked Sendable`: `task` and `cancelled` are only touched under `lock`.
-final class EventStreamFollow: @unchecked Sendable {
+/// Its current task and whether it was cancelled are guarded by a `Mutex`.
+final class EventStreamFollow: Sendable {
+    private struct State {
+        var task: URLSessionDataTask?
+        var cancelled = false
+    }
+
     private let request: URLRequest
     private let gateway: URL
     private let session: URLSession
     private let streams: EventStreamRouter
     private let continuation: AsyncThrowingStream<ServerSentEvent, any Error>.Continuation
-    private let lock = NSLock()
-    private var task: URLSessionDataTask?
-    private var cancelled = false
+    private let state = Mutex(State())
 
     init(
         request: URLRequest, gateway: URL, session: URLSession, streams: EventStreamRouter,
@@ -54,9 +58,9 @@ final class EventStreamFollow: @unchecked Sendable {
     /// Sends the request (again), unless the sequence has ended.
     func open() {
         let task = session.dataTask(with: request)
-        let opened = lock.withLock {
-            guard !cancelled else { return false }
-            self.task = task
+        let opened = state.withLock { state in
+            guard !state.cancelled else { return false }
+            state.task = task
             return true
         }
         guard opened else { return }
@@ -68,9 +72,9 @@ final class EventStreamFollow: @unchecked Sendable {
 
     /// Stops the current request and any later one.
     func cancel() {
-        let task = lock.withLock {
-            cancelled = true
-            return self.task
+        let task = state.withLock { state in
+            state.cancelled = true
+            return state.task
         }
         guard let task else { return }
         task.cancel()
@@ -82,21 +86,23 @@ final class EventStreamFollow: @unchecked Sendable {
 /// the ``EventStreamReader`` registered for its task. Requests made with a completion
 /// handler (every other call of the client) do not come here.
 ///
-/// `@unchecked Sendable`: `readers` is only touched under `lock`.
-final class EventStreamRouter: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let lock = NSLock()
-    private var readers: [Int: EventStreamReader] = [:]
+/// The readers, by task, are guarded by a `Mutex`.
+final class EventStreamRouter: NSObject, URLSessionDataDelegate, Sendable {
+    private let readers = Mutex<[Int: EventStreamReader]>([:])
 
     func register(_ reader: EventStreamReader, for task: URLSessionTask) {
-        lock.withLock { readers[task.taskIdentifier] = reader }
+        let id = task.taskIdentifier
+        readers.withLock { $0[id] = reader }
     }
 
     func remove(_ task: URLSessionTask) {
-        lock.withLock { _ = readers.removeValue(forKey: task.taskIdentifier) }
+        let id = task.taskIdentifier
+        readers.withLock { _ = $0.removeValue(forKey: id) }
     }
 
     private func reader(of task: URLSessionTask) -> EventStreamReader? {
-        lock.withLock { readers[task.taskIdentifier] }
+        let id = task.taskIdentifier
+        return readers.withLock { $0[id] }
     }
 
     func urlSession(

@@ -13,6 +13,7 @@ public final class BlockingThread: @unchecked Sendable {
     }
 
     public let name: String
+    /// NSCondition, not Mutex: the thread blocks waiting for work, and `shutdown()` for the thread, which Mutex cannot do.
     private let condition = NSCondition()
     private var pending: [@Sendable () -> Void] = []
     private var accepting = true

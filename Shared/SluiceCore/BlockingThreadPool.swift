@@ -1,5 +1,5 @@
-import Foundation
 import ServiceLifecycle
+import Synchronization
 
 /// A fixed set of dedicated threads for blocking or long CPU-bound work (reading and
 /// writing artifacts, parsing and checking a large batch, arithmetic over every
@@ -10,26 +10,27 @@ import ServiceLifecycle
 /// in the `ServiceGroup`, so that on shutdown its users finish first and the threads
 /// stop after.
 ///
-/// `@unchecked Sendable`: `busy` is only touched under `lock`; the threads are Sendable.
-public final class BlockingThreadPool: Service, @unchecked Sendable {
+/// How much work each thread holds is guarded by a `Mutex`.
+public final class BlockingThreadPool: Service, Sendable {
     private let threads: [BlockingThread]
-    private let lock = NSLock()
-    private var busy: [Int]
+    /// Calls queued or running on each thread.
+    private let busy: Mutex<[Int]>
 
     /// Starts `count` threads (at least one) named `name-0`, `name-1`, ….
     public init(count: Int, name: String) {
-        threads = (0..<max(1, count)).map { BlockingThread(name: "\(name)-\($0)") }
-        busy = Array(repeating: 0, count: threads.count)
+        let threads = (0..<max(1, count)).map { BlockingThread(name: "\(name)-\($0)") }
+        self.threads = threads
+        busy = Mutex(Array(repeating: 0, count: threads.count))
     }
 
     /// Runs `body` on the least busy thread and returns its result.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        let index = lock.withLock {
+        let index = busy.withLock { busy in
             let index = busy.indices.min { busy[$0] < busy[$1] }!
             busy[index] += 1
             return index
         }
-        defer { lock.withLock { busy[index] -= 1 } }
+        defer { busy.withLock { $0[index] -= 1 } }
         return try await threads[index].run(body)
     }
 

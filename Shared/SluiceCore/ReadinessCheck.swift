@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// One thing a process needs to take work (the database, the broker, a warm Spark
 /// driver); its probe throws, saying why, when that thing is not available. `/ready`
@@ -58,20 +58,16 @@ public struct ReadinessCheck: Sendable {
 
 /// Resumes a continuation with the first of several racing answers; later ones are dropped.
 ///
-/// `@unchecked Sendable`: `continuation` is only touched under `lock`.
-private final class FirstAnswer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<String, Never>?
+/// The continuation, until taken, is guarded by a `Mutex`.
+private final class FirstAnswer: Sendable {
+    private let continuation: Mutex<CheckedContinuation<String, Never>?>
 
     init(_ continuation: CheckedContinuation<String, Never>) {
-        self.continuation = continuation
+        self.continuation = Mutex(continuation)
     }
 
     func give(_ answer: String) {
-        let waiting = lock.withLock {
-            defer { continuation = nil }
-            return continuation
-        }
+        let waiting = continuation.withLock { $0.take() }
         waiting?.resume(returning: answer)
     }
 }

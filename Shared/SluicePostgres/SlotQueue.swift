@@ -1,8 +1,10 @@
+import Synchronization
+
 /// Hands out the pool's slots: an idle one at once, a new one while fewer than
 /// `capacity` exist, otherwise after the callers already waiting (first in, first out).
 ///
 /// Slots (threads and their connections) are created on demand, so a pool that is
-/// never used opens nothing.
+/// never used opens nothing. The slots, waiters and shutdown flag are guarded by a `Mutex`.
 final class SlotQueue: Sendable {
     private struct Waiter {
         let id: UInt64
@@ -19,7 +21,7 @@ final class SlotQueue: Sendable {
 
     private let capacity: Int
     private let makeSlot: @Sendable (Int) -> PoolSlot
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     init(capacity: Int, makeSlot: @escaping @Sendable (Int) -> PoolSlot) {
         self.capacity = capacity

@@ -5,6 +5,7 @@ import Foundation
 ///
 /// `@unchecked Sendable`: `stopped` is only read or written while holding `condition`.
 final class StopSignal: @unchecked Sendable {
+    /// NSCondition, not Mutex: `sleep(for:)` blocks its thread in a timed wait, which Mutex cannot do.
     private let condition = NSCondition()
     private var stopped = false
 

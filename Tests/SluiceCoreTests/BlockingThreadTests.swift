@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import SluiceCore
 
@@ -53,10 +54,9 @@ import Testing
     }
 }
 
-/// Records what the blocking thread ran.
-private final class OrderLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Int] = []
-    func append(_ value: Int) { lock.withLock { storage.append(value) } }
-    var values: [Int] { lock.withLock { storage } }
+/// Records what the blocking thread ran, under a `Mutex`.
+private final class OrderLog: Sendable {
+    private let storage = Mutex<[Int]>([])
+    func append(_ value: Int) { storage.withLock { $0.append(value) } }
+    var values: [Int] { storage.withLock { $0 } }
 }

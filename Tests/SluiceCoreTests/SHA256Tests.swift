@@ -1,6 +1,7 @@
 import Testing
 import SluiceCore
 
+/// ``SHA256/hex(_:)`` (swift-crypto underneath) against FIPS 180-4's test vectors.
 @Suite("SHA-256 (no server)")
 struct SHA256Tests {
     @Test(arguments: [
@@ -22,5 +23,16 @@ struct SHA256Tests {
     @Test func handlesEveryByteValueAcrossBlocks() {
         let bytes = (0..<3).flatMap { _ in [UInt8](0...255) }
         #expect(SHA256.hex(bytes) == "f3a25aa93aa2fbba28d79260535bbd6a5eb0fc1c24a8b0f04e12b484c1dfe363")
+    }
+
+    @Test func hashesAMillionAs() {
+        let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        #expect(SHA256.hex(bytes) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func takesAnyCollectionOfBytes() {
+        let text = "abc"
+        #expect(SHA256.hex(text.utf8) == SHA256.hex(Array(text.utf8)))
+        #expect(SHA256.hex(Array("xabc".utf8).dropFirst()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

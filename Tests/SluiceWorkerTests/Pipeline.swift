@@ -8,6 +8,7 @@ import SluiceCore
 import SluiceJobs
 import SluicePostgres
 import SluiceTestSupport
+import Synchronization
 @testable import SluiceWorker
 
 /// The four stage runners, a LISTEN connection and a publisher, on a schema and a
@@ -149,27 +150,32 @@ func withPipeline(
     }
 }
 
-/// The job announcements seen on `sluice_job_events`, and waiting for one.
-final class JobEvents: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seen: [JobAnnouncement] = []
-    private var listening = false
-    private var waiters: [UUID: (condition: Condition, continuation: CheckedContinuation<Void, Never>)] = [:]
+/// The job announcements seen on `sluice_job_events`, and waiting for one; what it has
+/// seen and who waits are guarded by a `Mutex`.
+final class JobEvents: Sendable {
+    private struct State {
+        var seen: [JobAnnouncement] = []
+        var listening = false
+        var waiters: [UUID: (condition: Condition, continuation: CheckedContinuation<Void, Never>)] = [:]
+    }
+
+    private let state = Mutex(State())
 
     /// Tested under the lock with what has been announced and whether LISTEN is active.
     typealias Condition = @Sendable (_ seen: [JobAnnouncement], _ listening: Bool) -> Bool
 
-    var snapshot: [JobAnnouncement] { lock.withLock { seen } }
+    var snapshot: [JobAnnouncement] { state.withLock { $0.seen } }
 
     func record(_ event: PostgresListener.Event) {
-        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             switch event {
-            case .listening, .reconnected: listening = true
+            case .listening, .reconnected: state.listening = true
             case .notification(_, let payload):
-                if let announcement = JobAnnouncement(payload: payload) { seen.append(announcement) }
+                if let announcement = JobAnnouncement(payload: payload) { state.seen.append(announcement) }
             }
-            let done = waiters.filter { $0.value.condition(seen, listening) }
-            done.keys.forEach { waiters.removeValue(forKey: $0) }
+            let (seen, listening) = (state.seen, state.listening)
+            let done = state.waiters.filter { $0.value.condition(seen, listening) }
+            done.keys.forEach { state.waiters.removeValue(forKey: $0) }
             return done.values.map(\.continuation)
         }
         ready.forEach { $0.resume() }
@@ -180,15 +186,15 @@ final class JobEvents: @unchecked Sendable {
         let id = UUID()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let satisfied = lock.withLock {
-                    if condition(seen, listening) || Task.isCancelled { return true }
-                    waiters[id] = (condition, continuation)
+                let satisfied = state.withLock { state in
+                    if condition(state.seen, state.listening) || Task.isCancelled { return true }
+                    state.waiters[id] = (condition, continuation)
                     return false
                 }
                 if satisfied { continuation.resume() }
             }
         } onCancel: {
-            lock.withLock { waiters.removeValue(forKey: id) }?.continuation.resume()
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume()
         }
     }
 }

@@ -1,17 +1,21 @@
 import CAMQPShim
 import Foundation
+import Synchronization
 
 /// Hands work from any task to a connection's own thread. The thread sleeps in
 /// `poll` on the broker's socket and on this inbox's eventfd, so a new command wakes
 /// it at once instead of waiting out its poll timeout.
 ///
-/// `@unchecked Sendable`: `items` and `closed` are guarded by `lock`; the eventfd is
+/// The queued commands and the closed flag are guarded by a `Mutex`; the eventfd is
 /// safe to write from any thread.
-final class Inbox<Command>: @unchecked Sendable {
+final class Inbox<Command: Sendable>: Sendable {
+    private struct State {
+        var items: [Command] = []
+        var closed = false
+    }
+
     let wakeFD: Int32
-    private let lock = NSLock()
-    private var items: [Command] = []
-    private var closed = false
+    private let state = Mutex(State())
 
     init() {
         wakeFD = sluice_eventfd()
@@ -23,9 +27,9 @@ final class Inbox<Command>: @unchecked Sendable {
     /// Queues `command`; returns false once the inbox is closed.
     @discardableResult
     func send(_ command: Command) -> Bool {
-        let accepted = lock.withLock {
-            guard !closed else { return false }
-            items.append(command)
+        let accepted = state.withLock { state in
+            guard !state.closed else { return false }
+            state.items.append(command)
             return true
         }
         if accepted { wake() }
@@ -36,15 +40,15 @@ final class Inbox<Command>: @unchecked Sendable {
     func drain() -> (commands: [Command], closed: Bool) {
         var counter: UInt64 = 0
         _ = read(wakeFD, &counter, 8)
-        return lock.withLock {
-            defer { items.removeAll(keepingCapacity: true) }
-            return (items, closed)
+        return state.withLock { state in
+            defer { state.items.removeAll(keepingCapacity: true) }
+            return (state.items, state.closed)
         }
     }
 
     /// Refuses further commands; those already queued are still drained.
     func close() {
-        lock.withLock { closed = true }
+        state.withLock { $0.closed = true }
         wake()
     }
 
