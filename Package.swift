@@ -12,7 +12,7 @@ let stageServiceDependencies: [Target.Dependency] = [
 /// (rabbitmq-c) and PostgreSQL (libpq); see README.md.
 let package = Package(
     name: "sluice",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "gateway", targets: ["gateway"]),
