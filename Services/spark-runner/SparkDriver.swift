@@ -31,8 +31,9 @@ import Synchronization
 /// it answers the ones it holds, then it is told to stop (end of its stdin) and the
 /// next generation starts and takes the queue. No request is ever cut short.
 ///
-/// The mutable state is guarded by a `Mutex`; the pipes are written by `writer` and
-/// read by a reader thread of each driver's own.
+/// Which request goes when is decided by a pure state machine, ``DriverScheduler``; this
+/// class carries out its actions (processes, pipes, wake-ups). Both live under a `Mutex`;
+/// the pipes are written by `writer` and read by a reader thread of each driver's own.
 final class SparkDriver: Service, Sendable {
     /// Why a request got no reply.
     enum DriverError: Error, CustomStringConvertible {
@@ -53,66 +54,41 @@ final class SparkDriver: Service, Sendable {
         let generation: Int
     }
 
-    private struct Running {
+    private typealias Scheduler = DriverScheduler<CheckedContinuation<Answer, Error>, CheckedContinuation<Void, Error>>
+
+    /// A driver process and the end of its stdin.
+    private struct DriverProcess {
         let process: Process
         let input: FileHandle
         let output: FileHandle
-        let generation: Int
-        let started = ContinuousClock.now
-        var ready = false
-        /// Requests written to it.
-        var jobs = 0
-        /// Why it takes no more requests; it is replaced once those it holds are answered.
-        var retiring: String?
     }
 
-    /// A request written to the driver, which line carried it, and whether that line holds small jobs.
-    private struct Waiting {
-        let continuation: CheckedContinuation<Answer, Error>
-        let line: Int
-        let small: Bool
-    }
-
-    private struct Queued {
-        let id: String
-        /// The request as one JSON object, without a line break.
-        let object: Data
-        let batchable: Bool
-        let queuedAt = ContinuousClock.now
-        let continuation: CheckedContinuation<Answer, Error>
-    }
-
-    /// The supervisor's mutable state, only reached through `state`'s lock.
+    /// The scheduler and the processes its generations run in.
     private struct State {
-        var running: Running?
-        var generations = 0
-        var readyWaiters: [CheckedContinuation<Void, Error>] = []
-        var queued: [Queued] = []
-        var inFlight: [String: Waiting] = [:]
-        var linesWritten = 0
-        var wakeScheduled = false
-
-        /// Lines written to the driver with a request still unanswered.
-        var openLines: Int { Set(inFlight.values.map(\.line)).count }
+        var scheduler: Scheduler
+        var processes: [Int: DriverProcess] = [:]
     }
 
-    /// What a state change asks to be done outside the lock.
+    /// The scheduler's actions with their processes found (under the lock), to carry out outside it.
     private struct Effects {
-        var retire: Running?
-        var launch: Running?
+        var retire: (driver: Scheduler.Driver, input: FileHandle, process: Process)?
+        var launch: (generation: Int, process: DriverProcess)?
         var writes: [(input: FileHandle, ids: [String], line: Data)] = []
-        /// When to look at the queue again (a linger ends).
         var wake: ContinuousClock.Instant?
     }
 
     private let configuration: SparkConfiguration
     private let logger: Logger
     private let writer = BlockingThread(name: "spark-driver-in")
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(configuration: SparkConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        state = Mutex(State(scheduler: Scheduler(policy: .init(
+            concurrency: configuration.concurrency, batchSize: configuration.batchSize, batchLinger: configuration.batchLinger,
+            maxJobs: configuration.maxJobs, maxAge: configuration.maxAge, cold: configuration.cold
+        ))))
         // Writing to a driver that just died must be an error to handle, not a signal that ends the service.
         signal(SIGPIPE, SIG_IGN)
     }
@@ -123,10 +99,9 @@ final class SparkDriver: Service, Sendable {
     func send(_ request: [String: any Sendable], id: String, batchable: Bool = false) async throws -> Answer {
         let object = try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys])
         return try await withCheckedThrowingContinuation { continuation in
-            perform(state.withLock { state in
-                state.queued.append(Queued(id: id, object: object, batchable: batchable, continuation: continuation))
-                return advance(&state)
-            })
+            step { state, now in
+                state.scheduler.enqueue(.init(id: id, object: object, batchable: batchable, queuedAt: now, waiter: continuation), at: now)
+            }
         }
     }
 
@@ -143,7 +118,7 @@ final class SparkDriver: Service, Sendable {
             try? await cancelWhenGracefulShutdown {
                 while true {
                     try await Task.sleep(for: min(max(maxAge, .seconds(1)), .seconds(60)))
-                    self.perform(self.state.withLock { self.advance(&$0) })
+                    self.step { state, now in state.scheduler.tick(at: now) }
                 }
             }
         }
@@ -154,20 +129,23 @@ final class SparkDriver: Service, Sendable {
     /// Stops the driver: closing its stdin makes it stop its session and exit; SIGTERM
     /// makes sure. Requests waiting on it fail; the next request would start a new one.
     func stop() {
-        let process = state.withLock { state -> Process? in
-            defer { state.running = nil }
-            try? state.running?.input.close()
-            return state.running?.process
+        let (process, ready, requests) = state.withLock { state -> (Process?, [CheckedContinuation<Void, Error>], [CheckedContinuation<Answer, Error>]) in
+            let (driver, ready, requests) = state.scheduler.stop()
+            let running = driver.flatMap { state.processes.removeValue(forKey: $0.generation) }
+            try? running?.input.close()
+            return (running?.process, ready, requests)
         }
-        failWaiters(DriverError.crashed("it was stopped"))
+        fail(ready, requests, DriverError.crashed("it was stopped"))
         if let process, process.isRunning { process.terminate() }
     }
 
     /// The driver's process id, while one runs (for tests that kill it).
-    var processIdentifier: Int32? { state.withLock { $0.running?.process.processIdentifier } }
+    var processIdentifier: Int32? {
+        state.withLock { state in state.scheduler.driver.flatMap { state.processes[$0.generation]?.process.processIdentifier } }
+    }
 
     /// Requests written to the driver and not answered yet (for tests that kill it mid-job).
-    var requestsInFlight: Int { state.withLock { $0.inFlight.count } }
+    var requestsInFlight: Int { state.withLock { $0.scheduler.requestsInFlight } }
 
     /// `/ready`'s answer while no driver is warm.
     struct NotReady: Error, CustomStringConvertible {
@@ -175,81 +153,63 @@ final class SparkDriver: Service, Sendable {
     }
 
     /// Whether a driver is running and has answered its start-up handshake.
-    var isReady: Bool { state.withLock { $0.running?.ready ?? false } }
+    var isReady: Bool { state.withLock { $0.scheduler.driver?.ready ?? false } }
 
     private func ensureReady() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             let effects: Effects? = state.withLock { state in
-                if let running = state.running, running.ready, running.retiring == nil { return nil }
-                state.readyWaiters.append(continuation)
-                return advance(&state)
+                let now = ContinuousClock.now
+                return state.scheduler.awaitReady(continuation, at: now).map { resolve($0, in: &state) }
             }
             guard let effects else { return continuation.resume() }
             perform(effects)
         }
     }
 
-    /// The one state transition (called with `state`'s lock held after anything changes):
-    /// writes queued requests to a warm driver that still takes jobs, retires one that
-    /// reached a limit once it holds none, and starts a driver when one is wanted and none runs.
-    private func advance(_ state: inout State) -> Effects {
-        var effects = Effects()
-        if var current = state.running {
-            // Age counts only once a driver has served: one younger than its start-up would otherwise be replaced forever.
-            if current.jobs > 0, current.retiring == nil, let maxAge = configuration.maxAge, ContinuousClock.now - current.started >= maxAge {
-                current.retiring = "it is \(ContinuousClock.now - current.started) old (SLUICE_SPARK_MAX_MINUTES)"
-            }
-            while current.ready, current.retiring == nil, state.openLines < configuration.concurrency, let next = state.queued.first {
-                if next.batchable, state.inFlight.values.contains(where: \.small) { break }
-                let room = configuration.maxJobs.map { $0 - current.jobs } ?? configuration.batchSize
-                guard case .send(let batch) = takeBatch(&state, upTo: min(configuration.batchSize, room), wake: &effects.wake) else { break }
-                state.linesWritten += 1
-                for request in batch {
-                    state.inFlight[request.id] = Waiting(continuation: request.continuation, line: state.linesWritten, small: next.batchable)
-                }
-                current.jobs += batch.count
-                effects.writes.append((current.input, batch.map(\.id), Self.line(for: batch)))
-                if let maxJobs = configuration.maxJobs, current.jobs >= maxJobs {
-                    current.retiring = "it has taken \(current.jobs) jobs (SLUICE_SPARK_MAX_JOBS)"
-                }
-            }
-            state.running = current
-            // Draining: the replacement starts once the last reply is in.
-            guard current.retiring != nil, state.inFlight.isEmpty else { return effects }
-            effects.retire = current
-            // Cold: a driver is started for a job, never ahead of one.
-            if configuration.cold, state.queued.isEmpty, state.readyWaiters.isEmpty {
-                state.running = nil
-                return effects
-            }
-        } else if state.queued.isEmpty && state.readyWaiters.isEmpty {
-            return effects
+    /// One step of the scheduler under the lock, its actions carried out after.
+    private func step(_ change: (inout State, ContinuousClock.Instant) -> Scheduler.Actions) {
+        perform(state.withLock { state in resolve(change(&state, ContinuousClock.now), in: &state) })
+    }
+
+    /// The processes that `actions` name (called with the lock held): a launched
+    /// generation's process is made here, a retired one's forgotten.
+    private func resolve(_ actions: Scheduler.Actions, in state: inout State) -> Effects {
+        var effects = Effects(wake: actions.wake)
+        if let old = actions.retire, let running = state.processes.removeValue(forKey: old.generation) {
+            effects.retire = (old, running.input, running.process)
         }
-        state.generations += 1
-        let stdin = Pipe(), stdout = Pipe()
-        let next = Running(process: Process(), input: stdin.fileHandleForWriting, output: stdout.fileHandleForReading, generation: state.generations)
-        next.process.standardInput = stdin
-        next.process.standardOutput = stdout
-        state.running = next
-        effects.launch = next
+        if let generation = actions.launch {
+            let stdin = Pipe(), stdout = Pipe()
+            let process = Process()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            let next = DriverProcess(process: process, input: stdin.fileHandleForWriting, output: stdout.fileHandleForReading)
+            state.processes[generation] = next
+            effects.launch = (generation, next)
+        }
+        for write in actions.writes {
+            guard let running = state.processes[write.generation] else { continue }
+            effects.writes.append((running.input, write.ids, write.line))
+        }
         return effects
     }
 
     private func perform(_ effects: Effects) {
         if let old = effects.retire {
             logger.info("replacing the Spark driver between jobs", metadata: [
-                "spark.generation": "\(old.generation)", "spark.pid": "\(old.process.processIdentifier)",
-                "spark.jobs": "\(old.jobs)", "spark.reason": "\(old.retiring ?? "")",
+                "spark.generation": "\(old.driver.generation)", "spark.pid": "\(old.process.processIdentifier)",
+                "spark.jobs": "\(old.driver.jobs)", "spark.reason": "\(old.driver.retiring ?? "")",
             ])
             // End of its input: it stops its session and exits; its reader sees the end and, the generation being gone, fails nothing.
             try? old.input.close()
         }
-        if let next = effects.launch { start(next) }
+        if let (generation, next) = effects.launch { start(next, generation: generation) }
         for (input, ids, line) in effects.writes {
             writer.submit { [self] in
                 do { try input.write(contentsOf: line) } catch {
                     let (waiters, effects) = state.withLock { state in
-                        (ids.compactMap { state.inFlight.removeValue(forKey: $0)?.continuation }, advance(&state))
+                        let (waiters, actions) = state.scheduler.writeFailed(ids, at: ContinuousClock.now)
+                        return (waiters, resolve(actions, in: &state))
                     }
                     waiters.forEach { $0.resume(throwing: DriverError.crashed("writing to it failed: \(error)")) }
                     perform(effects)
@@ -259,56 +219,13 @@ final class SparkDriver: Service, Sendable {
         if let wake = effects.wake {
             let delay = max(wake - ContinuousClock.now, .zero)
             DispatchQueue.global().asyncAfter(deadline: .now() + delay.seconds) { [self] in
-                perform(state.withLock { state in
-                    state.wakeScheduled = false
-                    return advance(&state)
-                })
+                step { state, now in state.scheduler.woke(at: now) }
             }
         }
     }
 
-    private enum Take {
-        case send([Queued])
-        /// Not yet: the first request lingers for company.
-        case linger
-    }
-
-    /// The requests to send next (called with `state`'s lock held, the driver having room, the
-    /// queue not empty): a request that is not batchable alone; else the batchable ones at
-    /// the head, up to `limit`, once there are `limit` of them or the first has lingered
-    /// long enough. While it lingers, `wake` is set to when the linger ends (once: a
-    /// wake-up already due is not asked again).
-    private func takeBatch(_ state: inout State, upTo limit: Int, wake: inout ContinuousClock.Instant?) -> Take {
-        let count = state.queued.prefix(while: \.batchable).prefix(max(limit, 1)).count
-        if count > 0, (count < limit), configuration.batchLinger > .zero {
-            let deadline = state.queued[0].queuedAt + configuration.batchLinger
-            if ContinuousClock.now < deadline {
-                if !state.wakeScheduled {
-                    state.wakeScheduled = true
-                    wake = deadline
-                }
-                return .linger
-            }
-        }
-        let taken = Array(state.queued.prefix(max(count, 1)))
-        state.queued.removeFirst(taken.count)
-        return .send(taken)
-    }
-
-    /// One request's line, or a batch line (`{"batch":[…]}`) for several.
-    private static func line(for batch: [Queued]) -> Data {
-        guard batch.count > 1 else { return batch[0].object + Data("\n".utf8) }
-        var line = Data(#"{"batch":["#.utf8)
-        for (index, request) in batch.enumerated() {
-            if index > 0 { line.append(UInt8(ascii: ",")) }
-            line.append(request.object)
-        }
-        line.append(contentsOf: Array("]}\n".utf8))
-        return line
-    }
-
-    /// Launches the process of a generation that ``advance()`` has made current.
-    private func start(_ next: Running) {
+    /// Launches the process of a generation that the scheduler made current.
+    private func start(_ next: DriverProcess, generation: Int) {
         let process = next.process
         process.executableURL = URL(fileURLWithPath: configuration.python)
         process.arguments = [configuration.driverScript, "--master", configuration.master, "--concurrency", "\(configuration.concurrency)"]
@@ -317,15 +234,15 @@ final class SparkDriver: Service, Sendable {
         do {
             try process.run()
         } catch {
-            fail(next.generation, DriverError.couldNotStart("\(configuration.python) \(configuration.driverScript): \(error)"))
+            gone(generation, DriverError.couldNotStart("\(configuration.python) \(configuration.driverScript): \(error)"))
             return
         }
         logger.info("starting the Spark driver", metadata: [
-            "spark.master": "\(configuration.master)", "spark.pid": "\(process.processIdentifier)", "spark.generation": "\(next.generation)",
+            "spark.master": "\(configuration.master)", "spark.pid": "\(process.processIdentifier)", "spark.generation": "\(generation)",
         ])
         Thread { [self] in
             nameCurrentThread("spark-driver-out")
-            readReplies(from: next.output, generation: next.generation)
+            readReplies(from: next.output, generation: generation)
         }.start()
     }
 
@@ -342,7 +259,7 @@ final class SparkDriver: Service, Sendable {
                 handle(line: String(decoding: line, as: UTF8.self), generation: generation)
             }
         }
-        fail(generation, DriverError.crashed("its output ended"))
+        gone(generation, DriverError.crashed("its output ended"))
     }
 
     private func handle(line: String, generation: Int) {
@@ -351,11 +268,9 @@ final class SparkDriver: Service, Sendable {
             return
         }
         if reply.event == "ready" {
-            let (waiters, effects): ([CheckedContinuation<Void, Error>], Effects) = state.withLock { state in
-                guard state.running?.generation == generation else { return ([], Effects()) }
-                state.running?.ready = true
-                defer { state.readyWaiters.removeAll() }
-                return (state.readyWaiters, advance(&state))
+            let (waiters, effects) = state.withLock { state in
+                let (waiters, actions) = state.scheduler.driverReady(generation: generation, at: ContinuousClock.now)
+                return (waiters, resolve(actions, in: &state))
             }
             logger.info("the Spark driver is ready", metadata: ["spark.version": "\(reply.sparkVersion ?? "?")", "spark.generation": "\(generation)"])
             waiters.forEach { $0.resume() }
@@ -363,29 +278,28 @@ final class SparkDriver: Service, Sendable {
             return
         }
         guard let id = reply.requestID else { return }
-        let (waiter, effects) = state.withLock { state in (state.inFlight.removeValue(forKey: id)?.continuation, advance(&state)) }
+        let (waiter, effects) = state.withLock { state in
+            let (waiter, actions) = state.scheduler.replied(id, at: ContinuousClock.now)
+            return (waiter, resolve(actions, in: &state))
+        }
         waiter?.resume(returning: Answer(reply: reply, line: line, generation: generation))
         perform(effects)
     }
 
-    /// Fails everything waiting on driver `generation` and forgets it, so the next request starts another.
-    private func fail(_ generation: Int, _ error: DriverError) {
-        let current: Bool = state.withLock { state in
-            guard state.running?.generation == generation else { return false }
-            state.running = nil
-            return true
+    /// Driver `generation` is gone: when it was the current one, everything waiting on it
+    /// fails, and the next request starts another.
+    private func gone(_ generation: Int, _ error: DriverError) {
+        let (ready, requests) = state.withLock { state in
+            state.processes.removeValue(forKey: generation)
+            return state.scheduler.driverGone(generation: generation)
         }
-        if current { failWaiters(error) }
+        fail(ready, requests, error)
     }
 
-    /// Fails every request and readiness wait (after the driver they were waiting on is gone).
-    private func failWaiters(_ error: DriverError) {
-        let (ready, replies): ([CheckedContinuation<Void, Error>], [CheckedContinuation<Answer, Error>]) = state.withLock { state in
-            defer { state.readyWaiters.removeAll(); state.queued.removeAll(); state.inFlight.removeAll() }
-            return (state.readyWaiters, state.queued.map(\.continuation) + state.inFlight.values.map(\.continuation))
-        }
-        if !ready.isEmpty || !replies.isEmpty { logger.error("the Spark driver is gone", metadata: ["error": "\(error)"]) }
+    /// Fails requests and readiness waits (the driver they were waiting on being gone).
+    private func fail(_ ready: [CheckedContinuation<Void, Error>], _ requests: [CheckedContinuation<Answer, Error>], _ error: DriverError) {
+        if !ready.isEmpty || !requests.isEmpty { logger.error("the Spark driver is gone", metadata: ["error": "\(error)"]) }
         ready.forEach { $0.resume(throwing: error) }
-        replies.forEach { $0.resume(throwing: error) }
+        requests.forEach { $0.resume(throwing: error) }
     }
 }
