@@ -5,6 +5,7 @@ import PackageDescription
 let stageServiceDependencies: [Target.Dependency] = [
     "SluiceWorker", "SluiceJobs", "SluiceContracts", "SluiceRecords", "SluiceAMQP", "SluicePostgres", "SluiceCore", "SluiceObservability",
     .product(name: "Logging", package: "swift-log"),
+    .product(name: "Prometheus", package: "swift-prometheus"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
 ]
 
@@ -116,7 +117,6 @@ let package = Package(
             name: "SluiceWorker",
             dependencies: [
                 "SluiceAMQP", "SluicePostgres", "SluiceContracts", "SluiceJobs", "SluiceCore", "SluiceObservability",
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

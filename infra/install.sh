@@ -17,6 +17,7 @@ APT_PACKAGES=(
     openjdk-17-jre-headless              # Spark 4 needs Java 17 or 21
     python3-venv
     chromium chromium-driver fonts-dejavu-core # the dashboard test's headless browser, and a font for its screenshot
+    prometheus                           # promtool: the metrics test lints every service's /metrics with it
     haproxy postgresql-15-auto-failover pg-auto-failover-cli # several hosts: load balancer, PostgreSQL failover
 )
 REQUIREMENTS=$SLUICE_REPO/infra/requirements.txt

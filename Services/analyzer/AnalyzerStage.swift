@@ -1,6 +1,8 @@
 import Foundation
+import Prometheus
 import SluiceContracts
 import SluiceJobs
+import SluiceObservability
 import SluicePostgres
 import SluiceWorker
 
@@ -11,6 +13,11 @@ import SluiceWorker
 struct AnalyzerStage: StageHandler {
     let store: JobStore
     let prices: PriceTable
+    /// `sluice_job_duration_seconds`: completed jobs' time from accepted to analyzed.
+    var jobDuration = PrometheusMetricsFactory.defaultRegistry.makeDurationHistogram(
+        descriptor: .sluice("sluice_job_duration_seconds", help: "Completed jobs' time from accepted to analyzed"),
+        buckets: [.milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(1800)]
+    )
 
     func run(_ job: StageJob) async throws -> StageResult {
         let jobID = job.message.jobID
@@ -23,6 +30,7 @@ struct AnalyzerStage: StageHandler {
             throw StageError.unreadableInput(of: job, "holds no DataFrame timing or aggregates")
         }
         let summary = summarize(record, aggregates, dataframe: dataframe, categories: categories, now: Date())
+        jobDuration.record(.seconds(summary.processingTime))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(summary)

@@ -48,7 +48,7 @@ func buildRouter(configuration: GatewayConfiguration, services: GatewayServices,
     let history = JobHistory(pool: services.pool)
 
     let router = Router(context: GatewayRequestContext.self)
-    router.middlewares.add(MetricsMiddleware())
+    router.middlewares.add(HTTPMetricsMiddleware())
     router.middlewares.add(ErrorResponseMiddleware())
     router.middlewares.add(HeaderLimitMiddleware())
     router.middlewares.add(CodingsMiddleware())

@@ -5,8 +5,7 @@ import SluiceObservability
 import SluicePostgres
 
 /// `GET /metrics`: the gateway's metrics for Prometheus: its HTTP requests
-/// (`hb_requests`, `http_server_request_duration`, … from Hummingbird's
-/// `MetricsMiddleware`) and `sluice_jobs{status}`, the number of jobs in each status,
+/// (``HTTPMetricsMiddleware``) and `sluice_jobs{status}`, the number of jobs in each status,
 /// read from `jobs` at each scrape so that it is the figure SQL gives. Open like the
 /// probes: it holds counts, no job data.
 struct MetricsRoutes: Sendable {

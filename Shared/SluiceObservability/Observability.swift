@@ -6,7 +6,8 @@ import SluiceCore
 
 /// What a service's `main` sets up before anything else, and only there: logging (text
 /// or JSON lines on standard error, at a level) and metrics (swift-metrics into
-/// `PrometheusMetricsFactory.defaultRegistry`, which each service's `/metrics` serves).
+/// `PrometheusMetricsFactory.defaultRegistry`, which each service's `/metrics` serves,
+/// with `sluice_build_info{service, version}`).
 ///
 /// Settings: `SLUICE_LOG_FORMAT` (`text`, the default, one record a line, see
 /// ``OneLineLogHandler``; or `json`: one JSON object a line), `SLUICE_LOG_LEVEL` (`trace` … `critical`, default `info`).
@@ -31,6 +32,7 @@ public enum Observability {
             throw ConfigurationError(key: "SLUICE_LOG_FORMAT", value: other, expected: "text or json")
         }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusMetricsFactory.defaultRegistry))
+        PrometheusMetricsFactory.defaultRegistry.makeGauge(descriptor: .sluice("sluice_build_info", help: "Always 1: the service and the Sluice version it runs"), labels: [("service", label), ("version", SluiceVersion.current)]).set(to: 1)
         return Logger(label: label)
     }
 

@@ -1,5 +1,5 @@
 import Logging
-import Metrics
+import Prometheus
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
@@ -27,7 +27,7 @@ final class AttemptSweeper: Service, Sendable {
 
     init(
         stage: Stage, store: JobStore, amqp: AMQPConfiguration, topology: SluiceTopology, retryPolicy: RetryPolicy,
-        interval: Duration, handOffGrace: Duration, metricsFactory: any MetricsFactory = MetricsSystem.factory, logger: Logger
+        interval: Duration, handOffGrace: Duration, metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry, logger: Logger
     ) {
         self.stage = stage
         self.store = store
@@ -36,7 +36,7 @@ final class AttemptSweeper: Service, Sendable {
         self.retryPolicy = retryPolicy
         self.interval = interval
         self.handOffGrace = handOffGrace
-        self.metrics = StageMetrics(stage: stage, factory: metricsFactory)
+        self.metrics = StageMetrics(stage: stage, registry: metricsRegistry)
         self.logger = logger
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Metrics
+import Prometheus
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
@@ -52,8 +52,8 @@ public final class StageRunner: Service {
     ///     every third of it while the stage runs. Default 60 s.
     ///   - deliveryHold: how long a running stage keeps its message unacknowledged; keep it
     ///     under the broker's `consumer_timeout` (30 min by default). Default 15 min.
-    ///   - metricsFactory: where the stage's metrics (`sluice_messages_total`, …) go.
-    ///     Default: the factory `main` bootstrapped.
+    ///   - metricsRegistry: where the stage's metrics (`sluice_messages_total`, …) go.
+    ///     Default: the registry every service's `/metrics` serves.
     public init(
         stage: Stage,
         handler: any StageHandler,
@@ -66,7 +66,7 @@ public final class StageRunner: Service {
         retryPolicy: RetryPolicy = RetryPolicy(),
         lease: Duration = .seconds(60),
         deliveryHold: Duration = .seconds(900),
-        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry,
         logger: Logger
     ) {
         self.stage = stage
@@ -80,7 +80,7 @@ public final class StageRunner: Service {
         self.retryPolicy = retryPolicy
         self.lease = lease
         self.deliveryHold = deliveryHold
-        self.metrics = StageMetrics(stage: stage, factory: metricsFactory)
+        self.metrics = StageMetrics(stage: stage, registry: metricsRegistry)
         self.worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
         var logger = logger
         logger[metadataKey: "stage"] = "\(stage.rawValue)"
@@ -175,9 +175,12 @@ public final class StageRunner: Service {
 
         let result: StageResult
         let started = ContinuousClock.now
+        metrics.attemptsInFlight.increment()
         do {
             result = try await runRenewingLease(StageJob(message: message, config: config, artifacts: artifacts, owner: owner, logger: logger), held: held)
+            metrics.attemptsInFlight.decrement()
         } catch {
+            metrics.attemptsInFlight.decrement()
             await retryOrFail(message, StageError(classifying: error), held: held, publisher: publisher, logger: logger)
             return
         }
@@ -240,6 +243,7 @@ public final class StageRunner: Service {
     /// A failed stage runs again as its next attempt through a retry tier, or, for
     /// invalid data and after the cause's last attempt, fails the job.
     private func retryOrFail(_ message: StageMessage, _ error: StageError, held: HeldDelivery, publisher: AMQPPublisher, logger: Logger) async {
+        metrics.failures(error.cause).increment()
         guard !error.isPermanent, retryPolicy.retries(error.cause, after: message.attempt) else {
             await fail(message, error, held: held, publisher: publisher, logger: logger)
             return

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Metrics
+import Prometheus
 import ServiceLifecycle
 import SluiceAMQP
 import SluiceContracts
@@ -112,7 +112,7 @@ func withPipeline(
     prefetch: UInt16 = 4,
     retryPolicy: RetryPolicy = RetryPolicy(),
     retryDelay: Duration = .milliseconds(400),
-    metricsFactory: any MetricsFactory = NOOPMetricsHandler.instance,
+    metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     prepare: @escaping @Sendable (Pipeline) async throws -> Void = { _ in },
     _ body: @escaping @Sendable (Pipeline) async throws -> Void
 ) async throws {
@@ -128,9 +128,9 @@ func withPipeline(
             let runners: [any Service] = try Stage.allCases.flatMap { stage -> [any Service] in [
                 StageRunner(stage: stage, handler: EchoStage(stage: stage), amqp: try TestBroker.configuration(), store: store,
                             artifacts: artifacts, topology: topology, prefetch: prefetch, retryPolicy: retryPolicy,
-                            lease: lease, deliveryHold: deliveryHold, metricsFactory: metricsFactory, logger: logger),
+                            lease: lease, deliveryHold: deliveryHold, metricsRegistry: metricsRegistry, logger: logger),
                 AttemptSweeper(stage: stage, store: store, amqp: try TestBroker.configuration(), topology: topology, retryPolicy: retryPolicy,
-                               interval: lease / 4, handOffGrace: lease, metricsFactory: metricsFactory, logger: logger),
+                               interval: lease / 4, handOffGrace: lease, metricsRegistry: metricsRegistry, logger: logger),
             ] }
             let publisher = AMQPPublisher(configuration: try TestBroker.configuration(), logger: logger)
             let listening = ServiceGroup(services: [listener, publisher], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger)

@@ -5,7 +5,7 @@ import Testing
 @Suite struct StageMetricsTests {
     @Test func runnersCountMessagesAttemptsRecordsAndTimes() async throws {
         let registry = PrometheusCollectorRegistry()
-        try await withPipeline(metricsFactory: PrometheusMetricsFactory(registry: registry)) { pipeline in
+        try await withPipeline(metricsRegistry: registry) { pipeline in
             let done = try await pipeline.submit(input: "input")
             let flaky = try await pipeline.submit(input: "input\nflaky:spark:1")
             let invalid = try await pipeline.submit(input: "input\nfail:normalize")
@@ -25,7 +25,7 @@ import Testing
         #expect(value(#"sluice_stage_attempts_total{stage="analyze",outcome="succeeded"}"#) == 2)
         #expect(value(#"sluice_stage_duration_seconds_count{stage="analyze"}"#) == 2)
         #expect(value(#"sluice_queue_wait_seconds_count{stage="spark"}"#) == 3)
-        #expect(value(#"sluice_stage_device_total{stage="validate",device="cpu"}"#) == 3)
+        #expect(value(#"sluice_stage_device_total{stage="validate",device="cpu",reason=""}"#) == 3)
         // EchoStage puts out one line more than it read: 2 + 3 + 3 at validate.
         #expect(value(#"sluice_records_total{stage="validate"}"#) == 8)
     }

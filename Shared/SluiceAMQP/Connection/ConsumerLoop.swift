@@ -4,6 +4,13 @@ import Logging
 /// The consumer's thread: reads deliveries and hands them to Swift, carries out
 /// settlements, and reconnects. Every field except `inbox` and `output` is touched by
 /// that thread alone.
+///
+/// After a reconnect it checks, for ``checkWindow``, that the subscription took: a
+/// consumer registered on a quorum queue while the queue elects a new leader (its node
+/// died) can be lost by RabbitMQ 3.10 ("leader not known. Command will be forwarded"),
+/// leaving a subscription that never delivers. When nothing arrived for ``idleBeforeCheck``,
+/// nothing is held, and messages wait in the queue (asked on a connection of its own),
+/// it subscribes again on a fresh connection.
 final class ConsumerLoop: @unchecked Sendable {
     enum Command {
         case settle(UInt64, DeliverySettler.Settlement, generation: UInt64)
@@ -12,6 +19,10 @@ final class ConsumerLoop: @unchecked Sendable {
 
     /// Deliveries read per turn before settlements are looked at again.
     private static let deliveriesPerTurn = 256
+    /// How long after a reconnect the subscription is checked.
+    static let checkWindow: Duration = .seconds(120)
+    /// How long the consumer must have received nothing, holding nothing, before a check.
+    static let idleBeforeCheck: Duration = .seconds(10)
 
     private let inbox: Inbox<Command>
     private var reconnector: Reconnector
@@ -27,6 +38,9 @@ final class ConsumerLoop: @unchecked Sendable {
     /// Counts connections, so a settlement for a delivery from a lost one is recognised.
     private var generation: UInt64 = 0
     private var consuming = true
+    /// Until when the subscription is checked (set on a reconnect), and when the last delivery or check was.
+    private var checkUntil: ContinuousClock.Instant?
+    private var lastActivity = ContinuousClock.now
 
     init(
         inbox: Inbox<Command>, reconnector: Reconnector, queue: String, prefetch: UInt16,
@@ -57,6 +71,7 @@ final class ConsumerLoop: @unchecked Sendable {
             do {
                 connection.waitForInput(orWake: inbox.wakeFD, timeout: .milliseconds(100))
                 try readDeliveries(from: connection)
+                try checkSubscription()
             } catch {
                 dropConnection(error)
             }
@@ -80,8 +95,29 @@ final class ConsumerLoop: @unchecked Sendable {
         if connection != nil {
             generation += 1
             ledger.connected(generation: generation)
+            lastActivity = .now
+            checkUntil = generation > 1 ? .now + Self.checkWindow : nil
         }
         return connection
+    }
+
+    /// Throws (so that the loop subscribes again on a fresh connection) when, within the
+    /// window after a reconnect, the subscription has delivered nothing for a while,
+    /// nothing is held, and the queue holds messages ready to deliver.
+    private func checkSubscription() throws {
+        guard let until = checkUntil else { return }
+        let now = ContinuousClock.now
+        guard now < until else {
+            checkUntil = nil
+            return
+        }
+        guard now - lastActivity >= Self.idleBeforeCheck, ledger.isIdle else { return }
+        lastActivity = now
+        guard let waiting = try? AMQPConnection.open(reconnector.configuration).connection.messageCount(queue: queue), waiting > 0 else { return }
+        throw AMQPError(
+            .connectionLost,
+            "the subscription to '\(queue)' delivered nothing for \(Self.idleBeforeCheck) after a reconnect while \(waiting) messages wait; subscribing again"
+        )
     }
 
     private func readDeliveries(from connection: AMQPConnection) throws {
@@ -101,6 +137,7 @@ final class ConsumerLoop: @unchecked Sendable {
         // After basic.cancel, deliveries already in flight stay unacknowledged and go
         // back to the queue when the connection closes.
         guard consuming else { return }
+        lastActivity = .now
         output.yield(AMQPDelivery(
             body: envelope.body,
             properties: envelope.properties,

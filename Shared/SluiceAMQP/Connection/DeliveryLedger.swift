@@ -61,6 +61,9 @@ final class DeliveryLedger: Sendable {
         })
     }
 
+    /// Whether nothing taken on the current connection is unsettled.
+    var isIdle: Bool { state.withLock { $0.outstanding == 0 } }
+
     /// Returns once nothing taken on the current connection is unsettled.
     func waitUntilSettled() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
