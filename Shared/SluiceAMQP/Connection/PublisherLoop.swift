@@ -2,6 +2,10 @@ import Logging
 
 /// The publisher's thread: sends queued messages, reads confirms and returns, and
 /// reconnects. Every field except `inbox` is touched by that thread alone.
+///
+/// A nack also replaces the connection, once everything sent on it is settled: RabbitMQ
+/// 3.10 can go on refusing every publish on a channel opened while a quorum queue was
+/// electing its leader (seen for minutes after a node died), and a fresh channel takes them.
 final class PublisherLoop: @unchecked Sendable {
     struct Message {
         let body: [UInt8]
@@ -28,6 +32,8 @@ final class PublisherLoop: @unchecked Sendable {
     private var returned: [UInt64: AMQPError] = [:]
     private var nextDeliveryTag: UInt64 = 1
     private var nextExpiryCheck = ContinuousClock.now
+    /// Set by a nack: send nothing more on this connection, and replace it once what was sent is settled.
+    private var replaceWhenSettled = false
 
     init(inbox: Inbox<Command>, reconnector: Reconnector, topology: AMQPTopology, logger: Logger) {
         self.inbox = inbox
@@ -52,9 +58,12 @@ final class PublisherLoop: @unchecked Sendable {
                 continue
             }
             do {
-                try sendUnsent(on: connection)
+                if !replaceWhenSettled { try sendUnsent(on: connection) }
                 connection.waitForInput(orWake: inbox.wakeFD, timeout: .milliseconds(100))
                 while let event = try connection.nextEvent() { handle(event) }
+                if replaceWhenSettled, unconfirmed.isEmpty {
+                    throw AMQPError(.publishNacked, "the broker refused a message; publishing goes on over a fresh connection")
+                }
             } catch {
                 dropConnection(error)
             }
@@ -107,6 +116,7 @@ final class PublisherLoop: @unchecked Sendable {
                 }
             }
         case .nack(let tag, let multiple):
+            replaceWhenSettled = true
             for refused in tags(upTo: tag, multiple: multiple) {
                 returned.removeValue(forKey: refused)
                 unconfirmed.removeValue(forKey: refused)?.continuation.resume(throwing: AMQPError(
@@ -137,6 +147,7 @@ final class PublisherLoop: @unchecked Sendable {
 
     private func dropConnection(_ error: Error) {
         connection = nil
+        replaceWhenSettled = false
         returned.removeAll()
         nextDeliveryTag = 1
         let lost = AMQPError(.connectionLost, "the connection was lost before the broker confirmed the message; it may or may not have been delivered (\(error))")
