@@ -1,7 +1,7 @@
 /// A figure a stage records for a job in `job_metrics` (its `name` and `unit` columns),
 /// declared once here for the stage that writes it and everything that reads it (the
 /// analyzer, the reports, users' SQL).
-public struct JobMetric: Sendable, Hashable, CustomStringConvertible {
+public struct JobMetric: Sendable, Hashable {
     /// The `job_metrics.name`.
     public let name: String
     /// The `job_metrics.unit`.
@@ -11,8 +11,6 @@ public struct JobMetric: Sendable, Hashable, CustomStringConvertible {
         self.name = name
         self.unit = unit
     }
-
-    public var description: String { name }
 
     // The validate stage's.
     public static let recordsTotal = JobMetric("records_total", unit: "records")
