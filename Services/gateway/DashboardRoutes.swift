@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SluiceCore
 
 /// The dashboard: `GET /` (the page), `/dashboard.js` and `/dashboard.css`, the files
 /// of `Services/gateway/Dashboard` as the gateway's resource bundle holds them, read
-/// once when the gateway starts. They hold no data, so they need no API key; the page
+/// once when the gateway starts, and `/palette.css`, the colours of ``ChartColor``. They hold no data, so they need no API key; the page
 /// asks for one and sends it with every API call it makes (README, "Dashboard"). The
 /// content security policy lets the page load nothing but these files and talk to
 /// nothing but this gateway.
@@ -23,8 +24,11 @@ struct DashboardRoutes: Sendable {
         Asset(path: "/dashboard.css", file: "dashboard.css", contentType: "text/css; charset=utf-8"),
     ]
 
+    /// The colours, made from ``ChartColor`` rather than read from a file.
+    static let palette = (path: "/palette.css", contentType: "text/css; charset=utf-8")
+
     /// The paths the dashboard is served at, which ``APIKeyMiddleware`` lets through.
-    static let paths = Set(assets.map(\.path))
+    static let paths = Set(assets.map(\.path) + [palette.path])
 
     static let headers: HTTPFields = [
         .contentSecurityPolicy: "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
@@ -34,21 +38,21 @@ struct DashboardRoutes: Sendable {
         .cacheControl: "no-cache",
     ]
 
-    /// Each file as read.
-    private let files: [(asset: Asset, body: ByteBuffer)]
+    /// Each path's content type and body.
+    private let files: [(path: String, contentType: String, body: ByteBuffer)]
 
     /// Reads the files from the gateway's resource bundle; throws when one is missing.
     init() throws {
         guard let directory = Bundle.module.url(forResource: "Dashboard", withExtension: nil) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "the gateway's resource bundle: Dashboard"]) }
         files = try Self.assets.map { asset in
-            (asset, ByteBuffer(bytes: try Data(contentsOf: directory.appendingPathComponent(asset.file))))
-        }
+            (asset.path, asset.contentType, ByteBuffer(bytes: try Data(contentsOf: directory.appendingPathComponent(asset.file))))
+        } + [(Self.palette.path, Self.palette.contentType, ByteBuffer(string: ChartColor.css))]
     }
 
     func register(on router: Router<some RequestContext>) {
-        for (asset, body) in files {
-            let headers = Self.headers + [HTTPField(name: .contentType, value: asset.contentType)]
-            router.get(RouterPath(asset.path)) { _, _ in Response(status: .ok, headers: headers, body: .init(byteBuffer: body)) }
+        for (path, contentType, body) in files {
+            let headers = Self.headers + [HTTPField(name: .contentType, value: contentType)]
+            router.get(RouterPath(path)) { _, _ in Response(status: .ok, headers: headers, body: .init(byteBuffer: body)) }
         }
     }
 }
