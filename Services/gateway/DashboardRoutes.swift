@@ -4,7 +4,8 @@ import Hummingbird
 import NIOCore
 import SluiceCore
 
-/// The dashboard: `GET /` (the page), `/dashboard.js` and `/dashboard.css`, the files
+/// The dashboard: `GET /` (the page), `/dashboard.css` and its modules (`/dashboard.js`
+/// imports the other `/dashboard-*.js`), the files
 /// of `Services/gateway/Dashboard` as the gateway's resource bundle holds them, read
 /// once when the gateway starts, and `/palette.css`, the colours of ``ChartColor``. They hold no data, so they need no API key; the page
 /// asks for one and sends it with every API call it makes (README, "Dashboard"). The
@@ -20,9 +21,10 @@ struct DashboardRoutes: Sendable {
 
     static let assets = [
         Asset(path: "/", file: "index.html", contentType: "text/html; charset=utf-8"),
-        Asset(path: "/dashboard.js", file: "dashboard.js", contentType: "text/javascript; charset=utf-8"),
         Asset(path: "/dashboard.css", file: "dashboard.css", contentType: "text/css; charset=utf-8"),
-    ]
+    ] + ["dashboard", "dashboard-core", "dashboard-events", "dashboard-jobs", "dashboard-job", "dashboard-charts", "dashboard-operations"].map {
+        Asset(path: "/\($0).js", file: "\($0).js", contentType: "text/javascript; charset=utf-8")
+    }
 
     /// The colours, made from ``ChartColor`` rather than read from a file.
     static let palette = (path: "/palette.css", contentType: "text/css; charset=utf-8")

@@ -1,0 +1,84 @@
+// The dashboard's operations views (README, "Dashboard"): the workers (GET /api/v1/workers,
+// one row per replica), the queues' depths (GET /api/v1/queues) and the dead letters
+// (GET /api/v1/dead-letters), with a replay button for admin keys
+// (POST /api/v1/dead-letters/replay).
+import { $, ago, APIError, apiJSON, button, clock, isAdmin, postJSON, row, shortID } from "./dashboard-core.js";
+import { select } from "./dashboard-job.js";
+
+const DEAD_LETTER_LIMIT = 100;
+const REPLAY_LIMIT = 50;
+
+// ---- workers ----------------------------------------------------------------
+
+function workerRow(worker) {
+  return row([
+    worker.stage,
+    [worker.worker, { title: `${worker.host}, pid ${worker.pid}, version ${worker.version}, started ${clock(worker.started_at)}` }],
+    [worker.attempts_in_flight, { class: "number in-flight" }],
+    [worker.attempts_succeeded, { class: "number" }],
+    [worker.attempts_failed, { class: "number" }],
+    [ago(worker.last_seen_at), { title: clock(worker.last_seen_at) }],
+    [worker.state, { class: `state state-${worker.state}` }],
+  ], { "data-worker": worker.worker, "data-stage": worker.stage, "data-state": worker.state });
+}
+
+async function refreshWorkers() {
+  const { workers } = await apiJSON("/api/v1/workers");
+  $("workers").tBodies[0].replaceChildren(...workers.map(workerRow));
+}
+
+// ---- queues -----------------------------------------------------------------
+
+function queueRow(queue) {
+  return row([
+    queue.name,
+    queue.kind,
+    [queue.ready, { class: `number ready${queue.ready ? " waiting" : ""}` }],
+    [queue.consumers, { class: "number" }],
+  ], { "data-queue": queue.name, "data-kind": queue.kind });
+}
+
+async function refreshQueues() {
+  try {
+    const answer = await apiJSON("/api/v1/queues");
+    $("queues").tBodies[0].replaceChildren(...answer.queues.map(queueRow));
+    $("queues-checked").textContent = `at ${clock(answer.checked_at)}`;
+    $("queues-error").textContent = "";
+  } catch (error) {
+    if (!(error instanceof APIError && error.status === 503)) throw error;
+    $("queues-error").textContent = "the broker is unavailable: no queue depths";
+  }
+}
+
+// ---- dead letters -----------------------------------------------------------
+
+function letterRow(letter) {
+  const node = row([
+    shortID(letter.job_id),
+    letter.stage ?? "–",
+    [letter.cause ?? "–", { class: "failed-text" }],
+    [letter.attempts ?? "–", { class: "number" }],
+    [letter.job_status ?? "–", { class: `status status-${letter.job_status}` }],
+    [letter.error ?? "", { class: "error-text" }],
+  ], { "data-job-id": letter.job_id ?? "", "data-message-id": letter.message_id ?? "" });
+  if (letter.job_id) node.addEventListener("click", () => select(letter.job_id));
+  return node;
+}
+
+async function refreshDeadLetters() {
+  const answer = await apiJSON(`/api/v1/dead-letters?limit=${DEAD_LETTER_LIMIT}`);
+  $("dead-letters").tBodies[0].replaceChildren(...answer.dead_letters.map(letterRow));
+  $("dead-letter-total").textContent = `(${answer.total})`;
+  $("dead-letter-total").dataset.total = answer.total;
+  $("replay-actions").replaceChildren(...(isAdmin() && answer.total ? [button("replay-dead-letters", "Replay dead letters", replay)] : []));
+}
+
+async function replay() {
+  const answer = await postJSON("/api/v1/dead-letters/replay", { limit: REPLAY_LIMIT });
+  const kept = answer.kept.map((letter) => `${shortID(letter.job_id)}: ${letter.reason}`).join("; ");
+  $("replay-result").textContent = `replayed ${answer.replayed.length}, kept ${answer.kept.length}${kept ? ` (${kept})` : ""}`;
+  $("replay-result").dataset.replayed = answer.replayed.length;
+  await refreshDeadLetters();
+}
+
+export const refreshOperations = () => Promise.all([refreshWorkers(), refreshQueues(), refreshDeadLetters()]);
