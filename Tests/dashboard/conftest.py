@@ -1,5 +1,5 @@
-"""The dashboard suite's deployment (Tests/support/sluice_cluster.py) and a headless
-Chromium driven through Debian's chromedriver."""
+"""The dashboard suite's deployment (Tests/support/sluice_cluster.py), one for all its
+files, and a headless Chromium driven through Debian's chromedriver."""
 import shutil
 
 import pytest
@@ -11,7 +11,7 @@ from sluice_cluster import SERVICES, running_cluster
 WINDOW = (1400, 1000)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     with running_cluster(tmp_path_factory.mktemp("dashboard"), "dashboard", SERVICES) as cluster:
         yield cluster

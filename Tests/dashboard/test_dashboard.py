@@ -1,40 +1,28 @@
 """The dashboard (README, "Dashboard") in a real headless Chromium: the page and its files
-load without a key while the data API refuses requests without one; in the page, a wrong
-key is refused, the right one lets it in, a generated job submitted from the page is
-followed over its events stream until the page shows it completed, with a timeline of
-the four stages, the RDD vs DataFrame comparison and a throughput point. The last
-screenshot is kept in .sluice/test-output/dashboard.png, also when the test fails."""
+load without a key while the data API refuses requests without one; only the key panel
+shows until a valid key is entered; a generated job submitted from the page is followed
+over its events stream until the page shows it completed, with a timeline of the four
+stages, its input (source, records, the stored input's download), configuration and
+trace id as the API tells them, its results by category and the RDD vs DataFrame
+comparison. The page is kept as .sluice/test-output/dashboard-follow.png, also when the
+test fails."""
 import json
 import re
-import urllib.error
-import urllib.request
 import uuid
 
+from dashboard_support import JOB_TIMEOUT, STEP_TIMEOUT, api, open_dashboard, page_errors, request, save_screenshot
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-from sluice_cluster import REPO
 
 STAGES = ["validate", "normalize", "spark", "analyze"]
 RECORDS = 300
-SCREENSHOT = REPO / ".sluice" / "test-output" / "dashboard.png"
-# Page steps take well under a second; a job through Spark local[1], some seconds.
-STEP_TIMEOUT = 30
-JOB_TIMEOUT = 120
-
-
-def request(url, method="GET", key=None, body=None):
-    """(status, headers, body text) of one request; error statuses are answers, not exceptions."""
-    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {key}"} if key else {})
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, method=method, headers=headers, data=body), timeout=STEP_TIMEOUT) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
+MODULES = ["dashboard", "dashboard-core", "dashboard-events", "dashboard-jobs", "dashboard-job", "dashboard-charts", "dashboard-operations"]
 
 
 def test_the_page_needs_no_key_and_the_data_api_still_does(cluster):
-    for path, content_type in [("/", "text/html"), ("/dashboard.js", "text/javascript"), ("/dashboard.css", "text/css")]:
+    files = [("/", "text/html"), ("/dashboard.css", "text/css")] + [(f"/{name}.js", "text/javascript") for name in MODULES]
+    for path, content_type in files:
         status, headers, body = request(cluster.url + path)
         assert status == 200 and headers["Content-Type"].startswith(content_type), (path, status)
         assert "default-src 'none'" in headers["Content-Security-Policy"] and "connect-src 'self'" in headers["Content-Security-Policy"]
@@ -49,18 +37,54 @@ def test_the_page_needs_no_key_and_the_data_api_still_does(cluster):
     assert request(cluster.url + "/api/v1/jobs", key=cluster.api_key)[0] == 200
 
 
-def test_a_job_submitted_in_the_page_is_followed_until_completed(cluster, browser):
-    wait = WebDriverWait(browser, STEP_TIMEOUT)
-    try:
-        browser.get(cluster.url + "/")
-        key_input = wait.until(EC.visibility_of_element_located((By.ID, "key-input")))
-        key_input.send_keys("sluice_" + "0" * 48)
-        browser.find_element(By.ID, "key-button").click()
-        wait.until(EC.text_to_be_present_in_element((By.ID, "key-error"), "unknown or revoked"))
+def visible_cards(browser):
+    return [section.get_attribute("id") for section in browser.find_elements(By.CSS_SELECTOR, "section") if section.is_displayed()]
 
-        browser.find_element(By.ID, "key-input").send_keys(cluster.api_key)
-        browser.find_element(By.ID, "key-button").click()
-        wait.until(EC.visibility_of_element_located((By.ID, "submit-form")))
+
+def test_only_the_key_panel_shows_until_a_valid_key_is_entered(cluster, browser):
+    wait = WebDriverWait(browser, STEP_TIMEOUT)
+    browser.get(cluster.url + "/")
+    key_input = wait.until(EC.visibility_of_element_located((By.ID, "key-input")))
+    assert visible_cards(browser) == ["key-panel"]
+    key_input.send_keys("sluice_" + "0" * 48)
+    browser.find_element(By.ID, "key-button").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "key-error"), "unknown or revoked"))
+    assert visible_cards(browser) == ["key-panel"]
+    assert not browser.find_element(By.ID, "forget-key").is_displayed()
+
+    browser.find_element(By.ID, "key-input").send_keys(cluster.api_key)
+    browser.find_element(By.ID, "key-button").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "jobs-card")))
+    assert "key-panel" not in visible_cards(browser)
+    assert browser.find_element(By.ID, "key-scope").get_attribute("data-scope") == "write"
+
+
+def check_job_facts(browser, wait, cluster, job):
+    """The input, configuration and trace id the panel shows are the API's."""
+    _, detail = api(cluster, f"/api/v1/jobs/{job}")
+    assert browser.find_element(By.ID, "job-input").text == f"{detail['source']}, {detail['record_count']} records"
+    assert browser.find_element(By.ID, "job-trace").text == detail["trace_id"]
+    assert json.loads(browser.find_element(By.ID, "job-config").text) == detail["config"]
+    browser.find_element(By.ID, "input-link").click()
+    bytes_shown = wait.until(lambda driver: driver.find_element(By.ID, "input-link").get_attribute("data-bytes"))
+    status, _, stored = request(f"{cluster.url}/api/v1/jobs/{job}/input", key=cluster.api_key)
+    assert status == 200 and int(bytes_shown) == len(stored.encode())
+
+
+def check_results(browser, cluster, job):
+    """The categories table and the records line are the summary's."""
+    _, summary = api(cluster, f"/api/v1/jobs/{job}/results")
+    shown = {row.get_attribute("data-category"): [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
+             for row in browser.find_elements(By.CSS_SELECTOR, "#categories tbody tr")}
+    assert set(shown) == {category["category"] for category in summary["categories"]}
+    for category in summary["categories"]:
+        assert shown[category["category"]][1] == str(category["count"])
+    assert browser.find_element(By.ID, "records-line").text.startswith(f"{summary['records']['received']} received: {summary['records']['valid']} valid")
+
+
+def test_a_job_submitted_in_the_page_is_followed_until_completed(cluster, browser):
+    try:
+        wait = open_dashboard(browser, cluster, cluster.api_key)
         browser.find_element(By.ID, "sample-size").clear()
         browser.find_element(By.ID, "sample-size").send_keys(str(RECORDS))
         browser.find_element(By.ID, "sample-button").click()
@@ -84,16 +108,13 @@ def test_a_job_submitted_in_the_page_is_followed_until_completed(cluster, browse
         assert pipelines == {"dataframe", "rdd"}
         verdict = browser.find_element(By.ID, "verdict").text
         assert re.fullmatch(r"((RDD|DataFrame) \d+\.\d× faster|both about as fast); results agree", verdict), verdict
-        assert browser.find_elements(By.CSS_SELECTOR, f'#throughput circle[data-job-id="{job}"]')
+        check_results(browser, cluster, job)
+        check_job_facts(browser, wait, cluster, job)
+        # A write key: a completed job can be neither cancelled nor retried.
+        assert not browser.find_elements(By.CSS_SELECTOR, "#job-actions button")
 
-        status, _, body = request(f"{cluster.url}/api/v1/jobs/{job}", key=cluster.api_key)
-        assert status == 200 and json.loads(body)["status"] == "completed"
-        # Nothing the content security policy blocked, no script error; the wrong key's 401 is expected.
-        errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE" and "status of 401" not in entry["message"]]
-        assert not errors, errors
+        status, answer = api(cluster, f"/api/v1/jobs/{job}")
+        assert status == 200 and answer["status"] == "completed"
+        assert not page_errors(browser)
     finally:
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        # The whole page: the window as tall as the page plus the window's own frame.
-        height = browser.execute_script("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight")
-        browser.set_window_size(browser.get_window_size()["width"], height)
-        browser.save_screenshot(str(SCREENSHOT))
+        save_screenshot(browser, "dashboard-follow.png")
