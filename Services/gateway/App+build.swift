@@ -75,13 +75,19 @@ func buildRouter(configuration: GatewayConfiguration, services: GatewayServices,
         processWait: configuration.processWait,
         maxProcessWait: configuration.maxProcessWait
     ).register(on: router)
-    JobRoutes(history: history).register(on: router)
+    JobRoutes(history: history, artifacts: pipeline.artifacts).register(on: router)
     JobEventRoutes(history: history, events: services.events).register(on: router)
     JobControlRoutes(history: history, store: store, artifacts: pipeline.artifacts, publisher: services.publisher, topology: pipeline.topology, logger: logger).register(on: router)
-    try DashboardRoutes().register(on: router)
-    HealthRoutes(
-        pool: services.pool, admin: AMQPAdmin(configuration: pipeline.amqp), topology: pipeline.topology, events: services.events
+    let admin = AMQPAdmin(configuration: pipeline.amqp)
+    KeyRoutes().register(on: router)
+    WorkerRoutes(pool: services.pool).register(on: router)
+    QueueRoutes(admin: admin, topology: pipeline.topology).register(on: router)
+    DeadLetterRoutes(
+        letters: DeadLetters(amqp: pipeline.amqp, topology: pipeline.topology, store: store, artifacts: pipeline.artifacts, logger: logger),
+        history: history
     ).register(on: router)
+    try DashboardRoutes().register(on: router)
+    HealthRoutes(pool: services.pool, admin: admin, topology: pipeline.topology, events: services.events).register(on: router)
     MetricsRoutes(pool: services.pool).register(on: router)
     try OpenAPIRoutes().register(on: router)
     return router

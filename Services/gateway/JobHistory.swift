@@ -143,6 +143,19 @@ struct JobHistory: Sendable {
         }
     }
 
+    /// The status of each of `jobIDs` that is among `owner`'s jobs (every owner's for nil).
+    func statuses(of jobIDs: [UUID], owner: String?) async throws -> [UUID: JobStatus] {
+        guard !jobIDs.isEmpty else { return [:] }
+        let ids = jobIDs.map { $0.uuidString.lowercased() }.joined(separator: ",")
+        let rows = try await pool.withConnection { db in
+            try db.query("""
+                SELECT job_id, status FROM jobs
+                WHERE job_id = ANY (string_to_array(\(ids)::text, ',')::uuid[]) AND (\(owner)::text IS NULL OR owner = \(owner)::text)
+                """)
+        }
+        return try Dictionary(rows.map { (try $0.decode("job_id"), JobStatus(rawValue: try $0.decode("status")) ?? .failed) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The job, its stored `processing_config` (JSON text), its trace id and every stage attempt.
     func job(_ jobID: UUID) async throws -> (job: Job, config: String, traceID: String?, attempts: [StageAttempt])? {
         try await pool.withConnection { db in

@@ -1,12 +1,16 @@
 import Foundation
 import Hummingbird
 import SluiceContracts
+import SluiceJobs
 import SluicePostgres
+import SluiceRecords
 
 /// `GET /api/v1/jobs` (filtered, paginated), `GET /api/v1/jobs/{id}` (status and every
-/// stage attempt) and `GET /api/v1/jobs/{id}/results` (the summary).
+/// stage attempt), `GET /api/v1/jobs/{id}/results` (the summary) and
+/// `GET /api/v1/jobs/{id}/input` (the input as stored, streamed from the artifact folder).
 struct JobRoutes: Sendable {
     let history: JobHistory
+    let artifacts: ArtifactStore
 
     /// The largest page.
     static let maxLimit = 500
@@ -15,6 +19,7 @@ struct JobRoutes: Sendable {
         router.get("api/v1/jobs") { request, context in try await self.list(request, owner: context.visibleOwner) }
         router.get("api/v1/jobs/:id") { _, context in try await self.show(try await history.jobID(context)) }
         router.get("api/v1/jobs/:id/results") { _, context in try await self.results(try await history.jobID(context)) }
+        router.get("api/v1/jobs/:id/input") { _, context in try await self.input(try await history.jobID(context), context: context) }
     }
 
     /// `owner`'s jobs; every owner's for nil.
@@ -54,6 +59,16 @@ struct JobRoutes: Sendable {
             throw GatewayError.noResults(jobID.uuidString.lowercased(), status: outcome.status, error: outcome.error)
         }
         return JSONBody.response(rawJSON: summary)
+    }
+
+    /// The stored input with its format's media type; 404 `input_not_found` when none is
+    /// stored (the job is unknown, or its folder was removed).
+    func input(_ jobID: UUID, context: GatewayRequestContext) async throws -> Response {
+        if let (format, file) = InputArtifact.stored(jobID, in: artifacts) {
+            let body = try await FileIO().loadFile(path: file.path, context: context)
+            return Response(status: .ok, headers: [.contentType: format.mediaType], body: body)
+        }
+        throw GatewayError(status: .notFound, code: "input_not_found", message: "job \(jobID.uuidString.lowercased()) has no stored input")
     }
 }
 

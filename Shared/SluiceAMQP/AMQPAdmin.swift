@@ -2,7 +2,7 @@ import Foundation
 import SluiceCore
 
 /// One-off broker operations on a short-lived connection, run on a thread of their
-/// own: declaring or deleting a topology, counting a queue's ready messages.
+/// own: declaring or deleting a topology, counting queues' messages and consumers.
 public struct AMQPAdmin: Sendable {
     /// One thread for all admin calls in the process: they are rare and short.
     private static let thread = BlockingThread(name: "amqp-admin")
@@ -26,6 +26,11 @@ public struct AMQPAdmin: Sendable {
     /// The number of ready (not yet delivered) messages in `queue`.
     public func messageCount(queue: String) async throws -> Int {
         try await withConnection { try $0.messageCount(queue: queue) }
+    }
+
+    /// Each of `queues`' ready messages and consumers, asked on one connection.
+    public func depths(of queues: [String]) async throws -> [QueueDepth] {
+        try await withConnection { connection in try queues.map { try connection.depth(of: $0) } }
     }
 
     private func withConnection<T: Sendable>(_ body: @escaping @Sendable (AMQPConnection) throws -> T) async throws -> T {

@@ -11,17 +11,25 @@ public enum InputArtifact {
     /// The artifact name for an input in `format`.
     public static func name(_ format: SubmissionFormat) -> String { ArtifactName.input(format.rawValue) }
 
+    /// The formats an input is stored in.
+    static let storedFormats = [SubmissionFormat.json, .ndjson, .csv]
+
     /// The job's stored input and its format.
     public static func read(_ jobID: UUID, from artifacts: ArtifactStore) throws -> (SubmissionFormat, Data) {
-        for format in [SubmissionFormat.json, .ndjson, .csv] {
+        for format in storedFormats {
             if let data = try? artifacts.read(jobID, name(format)) { return (format, data) }
         }
         throw MissingInput(jobID: jobID, root: artifacts.root)
     }
 
+    /// The job's stored input file and its format, without reading it; nil when none is stored.
+    public static func stored(_ jobID: UUID, in artifacts: ArtifactStore) -> (format: SubmissionFormat, file: URL)? {
+        storedFormats.lazy.map { ($0, artifacts.url(jobID, name($0))) }.first { FileManager.default.fileExists(atPath: $0.1.path) }
+    }
+
     /// Whether the job's input is stored.
     public static func exists(_ jobID: UUID, in artifacts: ArtifactStore) -> Bool {
-        [SubmissionFormat.json, .ndjson, .csv].contains { FileManager.default.fileExists(atPath: artifacts.url(jobID, name($0)).path) }
+        stored(jobID, in: artifacts) != nil
     }
 
     /// The file an `input_uri` names and its format (from its extension: `.json`,

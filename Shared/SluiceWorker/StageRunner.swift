@@ -81,7 +81,7 @@ public final class StageRunner: Service {
         self.lease = lease
         self.deliveryHold = deliveryHold
         self.metrics = StageMetrics(stage: stage, registry: metricsRegistry)
-        self.worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        self.worker = JobStore.WorkerProcess.this(stage: stage).worker
         var logger = logger
         logger[metadataKey: "stage"] = "\(stage.rawValue)"
         self.logger = logger

@@ -7,8 +7,8 @@ import SluiceJobs
 import SluicePostgres
 
 /// Assembles a stage worker process the same way for every stage: migrations
-/// applied, then a `ServiceGroup` of the database pool, the stage's own services and
-/// its ``StageRunner``, stopped gracefully on SIGTERM or SIGINT.
+/// applied, then a `ServiceGroup` of the database pool, the ``WorkerHeartbeat``, the
+/// stage's own services and its ``StageRunner``, stopped gracefully on SIGTERM or SIGINT.
 public enum StageWorker {
     /// What a stage brings to its worker process.
     public struct Parts {
@@ -58,7 +58,10 @@ public enum StageWorker {
         )
         // A group stops its services in reverse order: the runner finishes (or hands
         // back) the jobs in flight before what it uses goes away.
-        var services: [any Service] = [pool] + parts.services
+        let heartbeat = WorkerHeartbeat(
+            process: .this(stage: stage), store: store, interval: min(configuration.lease / 4, .seconds(10)), logger: logger
+        )
+        var services: [any Service] = [pool, heartbeat] + parts.services
         if let port = configuration.healthPort {
             let amqp = AMQPAdmin(configuration: configuration.pipeline.amqp)
             let queue = configuration.pipeline.topology.queue(stage)

@@ -107,10 +107,15 @@ final class AMQPConnection {
 
     /// Ready messages in `queue` (a passive declare: fails if the queue does not exist).
     func messageCount(queue: String) throws -> Int {
+        try depth(of: queue).ready
+    }
+
+    /// `queue`'s ready messages and consumers (a passive declare: fails if the queue does not exist).
+    func depth(of queue: String) throws -> QueueDepth {
         let arena = CArena()
         let ok = amqp_queue_declare(state, channel, arena.bytes(queue), 1, 0, 0, 0, amqp_empty_table)
         try check(amqp_get_rpc_reply(state), "inspecting queue '\(queue)'")
-        return Int(ok?.pointee.message_count ?? 0)
+        return QueueDepth(queue: queue, ready: Int(ok?.pointee.message_count ?? 0), consumers: Int(ok?.pointee.consumer_count ?? 0))
     }
 
     func enablePublisherConfirms() throws {

@@ -8,6 +8,15 @@ public enum SubmissionFormat: String, Sendable, Hashable {
     /// `text/csv`: the header `id,value,category`, then one record per row.
     case csv
 
+    /// The media type the format is sent and served as, UTF-8.
+    public var mediaType: String {
+        switch self {
+        case .json: "application/json; charset=utf-8"
+        case .ndjson: "application/x-ndjson; charset=utf-8"
+        case .csv: "text/csv; charset=utf-8"
+        }
+    }
+
     /// The format a `Content-Type` header names. Media types are matched without regard
     /// to case; a `charset` parameter must be UTF-8; other parameters are ignored.
     ///
