@@ -16,7 +16,7 @@ const RANGES = {
 const SUBMITTED_EARLIER = 15 * MINUTE;
 const PAGE_LIMIT = 500;
 const MAX_PAGES = 10;
-const SIZE = { width: 560, height: 190, left: 56, right: 12, top: 10, bottom: 24 };
+const SIZE = { width: 560, height: 190, left: 56, right: 28, top: 10, bottom: 24 };
 
 // ---- the data ---------------------------------------------------------------
 

@@ -133,7 +133,7 @@ async function downloadInput() {
     return;
   }
   const blob = await response.blob();
-  const extension = { "application/json": "json", "text/csv": "csv" }[blob.type.split(";")[0]] ?? "bin";
+  const extension = { "application/json": "json", "application/x-ndjson": "ndjson", "text/csv": "csv" }[blob.type.split(";")[0]] ?? "bin";
   const link = html("a", { href: URL.createObjectURL(blob), download: `${jobID}-input.${extension}` });
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);

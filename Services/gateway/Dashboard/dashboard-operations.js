@@ -29,19 +29,31 @@ async function refreshWorkers() {
 
 // ---- queues -----------------------------------------------------------------
 
-function queueRow(queue) {
+/** A ready count drawn in its messages' colour: waiting, waiting to be retried, dead. */
+const readyCell = (ready, kind) => [ready, { class: `number${ready ? ` ready-${kind}` : ""}` }];
+
+/** A queue's row; a stage's queue also shows its retry tiers' ready counts, shortest delay first. */
+function queueRow(queue, retries) {
+  const tiers = retries.map((tier) => tier.ready).join(" · ");
+  const delays = retries.map((tier) => `${tier.name}: after ${tier.delay_seconds} s`).join("\n");
   return row([
     queue.name,
     queue.kind,
-    [queue.ready, { class: `number ready${queue.ready ? " waiting" : ""}` }],
+    readyCell(queue.ready, queue.kind),
     [queue.consumers, { class: "number" }],
-  ], { "data-queue": queue.name, "data-kind": queue.kind });
+    retries.length ? [tiers, { class: `number${retries.some((tier) => tier.ready) ? " ready-retry" : ""}`, title: delays }] : "",
+  ], { "data-queue": queue.name, "data-kind": queue.kind, "data-retry-ready": retries.reduce((sum, tier) => sum + tier.ready, 0) });
+}
+
+function queueRows(queues) {
+  const retriesOf = (queue) => queues.filter((tier) => tier.kind === "retry" && queue.kind === "stage" && tier.stage === queue.stage);
+  return queues.filter((queue) => queue.kind !== "retry").map((queue) => queueRow(queue, retriesOf(queue)));
 }
 
 async function refreshQueues() {
   try {
     const answer = await apiJSON("/api/v1/queues");
-    $("queues").tBodies[0].replaceChildren(...answer.queues.map(queueRow));
+    $("queues").tBodies[0].replaceChildren(...queueRows(answer.queues));
     $("queues-checked").textContent = `at ${clock(answer.checked_at)}`;
     $("queues-error").textContent = "";
   } catch (error) {
@@ -66,11 +78,11 @@ function letterRow(letter) {
 }
 
 async function refreshDeadLetters() {
-  const answer = await apiJSON(`/api/v1/dead-letters?limit=${DEAD_LETTER_LIMIT}`);
-  $("dead-letters").tBodies[0].replaceChildren(...answer.dead_letters.map(letterRow));
-  $("dead-letter-total").textContent = `(${answer.total})`;
-  $("dead-letter-total").dataset.total = answer.total;
-  $("replay-actions").replaceChildren(...(isAdmin() && answer.total ? [button("replay-dead-letters", "Replay dead letters", replay)] : []));
+  const letters = (await apiJSON(`/api/v1/dead-letters?limit=${DEAD_LETTER_LIMIT}`)).dead_letters;
+  $("dead-letters").tBodies[0].replaceChildren(...letters.map(letterRow));
+  $("dead-letter-total").textContent = `(${letters.length}${letters.length === DEAD_LETTER_LIMIT ? " or more" : ""})`;
+  $("dead-letter-total").dataset.total = letters.length;
+  $("replay-actions").replaceChildren(...(isAdmin() && letters.length ? [button("replay-dead-letters", "Replay dead letters", replay)] : []));
 }
 
 async function replay() {
