@@ -13,7 +13,10 @@ WINDOW = (1400, 1000)
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
-    with running_cluster(tmp_path_factory.mktemp("dashboard"), "dashboard", SERVICES) as cluster:
+    # A message redelivered once (its worker died holding it) fails its job and is
+    # dead-lettered: how the suite makes a dead letter (dashboard_support.dead_lettered_job).
+    settings = {"SLUICE_MAX_ATTEMPTS_WORKER_LOST": "1"}
+    with running_cluster(tmp_path_factory.mktemp("dashboard"), "dashboard", SERVICES, settings) as cluster:
         yield cluster
 
 

@@ -1,7 +1,7 @@
 """What the dashboard tests share: calling the test deployment's API, making keys of each
-scope with the `sluice keys create` CLI, jobs in a given state (completed, failed by
-invalid data in the validate stage, held queued by a frozen validator), and opening the
-page with a key. Every wait is bounded."""
+scope with the `sluice keys create` CLI, jobs in a given state (failed by invalid data
+in the validate stage, held queued by a frozen validator, failed for a lost worker and
+dead-lettered), and opening the page with a key. Every wait is bounded."""
 import contextlib
 import json
 import pathlib
@@ -83,6 +83,31 @@ def failed_job(cluster):
     return answer["job_id"], path
 
 
+def wait_until_delivered(cluster, stage):
+    """Waits until the stage's queue holds no ready message: the broker handed it to a consumer."""
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while True:
+        _, answer = api(cluster, "/api/v1/queues")
+        if all(queue["ready"] == 0 for queue in answer["queues"] if queue["kind"] == "stage" and queue["stage"] == stage):
+            return
+        assert time.monotonic() < deadline, f"the {stage} queue kept a ready message for {STEP_TIMEOUT} s: {answer}"
+        time.sleep(0.2)
+
+
+def dead_lettered_job(cluster):
+    """A job whose message was dead-lettered: the frozen validator is handed its message
+    and killed, so the broker delivers it again to the validator started anew, which
+    (SLUICE_MAX_ATTEMPTS_WORKER_LOST=1, conftest) fails the job for a lost worker and
+    dead-letters the message. Invalid data fails a job without a dead letter."""
+    cluster.services["validator"].freeze()
+    job = submit(cluster)
+    wait_until_delivered(cluster, "validate")
+    cluster.kill("validator")
+    cluster.start("validator")
+    wait_for_job(cluster, job, lambda answer: answer["status"] == "failed", "failed")
+    return job
+
+
 @contextlib.contextmanager
 def frozen(cluster, service):
     """`service` stopped (SIGSTOP) inside the block: jobs submitted meanwhile stay queued."""
@@ -97,6 +122,9 @@ def open_dashboard(browser, cluster, key):
     """The page with `key` entered; returns once the dashboard shows its first jobs read."""
     wait = WebDriverWait(browser, STEP_TIMEOUT)
     browser.get(cluster.url + "/")
+    # A key entered before in this tab is forgotten first.
+    browser.execute_script("sessionStorage.clear()")
+    browser.refresh()
     wait.until(EC.visibility_of_element_located((By.ID, "key-input"))).send_keys(key)
     browser.find_element(By.ID, "key-button").click()
     wait.until(EC.visibility_of_element_located((By.ID, "dashboard")))
@@ -104,8 +132,14 @@ def open_dashboard(browser, cluster, key):
     return wait
 
 
+def table_rows(browser, table, attribute):
+    """The `attribute` of each row of the table, read at once (the page re-renders its tables as it re-reads them)."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll(`#${arguments[0]} tbody tr`)].map((row) => row.getAttribute(arguments[1]))", table, attribute)
+
+
 def job_rows(browser):
-    return [row.get_attribute("data-job-id") for row in browser.find_elements(By.CSS_SELECTOR, "#jobs tbody tr")]
+    return table_rows(browser, "jobs", "data-job-id")
 
 
 def open_job(browser, wait, job):

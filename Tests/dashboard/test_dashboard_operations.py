@@ -1,19 +1,17 @@
 """The dashboard's operations views against the API: the workers view lists a live
-replica of each of the four stages, the queues view lists the broker's queues with each
-stage's queue among them, and the dead-letter view lists the letter of a job that failed
-for invalid data, which an admin key's replay sends back to its stage (its input fixed
-meanwhile, the job then completes and the letter is gone)."""
-from dashboard_support import JOB_TIMEOUT, STEP_TIMEOUT, api, failed_job, make_key, open_dashboard, wait_for_job
+replica of each of the four stages; the queues view lists the broker's queues (a
+stage's retry tiers in its row) with each stage's queue among them; the dead-letter
+view lists the letter of a job whose validator was lost holding its message, for every
+key, with a replay button for admin keys only; the replay sends the job back to its
+stage, where it completes, and the letter is gone."""
+import pytest
+from dashboard_support import JOB_TIMEOUT, STEP_TIMEOUT, api, dead_lettered_job, make_key, open_dashboard, table_rows, wait_for_job
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 STAGES = ["validate", "normalize", "spark", "analyze"]
 # The page re-reads its views every 10 s; a frozen worker needs a heartbeat to show alive again.
 VIEW_TIMEOUT = 2 * STEP_TIMEOUT
-
-
-def table_rows(browser, table, attribute):
-    return [row.get_attribute(attribute) for row in browser.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")]
 
 
 def test_the_workers_view_lists_each_stage_alive(cluster, browser):
@@ -26,7 +24,7 @@ def test_the_workers_view_lists_each_stage_alive(cluster, browser):
     WebDriverWait(browser, VIEW_TIMEOUT).until(all_alive)
     _, answer = api(cluster, "/api/v1/workers")
     assert table_rows(browser, "workers", "data-worker") == [worker["worker"] for worker in answer["workers"]]
-    cells = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#workers tbody tr:first-child td")]
+    cells = browser.execute_script("return [...document.querySelectorAll('#workers tbody tr:first-child td')].map((cell) => cell.textContent)")
     first = answer["workers"][0]
     assert cells[:2] == [first["stage"], first["worker"]] and first["host"] in cells[1] and cells[-1] == "alive"
 
@@ -34,30 +32,50 @@ def test_the_workers_view_lists_each_stage_alive(cluster, browser):
 def test_the_queues_view_lists_the_stage_queues(cluster, browser):
     wait = open_dashboard(browser, cluster, cluster.api_key)
     _, answer = api(cluster, "/api/v1/queues")
-    names = [queue["name"] for queue in answer["queues"]]
+    # A row per queue, but a stage's retry tiers in its stage queue's row.
+    names = [queue["name"] for queue in answer["queues"] if queue["kind"] != "retry"]
     wait.until(lambda driver: table_rows(driver, "queues", "data-queue") == names)
     stage_queues = {queue["stage"] for queue in answer["queues"] if queue["kind"] == "stage"}
     assert stage_queues == set(STAGES)
-    kinds = dict(zip(table_rows(browser, "queues", "data-queue"), table_rows(browser, "queues", "data-kind")))
-    assert all(kinds[queue["name"]] == queue["kind"] for queue in answer["queues"])
+    kinds = dict(zip(names, table_rows(browser, "queues", "data-kind")))
+    assert all(kinds[queue["name"]] == queue["kind"] for queue in answer["queues"] if queue["kind"] != "retry")
+    assert {queue["kind"] for queue in answer["queues"]} >= {"stage", "retry", "dead_letter"}
 
 
 def listed_letters(cluster):
-    _, answer = api(cluster, "/api/v1/dead-letters?limit=500")
+    _, answer = api(cluster, "/api/v1/dead-letters?limit=200")
     return [letter["job_id"] for letter in answer["dead_letters"]]
 
 
-def test_an_admin_key_replays_a_dead_letter(cluster, browser):
-    job, path = failed_job(cluster)
+@pytest.fixture(scope="module")
+def lettered(cluster):
+    job = dead_lettered_job(cluster)
     assert job in listed_letters(cluster)
-    wait = open_dashboard(browser, cluster, make_key(cluster, "operator", "--admin"))
+    return job
+
+
+def wait_for_letter(browser, job):
+    """The letter's row once the dead-letter view lists it (it is re-read every 10 s)."""
     row = f'#dead-letters tr[data-job-id="{job}"]'
     WebDriverWait(browser, VIEW_TIMEOUT).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, row))
-    assert browser.find_elements(By.CSS_SELECTOR, f"{row} td")[2].text == "invalid_data"
+    return row
 
-    path.write_text("id,value,category\n1,2.5,a\n2,3.5,b\n")
+
+def test_read_and_write_keys_see_the_dead_letters_but_no_replay(cluster, browser, lettered):
+    for key in [make_key(cluster, "reader", "--read-only"), cluster.api_key]:
+        open_dashboard(browser, cluster, key)
+        wait_for_letter(browser, lettered)
+        assert not browser.find_elements(By.ID, "replay-dead-letters")
+
+
+def test_an_admin_key_replays_a_dead_letter(cluster, browser, lettered):
+    wait = open_dashboard(browser, cluster, make_key(cluster, "operator", "--admin"))
+    row = wait_for_letter(browser, lettered)
+    cells = browser.execute_script("return [...document.querySelectorAll(arguments[0] + ' td')].map((cell) => cell.textContent)", row)
+    assert cells[1:3] == ["validate", "worker_lost"] and cells[4] == "failed", cells
+
     browser.find_element(By.ID, "replay-dead-letters").click()
     wait.until(lambda driver: int(driver.find_element(By.ID, "replay-result").get_attribute("data-replayed") or 0) >= 1)
-    wait_for_job(cluster, job, lambda answer: answer["status"] == "completed", "completed after the replay", JOB_TIMEOUT)
-    assert job not in listed_letters(cluster)
+    wait_for_job(cluster, lettered, lambda answer: answer["status"] == "completed", "completed after the replay", JOB_TIMEOUT)
+    assert lettered not in listed_letters(cluster)
     WebDriverWait(browser, VIEW_TIMEOUT).until(lambda driver: not driver.find_elements(By.CSS_SELECTOR, row))

@@ -13,6 +13,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 NARROW = 420
+# The wide screenshot's window (a smaller file than the suite's 1400 px window).
+WIDE = (1280, 1000)
 
 LAYOUT = """
     const shown = (node) => node.getClientRects().length > 0;
@@ -34,31 +36,43 @@ def parse(iso):
     return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
-def check_ticks(browser, chart, maximum):
-    ticks = browser.find_elements(By.CSS_SELECTOR, f"#{chart} text.y-tick")
-    values = [float(tick.get_attribute("data-value")) for tick in ticks]
-    heights = [float(tick.get_attribute("y")) for tick in ticks]
+# Each chart's bars, windows and y ticks, read at once (the page redraws them as it re-reads the jobs).
+CHARTS = """
+    const all = (selector, read) => [...document.querySelectorAll(selector)].map(read);
+    const ticks = (chart) => all(`#${chart} text.y-tick`, (tick) => ({ value: Number(tick.dataset.value), y: Number(tick.getAttribute("y")), text: tick.textContent }));
+    return {
+      bars: all("#throughput rect.bar", (bar) => ({ start: bar.dataset.start, records: Number(bar.dataset.records), rate: Number(bar.dataset.rate) })),
+      windows: all("#latency g.window", (window) => ({ jobs: Number(window.dataset.jobs), points: window.querySelectorAll("circle").length })),
+      p95: all("#latency circle.p95", (point) => Number(point.dataset.value)),
+      throughputTicks: ticks("throughput"),
+      latencyTicks: ticks("latency"),
+      xTicks: all("#throughput text.x-tick", (tick) => tick.textContent),
+    };"""
+
+
+def check_ticks(ticks, maximum):
+    """Ascending from 0 upwards on the page, the last the first tick at or above `maximum`."""
+    values = [tick["value"] for tick in ticks]
+    heights = [tick["y"] for tick in ticks]
     assert values[0] == 0 and values == sorted(set(values)), values
     assert heights == sorted(heights, reverse=True), heights
     assert values[-1] >= maximum and (maximum == 0 or values[-2] < maximum), (values, maximum)
-    assert all(tick.text for tick in ticks)
+    assert all(tick["text"] for tick in ticks)
 
 
 def check_windows(browser, cluster, count, seconds):
     """One bar and one latency window per window; each bar's records are the API's jobs finished in it."""
-    bars = browser.find_elements(By.CSS_SELECTOR, "#throughput rect.bar")
-    windows = browser.find_elements(By.CSS_SELECTOR, "#latency g.window")
-    assert len(bars) == len(windows) == count
+    charts = browser.execute_script(CHARTS)
+    assert len(charts["bars"]) == len(charts["windows"]) == count
     jobs = completed_jobs(cluster)
-    for bar, window in zip(bars, windows):
-        start = parse(bar.get_attribute("data-start"))
+    for bar, window in zip(charts["bars"], charts["windows"]):
+        start = parse(bar["start"])
         finished = [job for job in jobs if start <= parse(job["finished_at"]) < start + datetime.timedelta(seconds=seconds)]
-        assert int(bar.get_attribute("data-records")) == sum(job["record_count"] for job in finished)
-        assert int(window.get_attribute("data-jobs")) == len(finished)
-        assert len(window.find_elements(By.CSS_SELECTOR, "circle")) == (2 if finished else 0)
-    check_ticks(browser, "throughput", max(float(bar.get_attribute("data-rate")) for bar in bars))
-    p95 = [float(point.get_attribute("data-value")) for point in browser.find_elements(By.CSS_SELECTOR, "#latency circle.p95")]
-    check_ticks(browser, "latency", max(p95, default=0))
+        assert bar["records"] == sum(job["record_count"] for job in finished), (bar, finished)
+        assert window["jobs"] == len(finished) and window["points"] == (2 if finished else 0), (window, finished)
+    check_ticks(charts["throughputTicks"], max(bar["rate"] for bar in charts["bars"]))
+    check_ticks(charts["latencyTicks"], max(charts["p95"], default=0))
+    assert charts["xTicks"]
 
 
 def test_the_window_charts_show_the_api_jobs_per_window(cluster, browser):
@@ -66,7 +80,6 @@ def test_the_window_charts_show_the_api_jobs_per_window(cluster, browser):
     assert any(job["record_count"] for job in completed_jobs(cluster)), "the earlier tests completed jobs"
     wait.until(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, "#throughput rect.bar")) == 60)
     check_windows(browser, cluster, 60, 60)
-    assert browser.find_elements(By.CSS_SELECTOR, "#throughput text.x-tick")
 
     Select(browser.find_element(By.ID, "chart-range")).select_by_value("day")
     wait.until(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, "#throughput rect.bar")) == 24)
@@ -84,6 +97,7 @@ def overlapping(cards):
 
 
 def test_the_wide_page(cluster, browser):
+    browser.set_window_size(*WIDE)
     wait = open_dashboard(browser, cluster, cluster.api_key)
     try:
         open_newest(browser, wait, cluster, "completed")
