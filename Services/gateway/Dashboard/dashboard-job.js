@@ -116,7 +116,7 @@ async function act(jobID, action) {
 // ---- input, configuration, trace --------------------------------------------
 
 function renderFacts(job) {
-  const records = job.record_count == null ? "record count not known yet" : `${job.record_count} records`;
+  const records = job.record_count == null ? "record count not known" : `${job.record_count} records`;
   $("job-input").textContent = `${job.source}, ${records}`;
   $("input-link").hidden = false;
   $("job-trace").textContent = job.trace_id ?? "–";
