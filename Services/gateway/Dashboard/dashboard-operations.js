@@ -42,7 +42,7 @@ function queueRow(queue, retries) {
     readyCell(queue.ready, queue.kind),
     [queue.consumers, { class: "number" }],
     retries.length ? [tiers, { class: `number${retries.some((tier) => tier.ready) ? " ready-retry" : ""}`, title: delays }] : "",
-  ], { "data-queue": queue.name, "data-kind": queue.kind, "data-retry-ready": retries.reduce((sum, tier) => sum + tier.ready, 0) });
+  ], { "data-queue": queue.name, "data-kind": queue.kind });
 }
 
 function queueRows(queues) {
@@ -72,7 +72,7 @@ function letterRow(letter) {
     [letter.attempts ?? "–", { class: "number" }],
     [letter.job_status ?? "–", { class: `status status-${letter.job_status}` }],
     [letter.error ?? "", { class: "error-text" }],
-  ], { "data-job-id": letter.job_id ?? "", "data-message-id": letter.message_id ?? "" });
+  ], letter.job_id ? { "data-job-id": letter.job_id } : {});
   if (letter.job_id) node.addEventListener("click", () => select(letter.job_id));
   return node;
 }
@@ -81,7 +81,6 @@ async function refreshDeadLetters() {
   const letters = (await apiJSON(`/api/v1/dead-letters?limit=${DEAD_LETTER_LIMIT}`)).dead_letters;
   $("dead-letters").tBodies[0].replaceChildren(...letters.map(letterRow));
   $("dead-letter-total").textContent = `(${letters.length}${letters.length === DEAD_LETTER_LIMIT ? " or more" : ""})`;
-  $("dead-letter-total").dataset.total = letters.length;
   $("replay-actions").replaceChildren(...(isAdmin() && letters.length ? [button("replay-dead-letters", "Replay dead letters", replay)] : []));
 }
 
