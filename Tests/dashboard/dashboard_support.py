@@ -99,7 +99,7 @@ def dead_lettered_job(cluster):
     and killed, so the broker delivers it again to the validator started anew, which
     (SLUICE_MAX_ATTEMPTS_WORKER_LOST=1, conftest) fails the job for a lost worker and
     dead-letters the message. Invalid data fails a job without a dead letter."""
-    cluster.services["validator"].freeze()
+    freeze(cluster, "validator")
     job = submit(cluster)
     wait_until_delivered(cluster, "validate")
     cluster.kill("validator")
@@ -108,10 +108,20 @@ def dead_lettered_job(cluster):
     return job
 
 
+def freeze(cluster, service):
+    """Stops `service` (SIGSTOP) and waits until the kernel says it is stopped."""
+    cluster.services[service].freeze()
+    status = pathlib.Path(f"/proc/{cluster.services[service].process.pid}/status")
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while "State:\tT" not in status.read_text():
+        assert time.monotonic() < deadline, f"{service} did not stop in {STEP_TIMEOUT} s"
+        time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def frozen(cluster, service):
     """`service` stopped (SIGSTOP) inside the block: jobs submitted meanwhile stay queued."""
-    cluster.services[service].freeze()
+    freeze(cluster, service)
     try:
         yield
     finally:
@@ -136,6 +146,11 @@ def table_rows(browser, table, attribute):
     """The `attribute` of each row of the table, read at once (the page re-renders its tables as it re-reads them)."""
     return browser.execute_script(
         "return [...document.querySelectorAll(`#${arguments[0]} tbody tr`)].map((row) => row.getAttribute(arguments[1]))", table, attribute)
+
+
+def texts(browser, selector):
+    """The text of each element `selector` finds, read at once."""
+    return browser.execute_script("return [...document.querySelectorAll(arguments[0])].map((node) => node.textContent)", selector)
 
 
 def job_rows(browser):

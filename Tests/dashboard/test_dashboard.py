@@ -10,7 +10,7 @@ import json
 import re
 import uuid
 
-from dashboard_support import JOB_TIMEOUT, STEP_TIMEOUT, api, open_dashboard, page_errors, request, save_screenshot
+from dashboard_support import JOB_TIMEOUT, STEP_TIMEOUT, api, open_dashboard, page_errors, request, save_screenshot, texts
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -96,7 +96,7 @@ def test_a_job_submitted_in_the_page_is_followed_until_completed(cluster, browse
         # "ended" is set by the stream's `end` event alone: the page followed the job live.
         wait.until(EC.text_to_be_present_in_element_attribute((By.ID, "live"), "data-state", "ended"))
         assert browser.find_element(By.ID, "job-status").text == "completed"
-        assert browser.find_elements(By.CSS_SELECTOR, f"{row} td")[3].text == str(RECORDS)
+        assert texts(browser, f"{row} td")[3] == str(RECORDS)
 
         attempts = browser.find_elements(By.CSS_SELECTOR, "#timeline g[data-stage]")
         assert [attempt.get_attribute("data-stage") for attempt in attempts] == STAGES

@@ -5,7 +5,7 @@ key's scope (a read key sees no cancel or retry; a write key cancels a queued jo
 retries a failed one, and the API says so). Jobs are held queued by a frozen
 validator, and cancelled afterwards."""
 import pytest
-from dashboard_support import api, failed_job, frozen, job_rows, make_key, open_dashboard, open_job, submit
+from dashboard_support import api, failed_job, frozen, job_rows, make_key, open_dashboard, open_job, submit, texts
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -57,7 +57,7 @@ def test_status_and_time_filters_show_what_the_api_lists(cluster, browser, held,
     failed_jobs = [job["job_id"] for job in api_page(cluster, "&status=failed")["jobs"]]
     assert failed in failed_jobs
     wait.until(lambda driver: job_rows(driver) == failed_jobs)
-    assert {cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#jobs td.status")} == {"failed"}
+    assert set(texts(browser, "#jobs td.status")) == {"failed"}
     assert browser.find_element(By.ID, "jobs-count").get_attribute("data-count") == str(len(failed_jobs))
 
     browser.find_element(By.ID, "status-queued").click()

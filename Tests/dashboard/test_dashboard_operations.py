@@ -5,7 +5,7 @@ view lists the letter of a job whose validator was lost holding its message, for
 key, with a replay button for admin keys only; the replay sends the job back to its
 stage, where it completes, and the letter is gone."""
 import pytest
-from dashboard_support import JOB_TIMEOUT, STEP_TIMEOUT, api, dead_lettered_job, make_key, open_dashboard, table_rows, wait_for_job
+from dashboard_support import JOB_TIMEOUT, STEP_TIMEOUT, api, dead_lettered_job, make_key, open_dashboard, table_rows, texts, wait_for_job
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -24,7 +24,7 @@ def test_the_workers_view_lists_each_stage_alive(cluster, browser):
     WebDriverWait(browser, VIEW_TIMEOUT).until(all_alive)
     _, answer = api(cluster, "/api/v1/workers")
     assert table_rows(browser, "workers", "data-worker") == [worker["worker"] for worker in answer["workers"]]
-    cells = browser.execute_script("return [...document.querySelectorAll('#workers tbody tr:first-child td')].map((cell) => cell.textContent)")
+    cells = texts(browser, "#workers tbody tr:first-child td")
     first = answer["workers"][0]
     assert cells[:2] == [first["stage"], first["worker"]] and first["host"] in cells[1] and cells[-1] == "alive"
 
@@ -71,7 +71,7 @@ def test_read_and_write_keys_see_the_dead_letters_but_no_replay(cluster, browser
 def test_an_admin_key_replays_a_dead_letter(cluster, browser, lettered):
     wait = open_dashboard(browser, cluster, make_key(cluster, "operator", "--admin"))
     row = wait_for_letter(browser, lettered)
-    cells = browser.execute_script("return [...document.querySelectorAll(arguments[0] + ' td')].map((cell) => cell.textContent)", row)
+    cells = texts(browser, f"{row} td")
     assert cells[1:3] == ["validate", "worker_lost"] and cells[4] == "failed", cells
 
     browser.find_element(By.ID, "replay-dead-letters").click()
