@@ -52,6 +52,19 @@ enum ReportPage {
             [$0.stage, "\($0.attempts)", seconds($0.meanQueueWaitSeconds), seconds($0.meanServiceSeconds), seconds($0.p95ServiceSeconds)]
         })
 
+        html += section("latency", "Job latency", """
+            How long the completed jobs took from being accepted to finishing, queue waits included; \
+            dashed lines mark the 50th, 95th and 99th percentiles.
+            """)
+        if let distribution = LatencyDistribution(latencies: report.latencies) {
+            html += Histogram.render(distribution, format: seconds, title: "Distribution of the completed jobs' latency")
+            html += table(["completed jobs", "p50", "p95", "p99"], [
+                ["\(distribution.count)", seconds(distribution.p50), seconds(distribution.p95), seconds(distribution.p99)],
+            ])
+        } else {
+            html += SVGCharts.empty()
+        }
+
         html += section("throughput", "Throughput", "Records per second of the jobs completed in each \(report.throughputBucket) (records over their end-to-end time).")
         html += BarChart.render(
             report.throughput.map { .init(label: bucketLabel($0.bucketStart, report.throughputBucket), values: [$0.recordsPerSecond]) },
