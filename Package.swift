@@ -237,6 +237,7 @@ let package = Package(
             dependencies: ["SluicePostgres", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/SluicePostgresTests"
         ),
+        .testTarget(name: "ReportTests", dependencies: ["sluice", "SluiceCore"], path: "Tests/ReportTests"),
     ],
     swiftLanguageModes: [.v6]
 )

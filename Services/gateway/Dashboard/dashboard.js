@@ -299,7 +299,7 @@ function renderComparison(pipelines, otherwise) {
     const group = svg("g", { "data-pipeline": key });
     group.append(
       svg("text", { x: 0, y: index * row + 16 }, label),
-      svg("rect", { class: key === pipelines.winner ? "work" : "slower", x: left, y: index * row + 4, width: Math.max(((width - left - right) * time) / longest, 1), height: row - 8 }),
+      svg("rect", { class: key, x: left, y: index * row + 4, width: Math.max(((width - left - right) * time) / longest, 1), height: row - 8 }),
       svg("text", { x: width - right + 8, y: index * row + 16 }, seconds(time)),
     );
     return group;
