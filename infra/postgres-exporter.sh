@@ -22,8 +22,6 @@ EXPORTER_LOG=$SLUICE_LOG_DIR/postgres-exporter.log
 PORT=$SLUICE_POSTGRES_METRICS_PORT
 LISTEN=127.0.0.1:$PORT
 
-[[ -x $EXPORTER_BIN ]] || die "$EXPORTER_BIN not found (Debian's prometheus-postgres-exporter: run infra/install.sh)"
-
 # Our exporter: the process with our binary and our listen address on its command line
 # (one port, one exporter; the pid file alone would miss one whose file was lost). The
 # kernel keeps only a process name's first 15 characters, which pgrep -x matches.
@@ -45,6 +43,8 @@ print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' "$SLUICE
 server_up() { scrape | grep -qx 'pg_up 1'; }
 
 start() {
+    # Checked here only: stop and status work without it (a stack stopped after a failed install).
+    [[ -x $EXPORTER_BIN ]] || die "$EXPORTER_BIN not found (Debian's prometheus-postgres-exporter: run infra/install.sh)"
     local pid
     pid=$(exporter_pids | head -n 1)
     if [[ -n $pid ]]; then
