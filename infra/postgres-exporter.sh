@@ -22,13 +22,17 @@ EXPORTER_LOG=$SLUICE_LOG_DIR/postgres-exporter.log
 PORT=$SLUICE_POSTGRES_METRICS_PORT
 LISTEN=127.0.0.1:$PORT
 
-# Our exporter: the process with our binary and our listen address on its command line
-# (one port, one exporter; the pid file alone would miss one whose file was lost). The
-# kernel keeps only a process name's first 15 characters, which pgrep -x matches.
+# Our exporter: the process with our binary and our listen address on its command line,
+# running in our folder (start puts it there), so another checkout's on the same port is
+# not taken for ours; the pid file alone would miss one whose file was lost. The kernel
+# keeps only a process name's first 15 characters, which pgrep -x matches.
 exporter_pids() {
-    local name
+    local name pid
     name=$(basename "$EXPORTER_BIN")
-    pids_matching "${name:0:15}" "$EXPORTER_BIN " "--web.listen-address=$LISTEN"
+    for pid in $(pids_matching "${name:0:15}" "$EXPORTER_BIN " "--web.listen-address=$LISTEN"); do
+        [[ $(readlink "/proc/$pid/cwd" 2>/dev/null) == "$EXPORTER_DIR" ]] && echo "$pid"
+    done
+    return 0
 }
 
 no_leftovers() { [[ -z $(exporter_pids) ]]; }
@@ -62,9 +66,13 @@ start() {
     local dsn=$SLUICE_DATABASE_URL
     if [[ $dsn == *\?* ]]; then dsn+="&sslmode=disable"; else dsn+="?sslmode=disable"; fi
     # As the server user, never root; in a session of its own, like the servers, so a
-    # Ctrl-C in the shell that started the stack does not reach it.
-    DATA_SOURCE_NAME=$dsn "${AS_SERVER_USER[@]}" setsid "$EXPORTER_BIN" \
-        --web.listen-address="$LISTEN" </dev/null >>"$EXPORTER_LOG" 2>&1 &
+    # Ctrl-C in the shell that started the stack does not reach it; in our folder, which
+    # marks it as ours (exporter_pids).
+    (
+        cd "$EXPORTER_DIR"
+        export DATA_SOURCE_NAME=$dsn
+        exec "${AS_SERVER_USER[@]}" setsid "$EXPORTER_BIN" --web.listen-address="$LISTEN"
+    ) </dev/null >>"$EXPORTER_LOG" 2>&1 &
     local launcher=$!
 
     if ! wait_for 30 port_open "$PORT" 127.0.0.1; then
