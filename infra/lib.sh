@@ -107,7 +107,7 @@ pids_matching() {
     local name=$1 pid cmdline needle
     shift
     for pid in $(pgrep -x "$name"); do
-        cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue # gone meanwhile: silently
         for needle in "$@"; do
             [[ $cmdline == *"$needle"* ]] || continue 2
         done
