@@ -221,7 +221,10 @@ let package = Package(
         .testTarget(name: "SluiceClientTests", dependencies: ["SluiceClient", "SluiceCore"], path: "Tests/SluiceClientTests"),
         .testTarget(
             name: "SluiceObservabilityTests",
-            dependencies: ["SluiceObservability", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SluiceObservability", "SluiceCore",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             path: "Tests/SluiceObservabilityTests"
         ),
         .testTarget(
@@ -234,6 +237,7 @@ let package = Package(
             dependencies: ["SluicePostgres", "SluiceCore", "SluiceTestSupport"],
             path: "Tests/SluicePostgresTests"
         ),
+        .testTarget(name: "ReportTests", dependencies: ["sluice", "SluiceCore"], path: "Tests/ReportTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Sluice needs, and only what is
-# missing: Debian packages (the servers, the C libraries, Java for Spark) and the
+# missing: Debian packages (the servers, an exporter, the C libraries, Java for Spark) and the
 # Python venv (.sluice/venv, from infra/requirements.txt). A second run changes
 # nothing and takes well under a second.
 #
@@ -18,6 +18,7 @@ APT_PACKAGES=(
     python3-venv
     chromium chromium-driver fonts-dejavu-core # the dashboard test's headless browser, and a font for its screenshot
     prometheus                           # promtool: the metrics test lints every service's /metrics with it
+    prometheus-postgres-exporter         # PostgreSQL's metrics (infra/postgres-exporter.sh runs it, not Debian's service)
     haproxy postgresql-15-auto-failover pg-auto-failover-cli # several hosts: load balancer, PostgreSQL failover
 )
 REQUIREMENTS=$SLUICE_REPO/infra/requirements.txt
@@ -56,6 +57,20 @@ install_apt_packages() {
         apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# Debian's packages also enable a system service of their own, which would start at the
+# next boot of a machine run by systemd. The exporter's would listen on every interface
+# (:9187) for a server we do not run; ours is infra/postgres-exporter.sh. Disabled once
+# (`systemctl disable` edits the unit links, so it works without systemd running too).
+disable_system_services() {
+    local unit
+    for unit in prometheus-postgres-exporter; do
+        command -v systemctl >/dev/null || break
+        systemctl is-enabled --quiet "$unit" 2>/dev/null || continue
+        say "disabling Debian's $unit service (infra/postgres-exporter.sh runs our own)"
+        "${SUDO[@]}" systemctl disable --quiet "$unit"
+    done
+}
+
 check_swift() {
     if command -v swift >/dev/null; then
         say "Swift: $(command -v swift)"
@@ -83,6 +98,7 @@ install_venv() {
 }
 
 install_apt_packages
+disable_system_services
 check_swift
 install_venv
 say "done"

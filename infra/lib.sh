@@ -14,7 +14,11 @@
 #   SLUICE_RABBITMQ_COOKIE      the Erlang cookie every node of a cluster shares (default: a random
 #                               one kept in the node's folder)
 #   SLUICE_RABBITMQ_ERL_ARGS    more Erlang VM flags, e.g. `+S 1 +sbwt none` on a small host
+#   SLUICE_RABBITMQ_METRICS_PORT  the rabbitmq_prometheus plugin's port, on the AMQP address,
+#                               default the AMQP port + 3 (56723), so that moving the AMQP port moves it
 #   SLUICE_POSTGRES_PORT        PostgreSQL port        default 55432
+#   SLUICE_POSTGRES_METRICS_PORT  prometheus-postgres-exporter's port, on 127.0.0.1,
+#                               default the PostgreSQL port + 1 (55433)
 #   SLUICE_BIND_ADDRESS         the address the servers listen on (AMQP, PostgreSQL), default 127.0.0.1;
 #                               a test host's own (infra/cluster.sh) to serve the other hosts
 #   SLUICE_START_TIMEOUT        seconds to wait for a server to come up, default 90
@@ -39,6 +43,22 @@ SLUICE_EPMD_PORT=${SLUICE_EPMD_PORT:-56722}
 SLUICE_RABBITMQ_NODE=${SLUICE_RABBITMQ_NODE:-sluice-$SLUICE_RABBITMQ_PORT@localhost}
 SLUICE_RABBITMQ_DIST_ADDRESS=${SLUICE_RABBITMQ_DIST_ADDRESS:-127.0.0.1}
 SLUICE_POSTGRES_PORT=${SLUICE_POSTGRES_PORT:-55432}
+# A port that is not one stops here with one line naming it, rather than as a server's
+# boot failure about something else (or as shell arithmetic on it below).
+check_ports() {
+    local name
+    for name in "$@"; do
+        [[ ${!name} =~ ^[0-9]{1,5}$ ]] && ((${!name} >= 1 && ${!name} <= 65535)) && continue
+        echo "[${SLUICE_COMPONENT:-sluice}] ERROR: $name=${!name} is not a TCP port (1-65535)" >&2
+        exit 1
+    done
+}
+check_ports SLUICE_RABBITMQ_PORT SLUICE_RABBITMQ_DIST_PORT SLUICE_EPMD_PORT SLUICE_POSTGRES_PORT
+# The engines' own metrics endpoints. Derived from the servers' ports (like the node name),
+# so that a run moved to other ports (infra/test.sh) moves them too.
+SLUICE_RABBITMQ_METRICS_PORT=${SLUICE_RABBITMQ_METRICS_PORT:-$((SLUICE_RABBITMQ_PORT + 3))}
+SLUICE_POSTGRES_METRICS_PORT=${SLUICE_POSTGRES_METRICS_PORT:-$((SLUICE_POSTGRES_PORT + 1))}
+check_ports SLUICE_RABBITMQ_METRICS_PORT SLUICE_POSTGRES_METRICS_PORT
 SLUICE_BIND_ADDRESS=${SLUICE_BIND_ADDRESS:-127.0.0.1}
 SLUICE_START_TIMEOUT=${SLUICE_START_TIMEOUT:-90}
 
@@ -48,6 +68,11 @@ SLUICE_MQ_USER=sluice SLUICE_MQ_PASSWORD=sluice SLUICE_MQ_VHOST=sluice
 
 SLUICE_AMQP_URL="amqp://$SLUICE_MQ_USER:$SLUICE_MQ_PASSWORD@$SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT/$SLUICE_MQ_VHOST"
 SLUICE_DATABASE_URL="postgresql://$SLUICE_DB_USER:$SLUICE_DB_PASSWORD@$SLUICE_BIND_ADDRESS:$SLUICE_POSTGRES_PORT/$SLUICE_DB_NAME"
+# rabbitmq_prometheus: /metrics is the aggregated view (totals per node); the per-queue
+# series are on /metrics/detailed?family=queue_coarse_metrics (infra/observability/prometheus.yml).
+SLUICE_RABBITMQ_METRICS_URL="http://$SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_METRICS_PORT/metrics"
+# The exporter listens on loopback only: its series name databases and roles.
+SLUICE_POSTGRES_METRICS_URL="http://127.0.0.1:$SLUICE_POSTGRES_METRICS_PORT/metrics"
 
 # Neither server runs as root (postgres refuses outright), so root runs them as
 # the system user `sluice`; anyone else runs them as themselves.
@@ -82,7 +107,7 @@ pids_matching() {
     local name=$1 pid cmdline needle
     shift
     for pid in $(pgrep -x "$name"); do
-        cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue # gone meanwhile: silently
         for needle in "$@"; do
             [[ $cmdline == *"$needle"* ]] || continue 2
         done

@@ -5,7 +5,10 @@
 # cookie), log in $SLUICE_HOME/logs/rabbitmq.log. Loopback only by default: AMQP on
 # SLUICE_BIND_ADDRESS:SLUICE_RABBITMQ_PORT (56720), distribution on SLUICE_RABBITMQ_DIST_PORT (56721),
 # and an epmd of our own on SLUICE_EPMD_PORT (56722) so that stopping can kill it
-# without touching the epmd (4369) of any other Erlang node on the machine.
+# without touching the epmd (4369) of any other Erlang node on the machine. The
+# rabbitmq_prometheus plugin serves the broker's own metrics on
+# SLUICE_BIND_ADDRESS:SLUICE_RABBITMQ_METRICS_PORT (AMQP port + 3, 56723): /metrics
+# (totals) and /metrics/detailed?family=queue_coarse_metrics (depth of each queue).
 #
 # A cluster: start a node on each host with the host's address as SLUICE_BIND_ADDRESS and
 # SLUICE_RABBITMQ_DIST_ADDRESS, the same SLUICE_RABBITMQ_COOKIE and ports, and a node name
@@ -79,11 +82,18 @@ default_pass = $SLUICE_MQ_PASSWORD
 default_user_tags.administrator = true
 log.console = false
 log.file.level = info
+# rabbitmq_prometheus (enabled_plugins), on the AMQP address rather than every interface
+# and on a port of ours rather than 15692, which every node on the machine would share.
+prometheus.tcp.ip = $SLUICE_BIND_ADDRESS
+prometheus.tcp.port = $SLUICE_RABBITMQ_METRICS_PORT
 # The default (50MB) would let a nearly full disk stall publishers silently.
 disk_free_limit.absolute = 200MB
 EOF
     echo "# Intentionally empty: keeps /etc/rabbitmq/rabbitmq-env.conf out." >"$RABBITMQ_CONF_ENV_FILE"
-    echo "[]." >"$RABBITMQ_ENABLED_PLUGINS_FILE" # no management plugin: it slows the boot
+    # The broker's own metrics, for Prometheus. Not the management plugin (its UI and
+    # HTTP API slow the boot); rabbitmq_prometheus brings only the management agent
+    # (the stats it reads) and the web dispatcher (its HTTP listener).
+    echo "[rabbitmq_prometheus]." >"$RABBITMQ_ENABLED_PLUGINS_FILE"
     local cookie=$RABBIT_DIR/.erlang.cookie
     if [[ -n ${SLUICE_RABBITMQ_COOKIE:-} ]]; then
         (umask 077 && printf '%s' "$SLUICE_RABBITMQ_COOKIE" >"$cookie")
@@ -130,13 +140,13 @@ start() {
         say "already running (node $NODE, pid $pid, $SLUICE_AMQP_URL)"
         return 0
     fi
-    # AMQP on the bind address; the Erlang distribution and epmd on theirs.
+    # AMQP and the metrics on the bind address; the Erlang distribution and epmd on theirs.
     local port address
-    for port in "$SLUICE_RABBITMQ_PORT" "$SLUICE_RABBITMQ_DIST_PORT"; do
+    for port in "$SLUICE_RABBITMQ_PORT" "$SLUICE_RABBITMQ_METRICS_PORT" "$SLUICE_RABBITMQ_DIST_PORT"; do
         address=$SLUICE_BIND_ADDRESS
-        [[ $port == "$SLUICE_RABBITMQ_PORT" ]] || address=$DIST_ADDRESS
+        [[ $port == "$SLUICE_RABBITMQ_DIST_PORT" ]] && address=$DIST_ADDRESS
         port_open "$port" "$address" && die "port $port is already taken by another process;" \
-            "choose others with SLUICE_RABBITMQ_PORT / SLUICE_RABBITMQ_DIST_PORT"
+            "choose others with SLUICE_RABBITMQ_PORT / SLUICE_RABBITMQ_METRICS_PORT / SLUICE_RABBITMQ_DIST_PORT"
         wait_until_bindable "$port" "$address"
     done
     ensure_server_dirs "$RABBIT_DIR"
@@ -172,8 +182,15 @@ start() {
         fi
         sleep 1
     done
+    # The plugin starts during the boot that await_startup waited for, so its listener is
+    # up by now; a node without it would leave the queue depths unwatched, unnoticed.
+    if ! wait_for 10 port_open "$SLUICE_RABBITMQ_METRICS_PORT"; then
+        show_log_tail "$RABBIT_LOG"
+        stop >/dev/null 2>&1 || true
+        die "RabbitMQ booted but rabbitmq_prometheus does not listen on $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_METRICS_PORT (log above)"
+    fi
     provision
-    say "running (node $NODE, pid $(node_pid), $SLUICE_AMQP_URL)"
+    say "running (node $NODE, pid $(node_pid), $SLUICE_AMQP_URL, metrics $SLUICE_RABBITMQ_METRICS_URL)"
 }
 
 stop() {
@@ -235,6 +252,7 @@ status() {
     fi
     say "  AMQP      $SLUICE_AMQP_URL (vhost $SLUICE_MQ_VHOST)"
     say "  ports     AMQP $SLUICE_BIND_ADDRESS:$SLUICE_RABBITMQ_PORT, distribution $SLUICE_RABBITMQ_DIST_PORT, epmd $SLUICE_EPMD_PORT ($DIST_ADDRESS)"
+    say "  metrics   $SLUICE_RABBITMQ_METRICS_URL, per queue: $SLUICE_RABBITMQ_METRICS_URL/detailed?family=queue_coarse_metrics"
     say "  data      $RABBIT_DIR"
     say "  log       $RABBIT_LOG"
     say "  CLI       infra/rabbitmq.sh ctl ARGS... (rabbitmqctl -n $NODE, with our cookie and epmd)"

@@ -11,6 +11,7 @@
 set -euo pipefail
 # Whether the caller chose ports (read before lib.sh fills in the defaults).
 ports_chosen=${SLUICE_RABBITMQ_PORT:-}${SLUICE_RABBITMQ_DIST_PORT:-}${SLUICE_EPMD_PORT:-}${SLUICE_POSTGRES_PORT:-}${SLUICE_HTTP_PORT:-}
+ports_chosen+=${SLUICE_RABBITMQ_METRICS_PORT:-}${SLUICE_POSTGRES_METRICS_PORT:-}
 SLUICE_COMPONENT=tests
 # shellcheck source=infra/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -78,9 +79,11 @@ trap 'exit 143' TERM
 # True when each server's ports are free, or held by this checkout's own server.
 ports_usable() {
     infra/rabbitmq.sh status >/dev/null ||
-        ! { port_open "$SLUICE_RABBITMQ_PORT" || port_open "$SLUICE_RABBITMQ_DIST_PORT" || port_open "$SLUICE_EPMD_PORT"; } ||
+        ! { port_open "$SLUICE_RABBITMQ_PORT" || port_open "$SLUICE_RABBITMQ_DIST_PORT" || port_open "$SLUICE_EPMD_PORT" ||
+            port_open "$SLUICE_RABBITMQ_METRICS_PORT"; } ||
         return 1
     infra/postgres.sh status >/dev/null || ! port_open "$SLUICE_POSTGRES_PORT" || return 1
+    infra/postgres-exporter.sh status >/dev/null || ! port_open "$SLUICE_POSTGRES_METRICS_PORT" 127.0.0.1 || return 1
     # The 'make run' step's gateway and the four workers' health ports after it.
     local port
     for port in $(seq "${SLUICE_HTTP_PORT:-58080}" $((${SLUICE_HTTP_PORT:-58080} + 4))); do
@@ -108,7 +111,7 @@ make_run() {
 
 # Another checkout's stack (a fresh clone tested beside a working copy whose
 # servers run) holds the default ports: move this run's servers to free ones,
-# all four shifted by the same step. The tests read the URLs from the environment.
+# all of them (and the metrics ports) shifted by the same step. The tests read the URLs from the environment.
 choose_ports() {
     [[ -z $ports_chosen ]] || return 0
     local offset=0
@@ -117,6 +120,7 @@ choose_ports() {
         ((offset <= 1000)) || die "no free ports found near the defaults; set SLUICE_*_PORT (infra/README.md)"
         export SLUICE_RABBITMQ_PORT=$((56720 + offset)) SLUICE_RABBITMQ_DIST_PORT=$((56721 + offset))
         export SLUICE_EPMD_PORT=$((56722 + offset)) SLUICE_POSTGRES_PORT=$((55432 + offset))
+        export SLUICE_RABBITMQ_METRICS_PORT=$((56723 + offset)) SLUICE_POSTGRES_METRICS_PORT=$((55433 + offset))
         export SLUICE_HTTP_PORT=$((58080 + offset))
         export SLUICE_RABBITMQ_NODE=sluice-$SLUICE_RABBITMQ_PORT@localhost
     done

@@ -10,8 +10,10 @@ extension Sluice {
             abstract: "Write a self-contained HTML report of the job history (reads SLUICE_DATABASE_URL).",
             discussion: """
                 Sections: totals by status; RDD vs DataFrame time by dataset size; stage latency (queue wait and
-                service time); throughput over time; cost per record; failures by cause. Charts are inline SVG:
-                the file needs nothing else to be read, mailed or archived.
+                service time); job latency (a histogram of the completed jobs' accepted-to-finished time, with
+                p50, p95 and p99); throughput over time; cost per record; failures by cause. Charts are inline
+                SVG with a y axis of round ticks, logarithmic (and captioned "log scale") where the values span
+                more than two orders of magnitude: the file needs nothing else to be read, mailed or archived.
 
                 Examples:
                   sluice report --since 7d --out report.html

@@ -7,7 +7,8 @@ import SluiceCore
 /// What a service's `main` sets up before anything else, and only there: logging (text
 /// or JSON lines on standard error, at a level) and metrics (swift-metrics into
 /// `PrometheusMetricsFactory.defaultRegistry`, which each service's `/metrics` serves,
-/// with `sluice_build_info{service, version}`).
+/// with `sluice_build_info{service, version}`, and the connections' health through
+/// ``ConnectionMetrics``).
 ///
 /// Settings: `SLUICE_LOG_FORMAT` (`text`, the default, one record a line, see
 /// ``OneLineLogHandler``; or `json`: one JSON object a line), `SLUICE_LOG_LEVEL` (`trace` … `critical`, default `info`).
@@ -33,6 +34,7 @@ public enum Observability {
         }
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusMetricsFactory.defaultRegistry))
         PrometheusMetricsFactory.defaultRegistry.makeGauge(descriptor: .sluice("sluice_build_info", help: "Always 1: the service and the Sluice version it runs"), labels: [("service", label), ("version", SluiceVersion.current)]).set(to: 1)
+        ConnectionObservation.install(ConnectionMetrics(registry: PrometheusMetricsFactory.defaultRegistry))
         return Logger(label: label)
     }
 

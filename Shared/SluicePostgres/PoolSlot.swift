@@ -27,6 +27,7 @@ final class PoolSlot: @unchecked Sendable {
         }
         if let current = connection, !current.isAlive() {
             logger.info("replacing a lost database connection", metadata: ["error": "\(current.errorMessage)"])
+            ConnectionObservation.observer?.connectionLost(.database)
             connection = nil
         }
         let live = try connection ?? open()
@@ -35,6 +36,7 @@ final class PoolSlot: @unchecked Sendable {
             // A caller that opened a transaction and threw, or left a COPY unfinished,
             // must not hand that state to the next one.
             if live.isBroken {
+                ConnectionObservation.observer?.connectionLost(.database)
                 connection = nil
             } else if live.transactionStatus != PQTRANS_IDLE {
                 logger.warning("a pooled connection was returned inside a transaction; rolling back")

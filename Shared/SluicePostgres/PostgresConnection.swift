@@ -1,6 +1,7 @@
 import CLibPQ
 import Foundation
 import Logging
+import SluiceCore
 
 /// One session with the server over libpq.
 ///
@@ -28,6 +29,7 @@ public final class PostgresConnection {
 
     deinit {
         PQfinish(handle)
+        ConnectionObservation.observer?.connectionClosed(.database)
     }
 
     /// Opens a connection in one attempt; blocks for at most libpq's `connect_timeout`.
@@ -39,8 +41,10 @@ public final class PostgresConnection {
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = Self.errorMessage(of: handle)
             PQfinish(handle)
+            ConnectionObservation.observer?.connectionAttempted(.database, opened: false)
             throw PostgresError(code: .connectionFailed, message: message)
         }
+        ConnectionObservation.observer?.connectionAttempted(.database, opened: true)
         return PostgresConnection(handle: handle, logger: logger)
     }
 

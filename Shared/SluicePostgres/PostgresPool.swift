@@ -65,8 +65,21 @@ public final class PostgresPool: Service {
     public func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) async throws -> Result {
-        let slot = try await slots.checkout()
-        defer { slots.checkin(slot) }
+        let observer = ConnectionObservation.observer
+        observer?.poolCheckoutStarted()
+        let waitStarted = ContinuousClock.now
+        let slot: PoolSlot
+        do {
+            slot = try await slots.checkout()
+        } catch {
+            observer?.poolCheckoutEnded(waited: nil)
+            throw error
+        }
+        observer?.poolCheckoutEnded(waited: .now - waitStarted)
+        defer {
+            slots.checkin(slot)
+            observer?.poolCheckedIn()
+        }
         let (parameters, configuration, logger) = (parameters, configuration, logger)
         do {
             return try await slot.thread.run {

@@ -86,10 +86,11 @@ extension FullPipeline {
                 #expect(report.costs.map(\.jobs).reduce(0, +) == 4 && report.costs.allSatisfy { $0.totalUSD > 0 })
                 #expect(report.failures.map(\.cause) == ["invalid_data"] && report.failures.first?.failed == 1)
                 let page = ReportPage.render(report)
-                for section in ["rdd-vs-dataframe", "stage-latency", "throughput", "cost", "failures"] {
+                for section in ["rdd-vs-dataframe", "stage-latency", "latency", "throughput", "cost", "failures"] {
                     #expect(page.contains("<h2 id=\"\(section)\">"), "the report has no \(section) section")
                 }
-                #expect(page.components(separatedBy: "<svg ").count - 1 == 5, "one chart per section")
+                #expect(page.components(separatedBy: "<svg ").count - 1 == 6, "one chart per section")
+                #expect(report.latencies.count == 4, "the completed jobs' latencies")
                 #expect(!page.contains("<script") && !page.contains("<link") && page.range(of: #"(src|href)=""#, options: .regularExpression) == nil, "nothing to fetch")
                 #expect(page.contains("invalid_data") && page.contains("NaN"))
                 let saved = repositoryRoot.appendingPathComponent(".sluice/test-output/report.html")

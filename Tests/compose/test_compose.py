@@ -419,3 +419,36 @@ def test_prometheus_scrapes_with_a_config_from_the_repository(compose):
     names = jobs["sluice-workers"]["dns_sd_configs"][0]["names"]
     assert set(names) == {"validator", "gpu-normalizer", "spark-runner", "analyzer"}
     assert jobs["sluice-workers"]["dns_sd_configs"][0]["port"] == 8081
+
+
+def test_prometheus_scrapes_the_engines_own_metrics(compose):
+    """Each RabbitMQ node's rabbitmq_prometheus plugin (totals, and each queue's depth from
+    the detailed endpoint) and both PostgreSQL data nodes through the one exporter's
+    multi-target endpoint."""
+    services = compose["services"]
+    plugins_file = "infra/rabbitmq/enabled_plugins"
+    for name in RABBITMQ_NODES:
+        assert mounts(services[name]).get(plugins_file) == "/etc/rabbitmq/enabled_plugins", name
+    plugins = (REPO / plugins_file).read_text().strip()
+    assert plugins.startswith("[") and plugins.endswith("].")
+    assert "rabbitmq_prometheus" in plugins[1:-2].split(","), plugins
+    exporter = services["pg-exporter"]
+    image, _, tag = exporter["image"].rpartition(":")
+    assert image == "quay.io/prometheuscommunity/postgres-exporter" and tag not in ("", "latest"), "a pinned tag"
+    assert "ports" not in exporter, "reached by Prometheus only"
+
+    source = services["prometheus"]["volumes"][0].split(":")[0]
+    jobs = {job["job_name"]: job for job in yaml.safe_load((REPO / source).read_text())["scrape_configs"]}
+    plugin_targets = [f"{node}:15692" for node in RABBITMQ_NODES]
+    assert jobs["rabbitmq"]["static_configs"][0]["targets"] == plugin_targets
+    queues = jobs["rabbitmq-queues"]
+    assert queues["static_configs"][0]["targets"] == plugin_targets
+    assert queues["metrics_path"] == "/metrics/detailed" and "queue_coarse_metrics" in queues["params"]["family"]
+    postgres = jobs["postgres"]
+    assert postgres["metrics_path"] == "/probe"
+    assert postgres["static_configs"][0]["targets"] == [f"{node}:5432" for node in POSTGRES_NODES]
+    rules = {rule["target_label"]: rule for rule in postgres["relabel_configs"]}
+    assert rules["__address__"]["replacement"] == "pg-exporter:9187"
+    target = urlsplit(rules["__param_target"]["replacement"])
+    database = urlsplit(services["analyzer"]["environment"]["SLUICE_DATABASE_URL"])
+    assert (target.username, target.path) == (database.username, database.path), "the services' role and database"

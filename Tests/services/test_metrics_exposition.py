@@ -45,3 +45,25 @@ def test_every_endpoint_passes_promtool_and_carries_its_series() -> None:
         for device, reason in devices:
             assert re.fullmatch(r"cpu|cuda:\d+|spark|other", device), f"{name}: device label {device!r} is not bounded"
             assert re.fullmatch(r"|gpu_disabled|no_gpu|below_min_records|too_many_categories|gpu_error|other", reason), f"{name}: reason {reason!r}"
+
+
+def value(text: str, series: str) -> float:
+    """The value of one series line (`name{labels}` exactly as exposed); fails if it is missing."""
+    match = re.search(rf"^{re.escape(series)} (\S+)$", text, re.M)
+    assert match, f"no {series}"
+    return float(match.group(1))
+
+
+def test_every_service_reports_its_connections_health() -> None:
+    for name, port in ENDPOINTS.items():
+        text = scrape(port)
+        # Every service holds database connections (pool, job events) and broker connections (consumers, publishers).
+        for peer in ["database", "broker"]:
+            assert value(text, f'sluice_connections_open{{peer="{peer}"}}') >= 1, f"{name}: no open {peer} connection"
+            assert value(text, f'sluice_connection_attempts_total{{peer="{peer}",outcome="opened"}}') >= 1, name
+            assert value(text, f'sluice_connection_attempts_total{{peer="{peer}",outcome="failed"}}') >= 0, name
+            assert value(text, f'sluice_connections_lost_total{{peer="{peer}"}}') >= 0, name
+        # The scrape itself runs no query: what is checked out now is what the service is doing.
+        assert 0 <= value(text, "sluice_db_pool_in_use") <= 16, name
+        assert value(text, "sluice_db_pool_waiting") >= 0, name
+        assert value(text, "sluice_db_pool_wait_seconds_count") >= 1, f"{name}: no checkout counted"

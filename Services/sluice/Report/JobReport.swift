@@ -64,6 +64,9 @@ struct JobReport: Sendable {
     let throughputBucket: String
     let costs: [CostBucket]
     let failures: [FailureCause]
+    /// The whole-job latency (accepted to finished: `job_history.duration_seconds`) of each
+    /// completed job, ascending.
+    let latencies: [Double]
 
     /// The size bucket of a job of `records` records; labels sort in size order.
     static func sizeBucket(records: Int) -> String {
@@ -141,9 +144,15 @@ struct JobReport: Sendable {
                 """).map {
                 FailureCause(cause: try $0.decode("cause"), failed: try $0.decode("failed"), retried: try $0.decode("retried"), example: try $0.decode("example"))
             }
+            let latencies = try db.query("""
+                SELECT duration_seconds FROM job_history
+                WHERE status = 'completed' AND submitted_at >= \(since)
+                ORDER BY duration_seconds
+                """).map { try $0.decode("duration_seconds", as: Double.self) }
             return JobReport(
                 since: since, generatedAt: now, statuses: statuses, pipelines: pipelines(figures), stages: stages,
-                throughput: throughput, throughputBucket: throughputBucket, costs: costs(figures), failures: failures
+                throughput: throughput, throughputBucket: throughputBucket, costs: costs(figures), failures: failures,
+                latencies: latencies
             )
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceCore
 
 /// A ``JobReport`` as one self-contained HTML page: inline CSS and SVG charts, no
 /// script, nothing fetched from anywhere, so it can be mailed or archived as it is.
@@ -32,37 +33,64 @@ enum ReportPage {
         html += section("rdd-vs-dataframe", "RDD vs DataFrame time by dataset size", """
             Mean Spark time of each pipeline per job, by the job's record count; a speedup above 1 means the DataFrame pipeline was faster.
             """)
-        html += SVGCharts.bars(
+        html += BarChart.render(
             report.pipelines.map { .init(label: label($0.bucket), values: [$0.meanRDDSeconds, $0.meanDataFrameSeconds]) },
-            series: ["RDD", "DataFrame"], format: seconds
+            series: [.init(name: "RDD", color: .rdd), .init(name: "DataFrame", color: .dataframe)], unit: "seconds", format: seconds,
+            title: "Mean Spark time per job of each pipeline, by dataset size"
         )
         html += table(["dataset size", "jobs", "RDD", "DataFrame", "speedup"], report.pipelines.map {
             [label($0.bucket), "\($0.jobs)", seconds($0.meanRDDSeconds), seconds($0.meanDataFrameSeconds), String(format: "%.2f×", $0.meanRDDSeconds / max($0.meanDataFrameSeconds, 1e-12))]
         })
 
         html += section("stage-latency", "Stage latency", "Mean queue wait and service time of each stage's succeeded attempts.")
-        html += SVGCharts.bars(
+        html += BarChart.render(
             report.stages.map { .init(label: $0.stage, values: [$0.meanQueueWaitSeconds, $0.meanServiceSeconds]) },
-            series: ["queue wait", "service time"], format: seconds
+            series: [.init(name: "queue wait", color: .wait), .init(name: "service time", color: .work)], unit: "seconds", format: seconds,
+            title: "Mean queue wait and service time of each stage"
         )
         html += table(["stage", "attempts", "mean queue wait", "mean service time", "p95 service time"], report.stages.map {
             [$0.stage, "\($0.attempts)", seconds($0.meanQueueWaitSeconds), seconds($0.meanServiceSeconds), seconds($0.p95ServiceSeconds)]
         })
 
+        html += section("latency", "Job latency", """
+            How long the completed jobs took from being accepted to finishing, queue waits included; \
+            dashed lines mark the 50th, 95th and 99th percentiles.
+            """)
+        if let distribution = LatencyDistribution(latencies: report.latencies) {
+            html += Histogram.render(distribution, format: seconds, title: "Distribution of the completed jobs' latency")
+            html += table(["completed jobs", "p50", "p95", "p99"], [
+                ["\(distribution.count)", seconds(distribution.p50), seconds(distribution.p95), seconds(distribution.p99)],
+            ])
+        } else {
+            html += SVGCharts.empty()
+        }
+
         html += section("throughput", "Throughput", "Records per second of the jobs completed in each \(report.throughputBucket) (records over their end-to-end time).")
-        html += SVGCharts.line(report.throughput.map { (label: bucketLabel($0.bucketStart, report.throughputBucket), value: $0.recordsPerSecond) }, format: rate)
+        html += BarChart.render(
+            report.throughput.map { .init(label: bucketLabel($0.bucketStart, report.throughputBucket), values: [$0.recordsPerSecond]) },
+            series: [.init(name: "records per second", color: .throughput)], unit: "records/s", format: rate,
+            title: "Records per second of the jobs completed in each \(report.throughputBucket)"
+        )
         html += table([report.throughputBucket, "jobs", "records", "records/s"], report.throughput.map {
             [bucketLabel($0.bucketStart, report.throughputBucket), "\($0.jobs)", "\($0.records)", rate($0.recordsPerSecond)]
         })
 
         html += section("cost", "Cost per record", "The analyzer's estimate (SLUICE_PRICE_* settings), completed jobs, by dataset size.")
-        html += SVGCharts.bars(report.costs.map { .init(label: label($0.bucket), values: [$0.meanUSDPerRecord * 1e6]) }, series: ["USD per million records"], format: { String(format: "$%.4f", $0) })
+        html += BarChart.render(
+            report.costs.map { .init(label: label($0.bucket), values: [$0.meanUSDPerRecord * 1e6]) },
+            series: [.init(name: "USD per million records", color: .cost)], unit: "USD per million records", format: { String(format: "$%.3g", $0) },
+            title: "Mean cost per million records, by dataset size"
+        )
         html += table(["dataset size", "jobs", "total", "per record"], report.costs.map {
             [label($0.bucket), "\($0.jobs)", String(format: "$%.6f", $0.totalUSD), String(format: "$%.3e", $0.meanUSDPerRecord)]
         })
 
         html += section("failures", "Failures by cause", "Stage attempts that failed their job, or failed and were retried, by cause.")
-        html += SVGCharts.bars(report.failures.map { .init(label: $0.cause, values: [Double($0.failed), Double($0.retried)]) }, series: ["failed", "retried"], format: { String(Int($0)) })
+        html += BarChart.render(
+            report.failures.map { .init(label: $0.cause, values: [Double($0.failed), Double($0.retried)]) },
+            series: [.init(name: "failed", color: .failed), .init(name: "retried", color: .retry)], unit: "attempts", format: { String(Int($0)) },
+            wholeNumbers: true, title: "Failed and retried stage attempts by cause"
+        )
         html += table(["cause", "failed", "retried", "example"], report.failures.map { [$0.cause, "\($0.failed)", "\($0.retried)", $0.example ?? ""] })
         return html + "<p class=\"muted\">Generated by <code>sluice report</code> at \(e(timestamp(report.generatedAt))).</p>\n</body></html>\n"
     }

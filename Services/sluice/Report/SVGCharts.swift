@@ -1,61 +1,74 @@
 import Foundation
+import SluiceCore
 
-/// Small charts as inline SVG, so a report is one self-contained file: grouped bar
-/// charts and a line chart with labelled axes. Every text is escaped.
+/// What the report's inline SVG charts share, so a report is one self-contained file:
+/// the drawing area, the y axis with its ticks, the legend, and escaping (every text is
+/// escaped). Every colour is a ``ChartColor``: one colour per quantity, as on the dashboard.
 enum SVGCharts {
-    /// One group of bars (one per series) under a label.
-    struct Group {
-        let label: String
-        let values: [Double]
+    /// One quantity drawn in a chart: its name in the legend and its colour.
+    struct Series: Sendable {
+        let name: String
+        let color: ChartColor
     }
 
-    static let palette = ["#3867d6", "#f7b731", "#20bf6b", "#eb3b5a", "#8854d0"]
+    /// Where a chart of `width` × `height` draws its data: room on the left for the y
+    /// axis's tick labels and caption, above for the legend, below for the x labels.
+    struct Plot: Sendable {
+        let width: Int
+        let height: Int
+        var left: Double { 64 }
+        var right: Double { Double(width) - 12 }
+        var top: Double { 30 }
+        var bottom: Double { Double(height) - 40 }
 
-    /// Grouped bars: one group per `groups` entry, one bar per series in `series` order,
-    /// the value printed above each bar with `format`.
-    static func bars(_ groups: [Group], series: [String], format: (Double) -> String, width: Int = 640, height: Int = 240) -> String {
-        guard !groups.isEmpty else { return empty() }
-        let top = max(groups.flatMap(\.values).max() ?? 0, Double.leastNonzeroMagnitude)
-        let plot = (left: 16.0, right: Double(width) - 16, top: 28.0, bottom: Double(height) - 36)
-        let groupWidth = (plot.right - plot.left) / Double(groups.count)
-        let barWidth = min(48, groupWidth * 0.8 / Double(max(series.count, 1)))
-        var svg = header(width, height) + legend(series, x: plot.left, y: 14)
-        for (index, group) in groups.enumerated() {
-            let start = plot.left + Double(index) * groupWidth + (groupWidth - barWidth * Double(series.count)) / 2
-            for (seriesIndex, value) in group.values.enumerated() {
-                let barHeight = (plot.bottom - plot.top) * value / top
-                let x = start + Double(seriesIndex) * barWidth
-                svg += #"<rect x="\#(f(x))" y="\#(f(plot.bottom - barHeight))" width="\#(f(barWidth - 2))" height="\#(f(barHeight))" fill="\#(palette[seriesIndex % palette.count])"><title>\#(escape(series[seriesIndex])): \#(escape(format(value)))</title></rect>"#
-                svg += #"<text x="\#(f(x + barWidth / 2))" y="\#(f(plot.bottom - barHeight - 3))" text-anchor="middle" font-size="10">\#(escape(format(value)))</text>"#
-            }
-            svg += #"<text x="\#(f(plot.left + (Double(index) + 0.5) * groupWidth))" y="\#(f(plot.bottom + 16))" text-anchor="middle" font-size="11">\#(escape(group.label))</text>"#
-        }
-        svg += #"<line x1="\#(f(plot.left))" y1="\#(f(plot.bottom))" x2="\#(f(plot.right))" y2="\#(f(plot.bottom))" stroke="gray"/>"#
-        return svg + "</svg>"
+        /// The y of a point `fraction` (0 to 1) of the way up the plot.
+        func y(_ fraction: Double) -> Double { bottom - (bottom - top) * fraction }
+
+        /// The x of a point `fraction` (0 to 1) of the way across the plot.
+        func x(_ fraction: Double) -> Double { left + (right - left) * fraction }
     }
 
-    /// A line through `points` (label on the x axis, value), with each value's dot titled.
-    static func line(_ points: [(label: String, value: Double)], format: (Double) -> String, width: Int = 640, height: Int = 220) -> String {
-        guard !points.isEmpty else { return empty() }
-        let top = max(points.map(\.value).max() ?? 0, Double.leastNonzeroMagnitude)
-        let plot = (left: 24.0, right: Double(width) - 24, top: 16.0, bottom: Double(height) - 36)
-        let step = points.count > 1 ? (plot.right - plot.left) / Double(points.count - 1) : 0
-        let coordinates = points.enumerated().map { index, point in
-            (x: points.count > 1 ? plot.left + Double(index) * step : (plot.left + plot.right) / 2, y: plot.bottom - (plot.bottom - plot.top) * point.value / top)
+    /// The opening tag of a chart of `plot`'s size, named `title` for screen readers.
+    static func open(_ plot: Plot, title: String) -> String {
+        #"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \#(plot.width) \#(plot.height)" width="\#(plot.width)" height="\#(plot.height)" role="img" aria-label="\#(escape(title))">"#
+    }
+
+    /// The y axis of `scale` on the left of `plot`: a tick, a grid line and a label at each
+    /// of the scale's ticks, and the caption (`unit`, saying "log scale" when it is one)
+    /// along the axis. Drawn before the data, so the grid lies under it.
+    static func yAxis(_ scale: ChartScale, unit: String, plot: Plot) -> String {
+        var svg = #"<g class="y-axis" data-scale="\#(scale.kind == .log ? "log" : "linear")" font-size="10">"#
+        for tick in scale.ticks {
+            let y = plot.y(scale.fraction(tick.value))
+            svg += #"<g class="tick"><line x1="\#(f(plot.left - 4))" y1="\#(f(y))" x2="\#(f(plot.right))" y2="\#(f(y))" stroke="gainsboro"/>"#
+            svg += #"<text x="\#(f(plot.left - 6))" y="\#(f(y + 3.5))" text-anchor="end">\#(escape(tick.label))</text></g>"#
         }
-        var svg = header(width, height)
-        svg += #"<polyline fill="none" stroke="\#(palette[0])" stroke-width="2" points="\#(coordinates.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " "))"/>"#
-        // At most about eight labels under the axis, however many points there are.
-        let labelEvery = max(1, points.count / 8)
-        for (index, (point, at)) in zip(points, coordinates).enumerated() {
-            svg += #"<circle cx="\#(f(at.x))" cy="\#(f(at.y))" r="3" fill="\#(palette[0])"><title>\#(escape(point.label)): \#(escape(format(point.value)))</title></circle>"#
-            if index % labelEvery == 0 {
-                svg += #"<text x="\#(f(at.x))" y="\#(f(plot.bottom + 16))" text-anchor="middle" font-size="10">\#(escape(point.label))</text>"#
-            }
+        svg += #"<line x1="\#(f(plot.left))" y1="\#(f(plot.top))" x2="\#(f(plot.left))" y2="\#(f(plot.bottom))" stroke="gray"/>"#
+        let middle = (plot.top + plot.bottom) / 2
+        svg += #"<text class="caption" x="12" y="\#(f(middle))" transform="rotate(-90 12 \#(f(middle)))" text-anchor="middle" font-size="11">\#(escape(scale.caption(unit)))</text>"#
+        return svg + "</g>"
+    }
+
+    /// The x axis's line along the bottom of `plot`.
+    static func xAxis(_ plot: Plot) -> String {
+        #"<line class="x-axis" x1="\#(f(plot.left))" y1="\#(f(plot.bottom))" x2="\#(f(plot.right))" y2="\#(f(plot.bottom))" stroke="gray"/>"#
+    }
+
+    /// A swatch and the name of each series, in a row above `plot`.
+    static func legend(_ series: [Series], plot: Plot) -> String {
+        var svg = ""
+        var offset = plot.left
+        for entry in series {
+            svg += #"<rect class="swatch" x="\#(f(offset))" y="5" width="10" height="10" fill="\#(entry.color.hex)"/>"#
+            svg += #"<text x="\#(f(offset + 14))" y="14" font-size="11">\#(escape(entry.name))</text>"#
+            offset += 24 + Double(entry.name.count) * 6.5
         }
-        svg += #"<text x="\#(f(plot.left))" y="\#(f(plot.top - 4))" font-size="10">max \#(escape(format(top)))</text>"#
-        svg += #"<line x1="\#(f(plot.left))" y1="\#(f(plot.bottom))" x2="\#(f(plot.right))" y2="\#(f(plot.bottom))" stroke="gray"/>"#
-        return svg + "</svg>"
+        return svg
+    }
+
+    /// What a section shows instead of a chart when it has nothing to draw.
+    static func empty() -> String {
+        #"<p class="empty">No data in this period.</p>"#
     }
 
     /// `text` safe inside HTML and SVG text and attributes.
@@ -74,24 +87,6 @@ enum SVGCharts {
         return escaped
     }
 
-    private static func header(_ width: Int, _ height: Int) -> String {
-        #"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \#(width) \#(height)" width="\#(width)" height="\#(height)" role="img">"#
-    }
-
-    private static func legend(_ series: [String], x: Double, y: Double) -> String {
-        var svg = ""
-        var offset = x
-        for (index, name) in series.enumerated() {
-            svg += #"<rect x="\#(f(offset))" y="\#(f(y - 9))" width="10" height="10" fill="\#(palette[index % palette.count])"/>"#
-            svg += #"<text x="\#(f(offset + 14))" y="\#(f(y))" font-size="11">\#(escape(name))</text>"#
-            offset += 24 + Double(name.count) * 6.5
-        }
-        return svg
-    }
-
-    private static func empty() -> String {
-        #"<p class="empty">No data in this period.</p>"#
-    }
-
-    private static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+    /// A coordinate, to a tenth of a pixel.
+    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 }

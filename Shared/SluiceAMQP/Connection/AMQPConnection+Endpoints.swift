@@ -1,3 +1,5 @@
+import SluiceCore
+
 extension AMQPConnection {
     /// Connects to the first of `configuration`'s nodes that answers, trying them in
     /// turn from `preferred` on (wrapping around), and returns the connection with the
@@ -11,8 +13,11 @@ extension AMQPConnection {
         for step in endpoints.indices {
             let node = (preferred + step) % endpoints.count
             do {
-                return (try AMQPConnection(configuration: configuration, endpoint: endpoints[node]), node)
+                let connection = try AMQPConnection(configuration: configuration, endpoint: endpoints[node])
+                ConnectionObservation.observer?.connectionAttempted(.broker, opened: true)
+                return (connection, node)
             } catch {
+                ConnectionObservation.observer?.connectionAttempted(.broker, opened: false)
                 if endpoints.count == 1 { throw error }
                 failures.append("\(error)")
             }

@@ -1,6 +1,7 @@
 import CAMQPShim
 import CRabbitMQ
 import Foundation
+import SluiceCore
 
 /// One rabbitmq-c connection with one channel. Not thread-safe by design: the
 /// publisher or consumer thread that creates it is the only one that ever calls it
@@ -22,6 +23,8 @@ final class AMQPConnection {
     /// Set once a call failed at the socket or protocol level: the state is then
     /// unusable and is destroyed without a closing handshake (rabbitmq-c #400).
     private(set) var isBroken = false
+    /// Set once the connection is up, so that only those are counted as closed.
+    private var isOpen = false
 
     /// Connects to `endpoint`, one of `configuration`'s nodes, logs in and opens the channel.
     init(configuration: AMQPConfiguration, endpoint: AMQPEndpoint) throws {
@@ -51,6 +54,7 @@ final class AMQPConnection {
         try check(login, "logging in to vhost '\(configuration.virtualHost)' as '\(configuration.user)'", failure: .connectionFailed)
         amqp_channel_open(state, channel)
         try check(amqp_get_rpc_reply(state), "opening a channel", failure: .connectionFailed)
+        isOpen = true
     }
 
     deinit {
@@ -61,6 +65,7 @@ final class AMQPConnection {
             amqp_connection_close(state, AMQP_REPLY_SUCCESS)
         }
         amqp_destroy_connection(state)
+        if isOpen { ConnectionObservation.observer?.connectionClosed(.broker) }
     }
 
     // MARK: Synchronous methods

@@ -61,6 +61,7 @@ struct Reconnector {
     /// Records that an open connection was lost, so the next attempt waits a little.
     mutating func connectionLost(_ error: Error) {
         logger.warning("lost the broker connection", metadata: ["amqp.error": "\(error)"])
+        ConnectionObservation.observer?.connectionLost(.broker)
         lastError = error as? AMQPError
         nextAttempt = .now + configuration.reconnectBackoff.delay(forAttempt: 0)
     }
