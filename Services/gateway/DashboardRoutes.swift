@@ -4,10 +4,11 @@ import Hummingbird
 import NIOCore
 import SluiceCore
 
-/// The dashboard: `GET /` (the page), `/dashboard.css` and its modules (`/dashboard.js`
-/// imports the other `/dashboard-*.js`), the files
-/// of `Services/gateway/Dashboard` as the gateway's resource bundle holds them, read
-/// once when the gateway starts, and `/palette.css`, the colours of ``ChartColor``. They hold no data, so they need no API key; the page
+/// The dashboard: `GET /` (the page), `/dashboard.css` and the script's modules
+/// (`/dashboard.js` imports the other `/dashboard-*.js`), the files of
+/// `Services/gateway/Dashboard` as the gateway's resource bundle holds them, read once
+/// when the gateway starts; and `/palette.css`, the colours of ``ChartColor``. They hold
+/// no data, so they need no API key; the page
 /// asks for one and sends it with every API call it makes (README, "Dashboard"). The
 /// content security policy lets the page load nothing but these files and talk to
 /// nothing but this gateway.
