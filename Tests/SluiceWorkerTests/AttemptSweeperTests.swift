@@ -11,7 +11,10 @@ import Testing
 @Suite struct AttemptSweeperTests {
     @Test func aHandOffLostWithItsWorkerIsSentByTheSweeper() async throws {
         let finished = Mutex<StageMessage?>(nil)
-        try await withPipeline(lease: .seconds(1), prepare: { pipeline in
+        // The lease is also the hand-off's grace. Not shorter: the stages that run next
+        // renew their leases every third of it, and on a loaded machine a 1 s lease ran
+        // out between renewals, so that a stage ran twice.
+        try await withPipeline(lease: .seconds(4), prepare: { pipeline in
             // A worker finished validate and committed, then died before publishing normalize's message.
             let message = try await claimValidate(pipeline, worker: "crashed", lease: .seconds(60))
             try pipeline.artifacts.write(Data("input\nvalidate".utf8), message.jobID, "validate.txt")
