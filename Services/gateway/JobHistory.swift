@@ -65,6 +65,8 @@ struct JobHistory: Sendable {
         var statuses: [JobStatus] = []
         var since: Date?
         var until: Date?
+        /// Only jobs that finished at or after this time (and so have finished).
+        var finishedSince: Date?
         /// List the jobs submitted before this one (the previous page's `next_cursor`).
         var after: UUID?
         var limit = 50
@@ -82,6 +84,7 @@ struct JobHistory: Sendable {
                   AND (\(statuses)::text IS NULL OR status = ANY (string_to_array(\(statuses)::text, ',')))
                   AND (\(filter.since)::timestamptz IS NULL OR submitted_at >= \(filter.since)::timestamptz)
                   AND (\(filter.until)::timestamptz IS NULL OR submitted_at < \(filter.until)::timestamptz)
+                  AND (\(filter.finishedSince)::timestamptz IS NULL OR finished_at >= \(filter.finishedSince)::timestamptz)
                   AND (\(filter.after)::uuid IS NULL
                        OR (submitted_at, job_id) < (SELECT submitted_at, job_id FROM jobs WHERE job_id = \(filter.after)::uuid))
                 ORDER BY submitted_at DESC, job_id DESC

@@ -29,9 +29,10 @@ struct JobRoutes: Sendable {
         filter.statuses = try parameters.statuses("status")
         filter.since = try parameters.timestamp("since")
         filter.until = try parameters.timestamp("until")
+        filter.finishedSince = try parameters.timestamp("finished_since")
         filter.limit = try parameters.integer("limit", in: 1...Self.maxLimit) ?? filter.limit
         filter.after = try parameters.uuid("cursor")
-        try parameters.expectNoneLeft(known: "status, since, until, limit, cursor")
+        try parameters.expectNoneLeft(known: "status, since, until, finished_since, limit, cursor")
         if let cursor = filter.after, try await !history.exists(cursor, owner: owner) {
             throw GatewayError.invalidParameter("cursor", "names no job; use the next_cursor of the previous page")
         }

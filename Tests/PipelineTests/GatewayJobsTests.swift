@@ -132,6 +132,15 @@ import Testing
             #expect((future["jobs"] as? [Any])?.isEmpty == true)
             let withFraction = try await pipeline.client.jobs([("since", "2000-01-01T00:00:00.5+01:00")])
             #expect(withFraction.status == 200 && (withFraction.object()?["jobs"] as? [Any])?.count == 5)
+            // By finish: only a job that has finished, and since when asked.
+            let done = ids[1]
+            _ = try await pipeline.pool.withConnection { db in
+                try db.execute("UPDATE jobs SET status = 'completed', started_at = now(), finished_at = now() WHERE job_id = \(done)::uuid")
+            }
+            let finished = try #require(try await pipeline.client.jobs([("finished_since", "2000-01-01T00:00:00Z")]).object())
+            #expect((finished["jobs"] as? [[String: Any]])?.compactMap { $0["job_id"] as? String } == [done])
+            let notYet = try #require(try await pipeline.client.jobs([("finished_since", "2999-01-01T00:00:00Z")]).object())
+            #expect((notYet["jobs"] as? [Any])?.isEmpty == true)
             // A time followed by anything is refused whole, not read as its date.
             for since in ["2099-01-01T00:00:00Z' OR 1=1--", "2099-01-01T00:00:00Zjunk", "2099-01-01", " 2099-01-01T00:00:00Z"] {
                 let refused = try await pipeline.client.jobs([("since", since)])
